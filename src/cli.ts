@@ -1,0 +1,77 @@
+import { Command, CommanderError, Option } from 'commander';
+import { ExitCode, KsRestoreError } from './errors.js';
+import { VERSION } from './version.js';
+
+const EXIT_CODES_HELP = `
+Exit codes:
+  0  healthy, repaired and verified, or nothing to do
+  1  problems found (diagnose), or changes pending (repair --dry-run)
+  2  usage or input error: unknown flag or context, unreadable kubeconfig, no consent
+  3  a cluster could not be read (unreachable, unauthorized, forbidden, not KubeSphere); nothing was changed
+  4  a change was made and a later step failed, or the rollout did not finish in time (see rollback)
+  70 internal error in ks-restore (please report it)`;
+
+/** Builds the commander program. Actions import their command lazily so --help stays instant. */
+export function buildProgram(): Command {
+  const program = new Command('ks-restore')
+    .description(
+      'Diagnose and repair KubeSphere multi-cluster token failures: the host console bounces to the login page\n' +
+        "when opening a member cluster because the member's ks-apiserver rejects the host's tokens.",
+    )
+    .version(VERSION, '-V, --version')
+    .showSuggestionAfterError(true)
+    .configureHelp({ sortSubcommands: false })
+    .addHelpText('after', EXIT_CODES_HELP)
+    .exitOverride();
+
+  program
+    .command('sandbox')
+    .description('run simulated KubeSphere host and member clusters on 127.0.0.1 (real HTTPS Kubernetes APIs)')
+    .addOption(
+      new Option('--ks-version <version>', 'KubeSphere version to simulate')
+        .choices(['3.0', '3.1', '3.2', '3.3', '3.4', '4.1'])
+        .default('3.4'),
+    )
+    .option('--scenario <name>', 'fault to simulate (see --list-scenarios)', 'token-cache')
+    .option('--list-scenarios', 'list the scenarios and exit')
+    .option('--members <n>', 'number of member clusters', '1')
+    .option('--kubeconfig <path>', 'write the kubeconfig here (default: a new temp file)')
+    .option('--latency <ms>', 'add this delay to every API response', '0')
+    .addHelpText('after', '\nServes until interrupted (Ctrl-C or SIGTERM), then exits 0.')
+    .action(async (opts: Record<string, unknown>) => {
+      const { sandboxCommand } = await import('./commands/sandbox.js');
+      process.exitCode = await sandboxCommand(opts);
+    });
+
+  return program;
+}
+
+/** The one error boundary: the only place that prints errors and sets the exit code. */
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    process.exitCode = reportError(err);
+  }
+}
+
+function reportError(err: unknown): number {
+  if (err instanceof CommanderError) {
+    // commander already printed the message (or the help/version text).
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return ExitCode.ok;
+    if (err.code === 'commander.help') return ExitCode.ok;
+    return ExitCode.usage;
+  }
+  if (err instanceof KsRestoreError) {
+    process.stderr.write(`error: ${err.message}\n`);
+    if (err.hint) process.stderr.write(`${err.hint}\n`);
+    return err.exitCode;
+  }
+  const detail = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  process.stderr.write(
+    `internal error: ${detail}\nThis is a bug in ks-restore. Re-run with KS_RESTORE_DEBUG=1 for a stack trace and report it.\n`,
+  );
+  if (process.env.KS_RESTORE_DEBUG && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+  return ExitCode.internal;
+}
