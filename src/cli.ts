@@ -11,6 +11,14 @@ Exit codes:
   4  a change was made and a later step failed, or the rollout did not finish in time (see rollback)
   70 internal error in ks-restore (please report it)`;
 
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function outputOption(): Option {
+  return new Option('-o, --output <format>', 'output format').choices(['text', 'json', 'yaml']).default('text');
+}
+
 /** Builds the commander program. Actions import their command lazily so --help stays instant. */
 export function buildProgram(): Command {
   const program = new Command('ks-restore')
@@ -23,6 +31,27 @@ export function buildProgram(): Command {
     .configureHelp({ sortSubcommands: false })
     .addHelpText('after', EXIT_CODES_HELP)
     .exitOverride();
+
+  program
+    .command('diagnose')
+    .description("find out why the host console cannot open a member cluster, with evidence (changes nothing)")
+    .option('--host <context>', 'kubeconfig context of the host cluster (default: current context)')
+    .option('--member <context>', 'kubeconfig context of a member cluster (repeatable)', collect, [])
+    .option('--kubeconfig <path>', 'kubeconfig file to use (default: $KUBECONFIG, else ~/.kube/config)')
+    .option('--since <duration>', 'read ks-apiserver logs this far back', '1h')
+    .option('--tail <lines>', 'read at most this many log lines per container (default: all within --since)')
+    .addOption(outputOption())
+    .option('--request-timeout <duration>', 'timeout for each API request', '10s')
+    .option('-v, --verbose', 'show evidence for every check, not only for problems')
+    .option('--no-color', 'disable color (also NO_COLOR=1 or TERM=dumb)')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  ks-restore diagnose --host host --member member\n  ks-restore diagnose --member member -o json | jq .members[0].status',
+    )
+    .action(async (opts: Record<string, unknown>) => {
+      const { diagnoseCommand } = await import('./commands/diagnose.js');
+      process.exitCode = await diagnoseCommand(opts);
+    });
 
   program
     .command('sandbox')

@@ -1,0 +1,55 @@
+import { ExitCode } from '../errors.js';
+import { describeFailure } from '../kube/failure.js';
+import { runDiagnosis } from '../kubesphere/diagnosis.js';
+import { createColors } from '../output/color.js';
+import { diagnoseDocument, type RunStatus } from '../output/diagnose-json.js';
+import { renderDiagnoseText } from '../output/diagnose-text.js';
+import { createProgress } from '../output/progress.js';
+import { renderStructured } from '../output/structured.js';
+import type { DiagnoseReport } from '../kubesphere/report.js';
+import { durationFlag, outputFlag, positiveIntFlag } from './options.js';
+import { openSession } from './session.js';
+
+/** `ks-restore diagnose`: read-only. Returns the exit code; prints the report to stdout. */
+export async function diagnoseCommand(flags: Record<string, unknown>, env = process.env): Promise<number> {
+  const output = outputFlag(flags.output);
+  const since = String(flags.since ?? '1h');
+  const sinceMs = durationFlag('--since', since);
+  const tailLines = flags.tail === undefined ? undefined : positiveIntFlag('--tail', flags.tail);
+  const session = await openSession(flags, env);
+  const colors = createColors({ color: flags.color !== false, stream: process.stdout, env });
+  const progress = createProgress({ stream: process.stderr, enabled: output === 'text', color: colors.level > 0 });
+  const total = 1 + session.members.length;
+  let done = 0;
+  progress.start(`Reading ${total} clusters…`);
+  const diagnosis = await runDiagnosis(session.host, session.members, {
+    sinceSeconds: sinceMs / 1000,
+    since,
+    ...(tailLines ? { tailLines } : {}),
+    describeFailure,
+    onGathered: (ctx) => progress.update(`Read ${ctx} (${++done}/${total})`),
+  }).finally(() => progress.stop());
+  const run = runOutcome(diagnosis.report);
+  if (output === 'text') {
+    process.stdout.write(
+      renderDiagnoseText(diagnosis.report, {
+        colors,
+        verbose: Boolean(flags.verbose),
+        repairCommand: (member) => session.suggest('repair', member),
+      }),
+    );
+  } else {
+    process.stdout.write(renderStructured(diagnoseDocument(diagnosis.report, run), output));
+  }
+  return run.exitCode;
+}
+
+/** 3 when a cluster could not be read, else 1 when a member is unhealthy, else 0. */
+export function runOutcome(report: DiagnoseReport): { status: RunStatus; exitCode: number } {
+  const hostError = report.host.checks.some((c) => c.status === 'error');
+  if (hostError || report.members.some((m) => m.status === 'error')) {
+    return { status: 'error', exitCode: ExitCode.unreadable };
+  }
+  if (report.members.some((m) => m.status === 'unhealthy')) return { status: 'unhealthy', exitCode: ExitCode.problems };
+  return { status: 'healthy', exitCode: ExitCode.ok };
+}

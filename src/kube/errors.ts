@@ -1,0 +1,205 @@
+import { ExitCode, KsRestoreError } from '../errors.js';
+import type { ExitCodeValue } from '../errors.js';
+
+/**
+ * Typed failures of a request to one cluster. Each names the kubeconfig context and the operation, and its hint
+ * says what to do next. None carries a response body: a body can hold a ConfigMap, and so a jwtSecret.
+ */
+
+/** What a request was doing, in RBAC terms: `update configmaps kubesphere-system/kubesphere-config`. */
+export interface KubeOperation {
+  verb: string;
+  /** REST plural, with `/subresource` if any: `pods/log` */
+  resource: string;
+  /** API group; '' or undefined for the core group */
+  group?: string;
+  namespace?: string;
+  name?: string;
+}
+
+export function describeOperation(op: KubeOperation): string {
+  const resource = op.group ? `${op.resource}.${op.group}` : op.resource;
+  const target = op.name ? (op.namespace ? `${op.namespace}/${op.name}` : op.name) : op.namespace ? `in ${op.namespace}` : '';
+  return [op.verb, resource, target].filter(Boolean).join(' ');
+}
+
+interface KubeErrorInit {
+  context: string;
+  operation: KubeOperation;
+  status?: number;
+  reason?: string;
+  hint?: string;
+  exitCode?: ExitCodeValue;
+  cause?: unknown;
+}
+
+export abstract class KubeError extends KsRestoreError {
+  readonly context: string;
+  /** e.g. `get configmaps kubesphere-system/kubesphere-config` */
+  readonly operation: string;
+  readonly request: KubeOperation;
+  readonly status: number | undefined;
+  readonly reason: string | undefined;
+  constructor(message: string, init: KubeErrorInit) {
+    super(message, {
+      exitCode: init.exitCode ?? ExitCode.unreadable,
+      ...(init.hint === undefined ? {} : { hint: init.hint }),
+      ...(init.cause === undefined ? {} : { cause: init.cause }),
+    });
+    this.context = init.context;
+    this.request = init.operation;
+    this.operation = describeOperation(init.operation);
+    this.status = init.status;
+    this.reason = init.reason;
+  }
+}
+
+export type UnreachableProblem = 'refused' | 'dns' | 'unreachable' | 'reset' | 'tls' | 'other';
+
+export class ClusterUnreachableError extends KubeError {
+  readonly problem: UnreachableProblem;
+  /** The system or TLS error code, e.g. ECONNREFUSED, SELF_SIGNED_CERT_IN_CHAIN */
+  readonly code: string | undefined;
+  readonly server: string;
+  constructor(init: KubeErrorInit & { server: string; problem: UnreachableProblem; code?: string; detail: string }) {
+    super(
+      `cannot reach the API server of context "${init.context}" (${init.server}) to ${describeOperation(init.operation)}: ${init.detail}`,
+      { ...init, reason: init.code },
+    );
+    this.problem = init.problem;
+    this.code = init.code;
+    this.server = init.server;
+  }
+}
+
+export class UnauthorizedError extends KubeError {
+  constructor(init: KubeErrorInit) {
+    super(
+      `the API server of context "${init.context}" rejected its credentials (401 Unauthorized) for ${describeOperation(init.operation)}: they are expired or invalid`,
+      {
+        ...init,
+        hint:
+          init.hint ??
+          `refresh your kubeconfig (log in again or re-run your provider's get-credentials), then check with: kubectl --context ${init.context} get namespaces`,
+      },
+    );
+  }
+}
+
+export class ForbiddenError extends KubeError {
+  readonly verb: string;
+  readonly resource: string;
+  readonly group: string;
+  readonly namespace: string | undefined;
+  constructor(init: KubeErrorInit & { statusMessage?: string }) {
+    const op = init.operation;
+    const [resource, subresource] = op.resource.split('/');
+    const where = op.namespace ? ` in namespace "${op.namespace}"` : ' (cluster-wide)';
+    const what = `"${op.verb}" on ${op.group ? `${resource}.${op.group}` : resource}${subresource ? `/${subresource}` : ''}`;
+    const canI = [
+      `kubectl --context ${init.context} auth can-i ${op.verb} ${op.group ? `${resource}.${op.group}` : resource}`,
+      subresource ? `--subresource=${subresource}` : '',
+      op.namespace ? `-n ${op.namespace}` : '',
+    ]
+      .filter(Boolean)
+      .join(' ');
+    super(
+      `context "${init.context}" is not allowed to ${describeOperation(op)} (403 Forbidden): missing permission ${what}${where}` +
+        (init.statusMessage ? `. The API server said: ${init.statusMessage}` : ''),
+      {
+        ...init,
+        hint: `use a context with more rights (cluster-admin), or ask for a Role/ClusterRole granting ${what}${where}; check with: ${canI}`,
+      },
+    );
+    this.verb = op.verb;
+    this.resource = op.resource;
+    this.group = op.group ?? '';
+    this.namespace = op.namespace;
+  }
+}
+
+export class NotFoundError extends KubeError {
+  /** True when the API server does not serve the resource type at all (no such CRD or API group). */
+  readonly resourceTypeMissing: boolean;
+  constructor(init: KubeErrorInit & { resourceTypeMissing: boolean }) {
+    super(
+      init.resourceTypeMissing
+        ? `the API server of context "${init.context}" does not serve ${init.operation.group ? `${init.operation.resource}.${init.operation.group}` : init.operation.resource} (needed to ${describeOperation(init.operation)})`
+        : `not found in context "${init.context}": ${describeOperation(init.operation)}`,
+      init,
+    );
+    this.resourceTypeMissing = init.resourceTypeMissing;
+  }
+}
+
+/** 409: someone changed the object since it was read (or it already exists). Callers re-read and retry. */
+export class ConflictError extends KubeError {
+  constructor(init: KubeErrorInit) {
+    super(
+      `could not ${describeOperation(init.operation)} in context "${init.context}": ${
+        init.reason === 'AlreadyExists' ? 'it already exists' : 'it was changed by someone else since it was read'
+      } (409 ${init.reason ?? 'Conflict'})`,
+      {
+        ...init,
+        exitCode: ExitCode.partial,
+        hint: init.hint ?? 'another client changed it at the same time: run ks-restore again to re-read and re-plan',
+      },
+    );
+  }
+}
+
+export class RequestTimeoutError extends KubeError {
+  readonly timeoutMs: number;
+  constructor(init: KubeErrorInit & { timeoutMs: number }) {
+    super(
+      `the API server of context "${init.context}" did not answer within ${formatMs(init.timeoutMs)} (${describeOperation(init.operation)})`,
+      {
+        ...init,
+        hint: `check the connection to the cluster (VPN, proxy), or allow more time with --request-timeout (now ${formatMs(init.timeoutMs)})`,
+      },
+    );
+    this.timeoutMs = init.timeoutMs;
+  }
+}
+
+export class ApiServerError extends KubeError {
+  constructor(init: KubeErrorInit & { statusMessage?: string }) {
+    const code = init.status === undefined ? '' : `${init.status}${init.reason ? ` ${init.reason}` : ''}`;
+    super(
+      `the API server of context "${init.context}" failed to ${describeOperation(init.operation)}: ${code || 'unexpected response'}` +
+        (init.statusMessage ? `: ${init.statusMessage}` : ''),
+      {
+        ...init,
+        hint:
+          init.hint ??
+          `retry; if it persists, check the API server's health: kubectl --context ${init.context} get --raw /readyz`,
+      },
+    );
+  }
+}
+
+/** The kubeconfig's exec plugin or auth provider failed before a request could be sent. */
+export class AuthPluginError extends KubeError {
+  constructor(init: KubeErrorInit & { detail: string }) {
+    super(`could not authenticate to context "${init.context}": ${init.detail}`, {
+      ...init,
+      hint:
+        init.hint ??
+        `run the credential plugin by hand (e.g. kubectl --context ${init.context} get namespaces) to log in or see its error`,
+    });
+  }
+}
+
+export class DeploymentPausedError extends KubeError {
+  constructor(init: KubeErrorInit) {
+    const { namespace, name } = init.operation;
+    super(`Deployment ${namespace}/${name} in context "${init.context}" is paused: a restart would not roll out`, {
+      ...init,
+      hint: `resume it first: kubectl --context ${init.context} -n ${namespace} rollout resume deployment/${name}`,
+    });
+  }
+}
+
+export function formatMs(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+}

@@ -1,0 +1,105 @@
+import { checkConfig, checkReachable, checkRole, skipped } from './checks/cluster.js';
+import { checkHostCache } from './checks/host-cache.js';
+import { checkAuthErrors, type AuthLogSummary } from './checks/logs.js';
+import { checkHostMaxAge, checkMemberMaxAge } from './checks/max-age.js';
+import { checkRestartPending } from './checks/restart.js';
+import { checkSecretDurable, checkSecretMatch, secretFingerprint } from './checks/secret.js';
+import { verdict } from './checks/verdict.js';
+import { deriveFacts, type ClusterFacts } from './facts.js';
+import type { CheckId, ClusterIdentity, DiagnoseReport, Finding, HostReport, MemberReport } from './report.js';
+import type { ClusterSnapshot } from './snapshot.js';
+
+export interface Gathered {
+  snapshot: ClusterSnapshot;
+  logs?: AuthLogSummary;
+}
+
+/** Pure: snapshots in, findings out. */
+export function assess(host: Gathered, members: Gathered[], opts: { since: string }): DiagnoseReport {
+  const hostFacts = deriveFacts(host.snapshot);
+  const hostReport = assessHost(host, hostFacts);
+  return { host: hostReport, members: members.map((m) => assessMember(m, hostFacts, hostReport, opts)) };
+}
+
+function identity(snap: ClusterSnapshot, facts: ClusterFacts | undefined): ClusterIdentity {
+  return {
+    context: snap.context,
+    server: snap.server,
+    kubesphereVersion: facts?.version?.text ?? null,
+    clusterRole: facts?.role.value ?? null,
+  };
+}
+
+function settingsSecret(facts: ClusterFacts): string | undefined {
+  return facts.config.state === 'ok' ? facts.config.settings.jwtSecret : undefined;
+}
+
+function assessHost(host: Gathered, facts: ClusterFacts): HostReport {
+  const snap = host.snapshot;
+  const reach = checkReachable(snap);
+  if (reach.status !== 'pass') {
+    return {
+      ...identity(snap, undefined),
+      jwtSecret: secretFingerprint(undefined),
+      checks: [reach, ...(['kubesphere-config', 'cluster-role', 'host-cache'] as const).map(skipUnreachable)],
+    };
+  }
+  const config = checkConfig(snap, facts);
+  const configOk = facts.config.state === 'ok';
+  const checks: Finding[] = [reach, config];
+  checks.push(configOk ? checkRole(facts, 'host') : skipped('cluster-role', 'config'));
+  const maxAge = checkHostMaxAge(facts);
+  if (maxAge) checks.push(maxAge);
+  checks.push(checkHostCache(facts, host.logs));
+  return { ...identity(snap, facts), jwtSecret: secretFingerprint(settingsSecret(facts)), checks };
+}
+
+const MEMBER_CHECKS: CheckId[] = [
+  'kubesphere-config',
+  'cluster-role',
+  'jwt-secret-match',
+  'jwt-secret-durable',
+  'access-token-max-age',
+  'apiserver-auth-errors',
+  'apiserver-restart-pending',
+];
+
+function skipUnreachable(id: CheckId): Finding {
+  return skipped(id, 'unreachable');
+}
+
+function assessMember(
+  member: Gathered,
+  hostFacts: ClusterFacts,
+  host: HostReport,
+  opts: { since: string },
+): MemberReport {
+  const snap = member.snapshot;
+  const reach = checkReachable(snap);
+  if (reach.status !== 'pass') {
+    const checks = [reach, ...MEMBER_CHECKS.map(skipUnreachable)];
+    return { ...identity(snap, undefined), jwtSecret: secretFingerprint(undefined), ...verdict(checks, host.checks), checks };
+  }
+  const facts = deriveFacts(snap);
+  const checks: Finding[] = [reach, checkConfig(snap, facts)];
+  const configOk = facts.config.state === 'ok';
+  const hostOk = host.checks.find((c) => c.id === 'kubesphere-config')?.status === 'pass';
+  if (configOk) {
+    checks.push(checkRole(facts, 'member'));
+    checks.push(hostOk ? checkSecretMatch(hostFacts, facts) : skipped('jwt-secret-match', 'host'));
+    checks.push(hostOk ? checkSecretDurable(hostFacts, facts) : skipped('jwt-secret-durable', 'host'));
+    checks.push(checkMemberMaxAge(facts));
+  } else {
+    for (const id of ['cluster-role', 'jwt-secret-match', 'jwt-secret-durable', 'access-token-max-age'] as const) {
+      checks.push(skipped(id, 'config'));
+    }
+  }
+  checks.push(checkAuthErrors(snap, member.logs, opts.since));
+  checks.push(checkRestartPending(facts));
+  return {
+    ...identity(snap, facts),
+    jwtSecret: secretFingerprint(settingsSecret(facts)),
+    ...verdict(checks, host.checks),
+    checks,
+  };
+}

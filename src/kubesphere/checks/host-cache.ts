@@ -1,0 +1,25 @@
+import type { ClusterFacts } from '../facts.js';
+import type { Finding } from '../report.js';
+import type { AuthLogSummary } from './logs.js';
+
+/**
+ * `host-cache`: several host ks-apiserver replicas without Redis each keep their own token cache, so the host
+ * itself answers "token not found in cache" at random. Repairing a member cannot fix that.
+ */
+export function checkHostCache(host: ClusterFacts, hostLogs: AuthLogSummary | undefined): Finding {
+  const id = 'host-cache';
+  if (host.config.state !== 'ok' || !host.deployment) {
+    return { id, status: 'skip', code: 'skipped', args: { reason: 'config' } };
+  }
+  const cache = host.config.settings.cache;
+  const replicas = host.deployment.replicas;
+  const args = {
+    replicas,
+    cache: cache.type,
+    hostCacheMisses: hostLogs?.kinds['cache-miss']?.count ?? 0,
+  };
+  if (replicas > 1 && cache.type !== 'redis') {
+    return { id, status: 'warn', code: 'host-cache-in-memory', args, evidence: { ...args, source: cache.source } };
+  }
+  return { id, status: 'pass', code: 'host-cache-ok', args };
+}

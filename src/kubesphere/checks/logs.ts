@@ -1,0 +1,62 @@
+import type { Finding } from '../report.js';
+import type { ClusterSnapshot } from '../snapshot.js';
+
+export type AuthLogKind =
+  | 'signature-invalid'
+  | 'cache-miss'
+  | 'clock-skew'
+  | 'token-expired'
+  | 'empty-jwt-secret'
+  | 'in-memory-cache'
+  | 'host-unauthorized';
+
+export interface AuthLogKindSummary {
+  /** Failed requests (a chain of 2–3 log lines about one request counts once). */
+  count: number;
+  first: string | null;
+  last: string | null;
+  /** Up to 3 lines, secrets masked. */
+  samples: string[];
+}
+
+export interface AuthLogSummary {
+  linesScanned: number;
+  containersScanned: number;
+  kinds: Partial<Record<AuthLogKind, AuthLogKindSummary>>;
+}
+
+/** `apiserver-auth-errors`: what the member's ks-apiserver said about the host's tokens. */
+export function checkAuthErrors(snap: ClusterSnapshot, logs: AuthLogSummary | undefined, since: string): Finding {
+  const id = 'apiserver-auth-errors';
+  const scans = snap.logs?.scans ?? [];
+  const unreadable = scans.filter((s) => s.failure);
+  if (!logs || scans.length === 0) return { id, status: 'skip', code: 'no-pods', args: {} };
+  if (unreadable.length === scans.length) {
+    const f = unreadable[0]?.failure;
+    return { id, status: 'error', code: 'logs-unreadable', args: { message: f?.message, hint: f?.hint } };
+  }
+  const k = logs.kinds;
+  const n = (kind: AuthLogKind): number => k[kind]?.count ?? 0;
+  const evidence = {
+    since,
+    containersScanned: logs.containersScanned,
+    linesScanned: logs.linesScanned,
+    counts: Object.fromEntries(Object.entries(k).map(([kind, v]) => [kind, v.count])),
+    kinds: k,
+  };
+  const args = {
+    signature: n('signature-invalid'),
+    cacheMiss: n('cache-miss'),
+    clockSkew: n('clock-skew'),
+    expired: n('token-expired'),
+    containers: logs.containersScanned,
+    lines: logs.linesScanned,
+    since,
+    last: k['signature-invalid']?.last ?? k['cache-miss']?.last ?? k['clock-skew']?.last ?? null,
+  };
+  if (n('empty-jwt-secret') > 0) return { id, status: 'fail', code: 'log-empty-secret', args, evidence };
+  if (args.signature > 0) return { id, status: 'fail', code: 'log-signature-invalid', args, evidence };
+  if (args.cacheMiss > 0) return { id, status: 'fail', code: 'log-cache-miss', args, evidence };
+  if (args.clockSkew > 0) return { id, status: 'warn', code: 'log-clock-skew', args, evidence };
+  return { id, status: 'pass', code: 'log-clean', args, evidence };
+}

@@ -1,0 +1,81 @@
+import type { ClusterFacts } from '../facts.js';
+import { fingerprintSecret } from '../fingerprint.js';
+import type { Finding, SecretFingerprint } from '../report.js';
+
+export function secretFingerprint(secret: string | undefined): SecretFingerprint {
+  const fp = fingerprintSecret(secret ?? '');
+  return { present: fp.present, fingerprint: fp.fingerprint ?? null, length: fp.length };
+}
+
+function effectiveSecret(facts: ClusterFacts): string | undefined {
+  return facts.config.state === 'ok' ? facts.config.settings.jwtSecret : undefined;
+}
+
+/** `jwt-secret-match`: the member verifies with the secret the host signs with. Compared, never shown. */
+export function checkSecretMatch(host: ClusterFacts, member: ClusterFacts): Finding {
+  const id = 'jwt-secret-match';
+  const h = effectiveSecret(host);
+  const m = effectiveSecret(member);
+  const evidence = {
+    host: secretFingerprint(h),
+    member: secretFingerprint(m),
+    ...(member.envOverrides.length > 0 ? { memberEnvOverrides: member.envOverrides } : {}),
+  };
+  const args = {
+    hostFp: evidence.host.fingerprint,
+    memberFp: evidence.member.fingerprint,
+    hostLength: evidence.host.length,
+    memberLength: evidence.member.length,
+    env: member.envOverrides.join(', '),
+  };
+  if (!h) return { id, status: 'skip', code: 'host-secret-unknown', args, evidence };
+  if (!m) return { id, status: 'fail', code: 'member-secret-empty', args, evidence };
+  if (h !== m) return { id, status: 'fail', code: 'secret-mismatch', args, evidence };
+  if (member.envOverrides.length > 0) return { id, status: 'warn', code: 'secret-env-override', args, evidence };
+  return { id, status: 'pass', code: 'secret-match', args, evidence };
+}
+
+/**
+ * `jwt-secret-durable` (3.x): ks-installer re-renders kubesphere-config from the ClusterConfiguration and
+ * kubesphere-secret on every run, so the ConfigMap alone is not the truth.
+ */
+export function checkSecretDurable(host: ClusterFacts, member: ClusterFacts): Finding {
+  const id = 'jwt-secret-durable';
+  if (member.family === '4.x' || (member.layout === 'v4' && !member.clusterConfiguration)) {
+    return { id, status: 'skip', code: 'durable-not-applicable', args: {} };
+  }
+  const cc = member.clusterConfiguration;
+  if (!cc) return { id, status: 'warn', code: 'durable-no-cc', args: {} };
+  const hostSecret = effectiveSecret(host);
+  const problems: string[] = [];
+  // The installer takes the CC's jwtSecret when it has one, else kubesphere-secret's.
+  const rendered = cc.jwtSecret ?? member.installerSecret;
+  if (rendered !== undefined && hostSecret !== undefined && rendered !== hostSecret) {
+    problems.push(cc.jwtSecret ? 'cc-secret' : 'kubesphere-secret');
+  } else if (
+    cc.jwtSecret &&
+    member.installerSecret !== undefined &&
+    member.installerSecret !== cc.jwtSecret &&
+    hostSecret === cc.jwtSecret
+  ) {
+    // Harmless today (the installer rewrites the Secret from the CC), but a CC without jwtSecret would revert.
+    problems.push('kubesphere-secret-stale');
+  }
+  if (cc.clusterRole !== 'member') problems.push('cc-role');
+  const evidence = {
+    clusterConfiguration: {
+      jwtSecret: secretFingerprint(cc.jwtSecret),
+      clusterRole: cc.clusterRole ?? null,
+    },
+    kubesphereSecret: secretFingerprint(member.installerSecret),
+  };
+  if (problems.length === 0) return { id, status: 'pass', code: 'durable-ok', args: {}, evidence };
+  const onlyStale = problems.length === 1 && problems[0] === 'kubesphere-secret-stale';
+  return {
+    id,
+    status: onlyStale ? 'warn' : 'fail',
+    code: 'durable-drift',
+    args: { problems: problems.join(','), ccRole: cc.clusterRole ?? null },
+    evidence,
+  };
+}

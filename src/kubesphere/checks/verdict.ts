@@ -1,0 +1,50 @@
+import type { Cause, CheckId, Finding, MemberReport } from '../report.js';
+
+/** The one cause that explains a member's state, by precedence: what blocks the console most, first. */
+export function verdict(
+  checks: Finding[],
+  hostChecks: Finding[],
+): { status: MemberReport['status']; cause: Cause } {
+  const by = (id: CheckId): Finding | undefined => checks.find((c) => c.id === id);
+  const failed = (id: CheckId): boolean => by(id)?.status === 'fail';
+  const reach = by('reachable');
+  if (reach?.status === 'error') return { status: 'error', cause: 'unreadable' };
+  const config = by('kubesphere-config');
+  if (config?.status === 'error') {
+    const notKs = config.code === 'config-missing' || config.code === 'config-key-missing';
+    return { status: 'error', cause: notKs ? 'not-kubesphere' : 'unreadable' };
+  }
+  if (by('cluster-role')?.code === 'member-not-member' && by('cluster-role')?.args.role === 'host') {
+    return { status: 'unhealthy', cause: 'wrong-role' };
+  }
+  const mismatch = failed('jwt-secret-match');
+  const cache = failed('access-token-max-age');
+  if (mismatch && cache) return { status: 'unhealthy', cause: 'secret-mismatch-and-token-cache' };
+  if (mismatch) return { status: 'unhealthy', cause: 'secret-mismatch' };
+  if (cache) return { status: 'unhealthy', cause: 'token-cache' };
+  if (failed('jwt-secret-durable')) return { status: 'unhealthy', cause: 'installer-revert' };
+  if (failed('cluster-role')) return { status: 'unhealthy', cause: 'wrong-role' };
+  const restart = by('apiserver-restart-pending');
+  if (restart?.status === 'fail' || restart?.status === 'warn') {
+    return { status: 'unhealthy', cause: 'restart-pending' };
+  }
+  const logs = by('apiserver-auth-errors');
+  if (logs?.code === 'log-clock-skew') return { status: 'unhealthy', cause: 'clock-skew' };
+  if (logs?.status === 'fail') return { status: 'unhealthy', cause: 'stale-errors' };
+  if ([...checks, ...hostChecks].some((c) => c.status === 'error')) return { status: 'error', cause: 'unreadable' };
+  if (hostChecks.find((c) => c.id === 'host-cache')?.status === 'warn') return { status: 'healthy', cause: 'host-cache' };
+  return { status: 'healthy', cause: 'healthy' };
+}
+
+const FIXABLE: ReadonlySet<Cause> = new Set<Cause>([
+  'secret-mismatch-and-token-cache',
+  'secret-mismatch',
+  'token-cache',
+  'installer-revert',
+  'restart-pending',
+]);
+
+/** Causes that `ks-restore repair` fixes on the member. */
+export function causeFixable(cause: Cause): boolean {
+  return FIXABLE.has(cause);
+}

@@ -1,0 +1,177 @@
+import { KS_CONFIG_KEY } from './gateway.js';
+import type { ClusterSnapshot, ObjectJson } from './snapshot.js';
+import { present } from './snapshot.js';
+import { detectLayout, ksVersionFromImage, parseKubesphereYaml, readAuthSettings } from './config.js';
+import type { AuthSettings, KsVersionInfo } from './config.js';
+
+/** Per-cluster facts derived from a snapshot: the vocabulary the checks speak. Pure. */
+export interface ClusterFacts {
+  version: KsVersionInfo | undefined;
+  /** '3.0-3.2' | '3.3-3.4' | '4.x', from the image, else from the config layout. */
+  family: VersionFamily | undefined;
+  layout: 'v3' | 'v4' | undefined;
+  config:
+    | { state: 'ok'; settings: AuthSettings; duplicateKeys: string[] }
+    | { state: 'missing-configmap' }
+    | { state: 'missing-key' }
+    | { state: 'unparseable'; reason: string }
+    | { state: 'unreadable' };
+  role: { value: string | undefined; source: 'kubesphere.yaml' | 'ClusterConfiguration' | 'none' };
+  clusterConfiguration: { jwtSecret: string | undefined; clusterRole: string | undefined } | undefined;
+  /** `kubesphere-secret`'s `secret`, decoded; undefined when absent. */
+  installerSecret: string | undefined;
+  deployment: { name: string; replicas: number; paused: boolean } | undefined;
+  runningPods: Array<{ name: string; startedAt: Date | undefined; ready: boolean }>;
+  /** When kubesphere-config was last written (latest managedFields time, else creation). */
+  configWrittenAt: Date | undefined;
+  /** Environment variables on the ks-apiserver container that override the file (inferred behaviour). */
+  envOverrides: string[];
+}
+
+export type VersionFamily = '3.0-3.2' | '3.3-3.4' | '4.x';
+
+export function deriveFacts(snap: ClusterSnapshot): ClusterFacts {
+  const deployment = present(snap.apiserverDeployment);
+  const container = deployment ? apiserverContainerSpec(deployment) : undefined;
+  const version = container?.image ? ksVersionFromImage(container.image) : undefined;
+  const config = readConfig(snap);
+  const layout = config.state === 'ok' ? config.settings.layout : undefined;
+  const family = familyOf(version) ?? (layout === 'v4' ? '4.x' : undefined);
+  const ccObj = present(snap.clusterConfiguration);
+  const clusterConfiguration = ccObj ? readClusterConfiguration(ccObj) : undefined;
+  return {
+    version,
+    family,
+    layout,
+    config,
+    role: roleOf(config, family, clusterConfiguration),
+    clusterConfiguration,
+    installerSecret: secretValue(present(snap.kubesphereSecret)),
+    deployment: deployment
+      ? {
+          name: deployment.metadata.name ?? '',
+          replicas: numberAt(deployment, ['spec', 'replicas']) ?? 1,
+          paused: Boolean(valueAt(deployment, ['spec', 'paused'])),
+        }
+      : undefined,
+    runningPods: (present(snap.pods) ?? []).filter(isLive).map(podFacts),
+    configWrittenAt: lastWrite(present(snap.configMap)),
+    envOverrides: (container?.env ?? [])
+      .map((e) => e.name)
+      .filter((n) => /^KUBESPHERE_AUTHENTICATION_/i.test(n)),
+  };
+}
+
+function readConfig(snap: ClusterSnapshot): ClusterFacts['config'] {
+  const cm = snap.configMap;
+  if (cm === null) return { state: 'missing-configmap' };
+  const obj = present(cm);
+  if (!obj) return { state: 'unreadable' };
+  const text = (obj as { data?: Record<string, string> }).data?.[KS_CONFIG_KEY];
+  if (typeof text !== 'string') return { state: 'missing-key' };
+  const parsed = parseKubesphereYaml(text);
+  if (!parsed.ok) return { state: 'unparseable', reason: parsed.reason };
+  const layout = detectLayout(parsed);
+  return {
+    state: 'ok',
+    settings: readAuthSettings(parsed, layout),
+    duplicateKeys: parsed.duplicateKeys.map((d) => d.path.join('.')),
+  };
+}
+
+export function familyOf(v: KsVersionInfo | undefined): VersionFamily | undefined {
+  if (!v) return undefined;
+  if (v.major >= 4) return '4.x';
+  if (v.major === 3) return v.minor >= 3 ? '3.3-3.4' : '3.0-3.2';
+  return undefined;
+}
+
+function roleOf(
+  config: ClusterFacts['config'],
+  family: VersionFamily | undefined,
+  cc: ClusterFacts['clusterConfiguration'],
+): ClusterFacts['role'] {
+  // 3.0-3.2 files carry no role for members: the ClusterConfiguration is authoritative there.
+  if (family === '3.0-3.2' && cc?.clusterRole) return { value: cc.clusterRole, source: 'ClusterConfiguration' };
+  const fromFile = config.state === 'ok' ? config.settings.clusterRole : undefined;
+  if (fromFile) return { value: fromFile, source: 'kubesphere.yaml' };
+  if (cc?.clusterRole) return { value: cc.clusterRole, source: 'ClusterConfiguration' };
+  return { value: undefined, source: 'none' };
+}
+
+function readClusterConfiguration(cc: ObjectJson): ClusterFacts['clusterConfiguration'] {
+  const jwt = valueAt(cc, ['spec', 'authentication', 'jwtSecret']);
+  const role = valueAt(cc, ['spec', 'multicluster', 'clusterRole']);
+  return {
+    jwtSecret: typeof jwt === 'string' && jwt !== '' ? jwt : undefined,
+    clusterRole: typeof role === 'string' ? role : undefined,
+  };
+}
+
+function secretValue(secret: ObjectJson | undefined): string | undefined {
+  const b64 = (secret as { data?: Record<string, string> } | undefined)?.data?.secret;
+  return typeof b64 === 'string' ? Buffer.from(b64, 'base64').toString('utf8') : undefined;
+}
+
+interface ContainerSpec {
+  name: string;
+  image?: string;
+  env?: Array<{ name: string }>;
+}
+
+function apiserverContainerSpec(deployment: ObjectJson): ContainerSpec | undefined {
+  const containers = valueAt(deployment, ['spec', 'template', 'spec', 'containers']) as ContainerSpec[] | undefined;
+  return containers?.find((c) => c.name === 'ks-apiserver') ?? containers?.[0];
+}
+
+interface PodStatusJson {
+  metadata: { deletionTimestamp?: string };
+  status?: {
+    phase?: string;
+    startTime?: string;
+    conditions?: Array<{ type: string; status: string }>;
+    containerStatuses?: Array<{ name: string; state?: { running?: { startedAt?: string } } }>;
+  };
+}
+
+function isLive(pod: ObjectJson): boolean {
+  const p = pod as unknown as PodStatusJson;
+  return !p.metadata.deletionTimestamp && p.status?.phase === 'Running';
+}
+
+function podFacts(pod: ObjectJson): ClusterFacts['runningPods'][number] {
+  const p = pod as unknown as PodStatusJson;
+  const cs = p.status?.containerStatuses ?? [];
+  const started = (cs.find((c) => c.name === 'ks-apiserver') ?? cs[0])?.state?.running?.startedAt;
+  return {
+    name: pod.metadata.name ?? '',
+    startedAt: started ? new Date(started) : p.status?.startTime ? new Date(p.status.startTime) : undefined,
+    ready: p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
+  };
+}
+
+function lastWrite(obj: ObjectJson | undefined): Date | undefined {
+  if (!obj) return undefined;
+  const times = (obj.metadata.managedFields ?? [])
+    .filter((m) => !m.subresource)
+    .map((m) => m.time)
+    .filter((t): t is string => typeof t === 'string')
+    .map((t) => Date.parse(t));
+  if (obj.metadata.creationTimestamp) times.push(Date.parse(obj.metadata.creationTimestamp));
+  const valid = times.filter((t) => !Number.isNaN(t));
+  return valid.length > 0 ? new Date(Math.max(...valid)) : undefined;
+}
+
+export function valueAt(obj: unknown, path: string[]): unknown {
+  let cur: unknown = obj;
+  for (const key of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[key];
+  }
+  return cur;
+}
+
+function numberAt(obj: unknown, path: string[]): number | undefined {
+  const v = valueAt(obj, path);
+  return typeof v === 'number' ? v : undefined;
+}

@@ -1,0 +1,149 @@
+import {
+  CLUSTER_CONFIGURATION,
+  KS_CLUSTER,
+  KS_CONFIGMAP,
+  KS_INSTALLER,
+  KS_NAMESPACE,
+  KS_SECRET,
+  type ClusterReader,
+} from './gateway.js';
+import type { ClusterSnapshot, ObjectJson, PodLogScan, Read, ReadFailure } from './snapshot.js';
+import { present } from './snapshot.js';
+import { isResourceTypeMissing, type ResourceTypeMissing } from '../kube/types.js';
+import { selectorString } from './selector.js';
+
+export interface GatherOptions {
+  role: 'host' | 'member';
+  /** Read ks-apiserver logs (members always; hosts for the in-memory-cache evidence). */
+  logs?: { sinceSeconds?: number; tailLines?: number };
+  onLogLine?: (line: string, source: { pod: string; container: string; previous: boolean }) => void;
+  /** Turns anything the reader threw into data (src/kube knows its errors). */
+  describeFailure: (err: unknown) => ReadFailure;
+  now?: () => Date;
+}
+
+/** Reads everything diagnose needs from one cluster, in parallel where independent. Never throws. */
+export async function gatherCluster(reader: ClusterReader, opts: GatherOptions): Promise<ClusterSnapshot> {
+  const now = opts.now ?? (() => new Date());
+  const base = { context: reader.context, server: reader.server };
+  let kubernetesVersion: string;
+  try {
+    kubernetesVersion = (await reader.version()).gitVersion;
+  } catch (err) {
+    return {
+      ...base,
+      reachability: { ok: false, failure: opts.describeFailure(err) },
+      configMap: undefined,
+      clusterConfiguration: undefined,
+      kubesphereSecret: undefined,
+      apiserverDeployment: undefined,
+      installerDeployment: undefined,
+      pods: undefined,
+      clusters: undefined,
+      gatheredAt: now().toISOString(),
+    };
+  }
+
+  const read = async <T>(fn: () => Promise<T | undefined>): Promise<Read<T>> => {
+    try {
+      return (await fn()) ?? null;
+    } catch (err) {
+      return { failure: opts.describeFailure(err) };
+    }
+  };
+
+  const [configMap, clusterConfiguration, kubesphereSecret, agent, apiserver, installer, clusters] =
+    await Promise.all([
+      read(() => reader.get('configmaps', KS_NAMESPACE, KS_CONFIGMAP)),
+      read(async () => orUndefined(await reader.getCustom(CLUSTER_CONFIGURATION, KS_NAMESPACE, KS_INSTALLER))),
+      read(() => reader.get('secrets', KS_NAMESPACE, KS_SECRET)),
+      read(() => reader.get('deployments', KS_NAMESPACE, 'ks-agent')),
+      read(() => reader.get('deployments', KS_NAMESPACE, 'ks-apiserver')),
+      read(() => reader.get('deployments', KS_NAMESPACE, KS_INSTALLER)),
+      opts.role === 'host'
+        ? read(async () => orUndefined(await reader.listCustom(KS_CLUSTER)))
+        : Promise.resolve(undefined),
+    ]);
+
+  // A 4.x member runs ks-apiserver inside the ks-agent Deployment; everything else has ks-apiserver.
+  const apiserverDeployment = present(agent) ? agent : apiserver;
+  const deployment = present(apiserverDeployment);
+  let pods: Read<ObjectJson[]> = undefined;
+  let logs: ClusterSnapshot['logs'];
+  if (deployment) {
+    const selector = selectorString(deployment);
+    pods = selector
+      ? await read(() => reader.list('pods', KS_NAMESPACE, { labelSelector: selector }))
+      : { failure: { kind: 'other', message: 'the Deployment has no label selector' } };
+    const podList = present(pods);
+    if (podList && opts.logs) logs = { scans: await scanLogs(reader, podList, opts), tally: undefined };
+  }
+
+  return {
+    ...base,
+    reachability: { ok: true, kubernetesVersion },
+    configMap,
+    clusterConfiguration,
+    kubesphereSecret,
+    apiserverDeployment,
+    installerDeployment: installer,
+    pods,
+    clusters,
+    ...(logs ? { logs } : {}),
+    gatheredAt: now().toISOString(),
+  };
+}
+
+async function scanLogs(reader: ClusterReader, pods: ObjectJson[], opts: GatherOptions): Promise<PodLogScan[]> {
+  const jobs: Array<Promise<PodLogScan>> = [];
+  for (const pod of pods) {
+    const name = pod.metadata.name ?? '';
+    const container = apiserverContainer(pod);
+    if (!container) continue;
+    jobs.push(scanOne(reader, name, container, false, opts));
+    if (restartCount(pod, container) > 0) jobs.push(scanOne(reader, name, container, true, opts));
+  }
+  return Promise.all(jobs);
+}
+
+async function scanOne(
+  reader: ClusterReader,
+  pod: string,
+  container: string,
+  previous: boolean,
+  opts: GatherOptions,
+): Promise<PodLogScan> {
+  const source = { pod, container, previous };
+  try {
+    const res = await reader.streamPodLog(
+      KS_NAMESPACE,
+      pod,
+      container,
+      { ...opts.logs, previous, timestamps: true },
+      (line) => opts.onLogLine?.(line, source),
+    );
+    return { ...source, lines: res.outcome === 'read' ? res.lines : 0 };
+  } catch (err) {
+    return { ...source, lines: 0, failure: opts.describeFailure(err) };
+  }
+}
+
+/** A missing CRD (no ClusterConfiguration on 4.x) reads as "does not exist". */
+function orUndefined<T>(value: T | ResourceTypeMissing | undefined): T | undefined {
+  return isResourceTypeMissing(value) ? undefined : value;
+}
+
+interface PodSpecJson {
+  spec?: { containers?: Array<{ name: string }> };
+  status?: { containerStatuses?: Array<{ name: string; restartCount?: number }> };
+}
+
+export function apiserverContainer(pod: ObjectJson): string | undefined {
+  const names = ((pod as PodSpecJson).spec?.containers ?? []).map((c) => c.name);
+  return names.includes('ks-apiserver') ? 'ks-apiserver' : names[0];
+}
+
+function restartCount(pod: ObjectJson, container: string): number {
+  const st = (pod as PodSpecJson).status?.containerStatuses?.find((c) => c.name === container);
+  return st?.restartCount ?? 0;
+}

@@ -1,0 +1,68 @@
+import { causeFixable } from '../kubesphere/checks/verdict.js';
+import { allFindings, countStatuses, type CheckStatus, type DiagnoseReport, type Finding } from '../kubesphere/report.js';
+import type { Colors } from './color.js';
+import { describeCause, describeFinding } from './messages.js';
+
+const SYMBOL: Record<CheckStatus, string> = { pass: '✔', fail: '✖', warn: '⚠', skip: '-', error: '✖' };
+
+export interface TextOptions {
+  colors: Colors;
+  verbose: boolean;
+  /** Shell words to repeat the host/kubeconfig flags in the suggested repair command. */
+  repairCommand: (memberContext: string) => string;
+}
+
+/** The human report: one line per check, the remedy dimmed under problems, a verdict per member. */
+export function renderDiagnoseText(report: DiagnoseReport, opts: TextOptions): string {
+  const c = opts.colors;
+  const out: string[] = [];
+  const { host } = report;
+  const idWidth = Math.max(...allFindings(report).map((f) => f.id.length));
+  const paint = (status: CheckStatus, text: string): string =>
+    status === 'pass'
+      ? c.green(text)
+      : status === 'fail' || status === 'error'
+        ? c.red(text)
+        : status === 'warn'
+          ? c.yellow(text)
+          : c.dim(text);
+
+  const line = (f: Finding): void => {
+    const w = describeFinding(f);
+    const label = f.status === 'error' ? c.red('error: ') : '';
+    out.push(`  ${paint(f.status, SYMBOL[f.status])} ${f.id.padEnd(idWidth)}  ${label}${w.summary}`);
+    const problem = f.status === 'fail' || f.status === 'warn' || f.status === 'error';
+    if (problem && w.remedy) out.push(`    ${' '.repeat(idWidth)}${c.dim(`→ ${w.remedy}`)}`);
+    if (problem || opts.verbose) {
+      for (const sample of samplesOf(f)) out.push(`    ${' '.repeat(idWidth)}${c.dim(`│ ${sample}`)}`);
+    }
+  };
+
+  const fp = host.jwtSecret.present ? `jwtSecret fp ${host.jwtSecret.fingerprint}` : 'no jwtSecret';
+  out.push(c.bold(`Host ${host.context}`) + c.dim(`  ${host.server}  ${host.kubesphereVersion ?? ''}  ${fp}`));
+  host.checks.forEach(line);
+  for (const m of report.members) {
+    out.push('');
+    const mfp = m.jwtSecret.present ? `jwtSecret fp ${m.jwtSecret.fingerprint}` : 'no jwtSecret';
+    out.push(c.bold(`Member ${m.context}`) + c.dim(`  ${m.server}  ${m.kubesphereVersion ?? ''}  ${mfp}`));
+    m.checks.forEach(line);
+    const status = m.status === 'healthy' ? c.green('healthy') : m.status === 'error' ? c.red('error') : c.red('unhealthy');
+    out.push(`  ${c.bold('Verdict:')} ${status}: ${describeCause(m.cause, m.context)}`);
+    if (causeFixable(m.cause)) out.push(`  ${c.bold('Fix:')}     ${opts.repairCommand(m.context)}`);
+  }
+  out.push('');
+  const counts = countStatuses(allFindings(report));
+  const unhealthy = report.members.filter((m) => m.status !== 'healthy').length;
+  const membersText = `${report.members.length} member${report.members.length === 1 ? '' : 's'}, ${unhealthy} not healthy`;
+  const countText = (['pass', 'fail', 'warn', 'skip', 'error'] as const).map((k) => `${counts[k]} ${k}`).join(', ');
+  out.push(`${membersText} · ${countText}`);
+  return `${out.join('\n')}\n`;
+}
+
+function samplesOf(f: Finding): string[] {
+  if (f.id !== 'apiserver-auth-errors' || !f.evidence) return [];
+  const kinds = f.evidence.kinds as Record<string, { samples?: string[] }> | undefined;
+  return Object.values(kinds ?? {})
+    .flatMap((k) => k.samples ?? [])
+    .slice(0, 3);
+}

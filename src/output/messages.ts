@@ -1,0 +1,226 @@
+import type { Args, Cause, Finding } from '../kubesphere/report.js';
+
+/** All wording of findings lives here: a switch on the finding's code (publint's formatMessage). */
+export interface Wording {
+  summary: string;
+  remedy?: string;
+}
+
+const s = (v: unknown): string => (v === null || v === undefined ? '?' : String(v));
+const plural = (n: unknown, one: string, many = `${one}s`): string => `${s(n)} ${Number(n) === 1 ? one : many}`;
+
+export function describeFinding(f: Finding): Wording {
+  const a: Args = f.args;
+  switch (f.code) {
+    case 'reachable':
+      return { summary: `API server answers (Kubernetes ${s(a.kubernetesVersion)})` };
+    case 'skipped':
+      return { summary: skipReason(a.reason) };
+    case 'config-ok':
+      return { summary: `kubesphere-config found: KubeSphere ${s(a.version ?? 'version unknown')}, ${layoutName(a.layout)}` };
+    case 'config-ok-duplicates':
+      return {
+        summary: `kubesphere-config found: KubeSphere ${s(a.version ?? 'version unknown')}, ${layoutName(a.layout)}; duplicate keys (the last one wins): ${s(a.duplicates)}`,
+      };
+    case 'config-missing':
+      return {
+        summary: 'ConfigMap kubesphere-system/kubesphere-config does not exist: this is not a KubeSphere cluster',
+        remedy: 'Check that the context points at the cluster you mean (kubectl config get-contexts).',
+      };
+    case 'config-key-missing':
+      return {
+        summary: 'kubesphere-config has no kubesphere.yaml key',
+        remedy: 'Check that KubeSphere is installed completely on this cluster.',
+      };
+    case 'config-unparseable':
+      return {
+        summary: `kubesphere.yaml does not parse: ${s(a.reason)}`,
+        remedy: 'Fix the YAML by hand (kubectl -n kubesphere-system edit cm kubesphere-config); repair will not edit it.',
+      };
+    case 'config-unreadable':
+      return { summary: `cannot read kubesphere-config: ${s(a.message)}`, ...(a.hint ? { remedy: s(a.hint) } : {}) };
+    case 'role-ok':
+      return { summary: `cluster role is ${s(a.role)} (${s(a.source)})` };
+    case 'role-unknown':
+      return { summary: `cluster role not stated in kubesphere.yaml or the ClusterConfiguration (expected ${s(a.expected)})` };
+    case 'member-not-member':
+      return {
+        summary: `cluster role is ${s(a.role)} (${s(a.source)}), not member`,
+        remedy:
+          a.role === 'host'
+            ? 'This context points at a host cluster. Check --member; repair refuses to change a host.'
+            : 'ks-restore repair sets multicluster.clusterRole: member in the ClusterConfiguration.',
+      };
+    case 'host-not-host':
+      return {
+        summary: `cluster role is ${s(a.role ?? 'unset')} (${s(a.source)}), not host`,
+        remedy: 'Check that --host names the host cluster.',
+      };
+    case 'secret-match':
+      return { summary: `same jwtSecret as the host (fp ${s(a.memberFp)}, ${s(a.memberLength)} chars)` };
+    case 'secret-env-override':
+      return {
+        summary: `same jwtSecret in kubesphere.yaml, but ${s(a.env)} is set on the ks-apiserver container and may override it`,
+        remedy: 'Check that environment variable on the Deployment; it may hold a different secret.',
+      };
+    case 'secret-mismatch':
+      return {
+        summary: `jwtSecret differs from the host's (member fp ${s(a.memberFp)}, ${s(a.memberLength)} chars; host fp ${s(a.hostFp)}, ${s(a.hostLength)} chars)`,
+        remedy: "ks-restore repair copies the host's jwtSecret to the member (never the other way round).",
+      };
+    case 'member-secret-empty':
+      return {
+        summary: 'the member has no jwtSecret: ks-apiserver refuses to start ("JWT secret MUST not be empty")',
+        remedy: "ks-restore repair sets it to the host's jwtSecret.",
+      };
+    case 'host-secret-unknown':
+      return { summary: "the host's jwtSecret is unknown: nothing to compare with" };
+    case 'durable-ok':
+      return { summary: 'the ClusterConfiguration and kubesphere-secret agree: ks-installer keeps this configuration' };
+    case 'durable-not-applicable':
+      return { summary: 'KubeSphere 4.x: no ks-installer re-renders the configuration' };
+    case 'durable-no-cc':
+      return { summary: 'no ClusterConfiguration ks-installer found on a 3.x cluster; cannot tell whether ks-installer keeps the configuration' };
+    case 'durable-drift':
+      return durableDrift(a);
+    case 'max-age-zero':
+      return { summary: `accessTokenMaxAge is ${s(a.value)} (${s(a.path)}): the member does not look tokens up in its cache` };
+    case 'max-age-nonzero':
+      return {
+        summary: `accessTokenMaxAge is ${s(a.value)} (${s(a.path)}): the member looks the host's tokens up in its own cache and rejects them`,
+        remedy: 'ks-restore repair sets it to 0s on the member.',
+      };
+    case 'max-age-default':
+      return {
+        summary: `accessTokenMaxAge is not set (${s(a.path)}), so the default ${s(a.effective)} applies: the member looks the host's tokens up in its own cache`,
+        remedy: 'ks-restore repair sets it to 0s on the member.',
+      };
+    case 'max-age-invalid':
+      return {
+        summary: `accessTokenMaxAge is ${s(a.value)} (${s(a.path)}), which is not a zero duration (a bare number means nanoseconds)`,
+        remedy: 'ks-restore repair sets it to 0s on the member.',
+      };
+    case 'host-max-age-zero':
+      return {
+        summary: `the host's accessTokenMaxAge is ${s(a.value)}: its tokens never expire and logout revokes nothing`,
+        remedy: `Set ${s(a.path)} on the host back to a duration such as 2h; only members need 0.`,
+      };
+    case 'host-cache-ok':
+      return { summary: `host token cache: ${s(a.cache)}, ${plural(a.replicas, 'replica')}` };
+    case 'host-cache-in-memory':
+      return {
+        summary: `the host runs ${plural(a.replicas, 'ks-apiserver replica')} without Redis: each keeps its own token cache, so the host itself rejects tokens at random`,
+        remedy: 'Enable Redis on the host (or run one ks-apiserver replica); repairing a member cannot fix this.',
+      };
+    case 'no-pods':
+      return { summary: 'no ks-apiserver pods to read logs from' };
+    case 'logs-unreadable':
+      return { summary: `cannot read ks-apiserver logs: ${s(a.message)}`, ...(a.hint ? { remedy: s(a.hint) } : {}) };
+    case 'log-clean':
+      return { summary: `no token errors in ${plural(a.lines, 'log line')} from ${plural(a.containers, 'container')} (last ${s(a.since)})` };
+    case 'log-signature-invalid':
+      return {
+        summary: `${plural(a.signature, 'request')} rejected with "signature is invalid"${a.cacheMiss ? ` and ${s(a.cacheMiss)} with "token not found in cache"` : ''} in the last ${s(a.since)}: the jwtSecrets differ`,
+        remedy: "ks-restore repair copies the host's jwtSecret to the member.",
+      };
+    case 'log-cache-miss':
+      return {
+        summary: `${plural(a.cacheMiss, 'request')} rejected with "token not found in cache" in the last ${s(a.since)}: accessTokenMaxAge is not 0 where the pods loaded it`,
+        remedy: 'ks-restore repair sets accessTokenMaxAge to 0s and restarts ks-apiserver.',
+      };
+    case 'log-clock-skew':
+      return {
+        summary: `${plural(a.clockSkew, 'request')} rejected with "token used before issued": the clocks of host and member nodes disagree`,
+        remedy: 'Synchronise the node clocks (NTP/chrony); repair does not change this.',
+      };
+    case 'log-empty-secret':
+      return {
+        summary: 'ks-apiserver crashed with "JWT secret MUST not be empty"',
+        remedy: "ks-restore repair sets the member's jwtSecret to the host's.",
+      };
+    case 'no-deployment':
+      return { summary: 'no ks-apiserver (or ks-agent) Deployment in kubesphere-system' };
+    case 'no-running-pods':
+      return {
+        summary: `Deployment ${s(a.deployment)} has no running pods`,
+        remedy: `Check kubectl -n kubesphere-system get pods and the Deployment's events.`,
+      };
+    case 'restart-not-needed':
+      return { summary: `all ${plural(a.pods, 'pod')} of ${s(a.deployment)} started after the last change of kubesphere-config` };
+    case 'restart-pending':
+      return {
+        summary: `${s(a.stale)} of ${plural(a.pods, 'pod')} of ${s(a.deployment)} started before kubesphere-config changed (${s(a.configWrittenAt)}): the fix is not loaded`,
+        remedy: `ks-restore repair restarts ${s(a.deployment)} (or kubectl -n kubesphere-system rollout restart deploy ${s(a.deployment)}).`,
+      };
+    case 'restart-pending-hot-reload':
+      return {
+        summary: `${s(a.stale)} of ${plural(a.pods, 'pod')} of ${s(a.deployment)} started before kubesphere-config changed (${s(a.configWrittenAt)}); 3.3/3.4 reload the file after the kubelet syncs it, a restart makes sure`,
+        remedy: `ks-restore repair restarts ${s(a.deployment)}.`,
+      };
+    default:
+      if (f.code.startsWith('unreachable-')) {
+        return { summary: s(a.message), ...(a.hint ? { remedy: s(a.hint) } : {}) };
+      }
+      return { summary: f.code };
+  }
+}
+
+function durableDrift(a: Args): Wording {
+  const problems = s(a.problems).split(',');
+  const parts: string[] = [];
+  if (problems.includes('cc-secret')) parts.push("the ClusterConfiguration's jwtSecret is not the host's");
+  if (problems.includes('kubesphere-secret')) parts.push("kubesphere-secret does not hold the host's jwtSecret");
+  if (problems.includes('kubesphere-secret-stale')) parts.push('kubesphere-secret is stale (the installer rewrites it from the ClusterConfiguration)');
+  if (problems.includes('cc-role')) parts.push(`the ClusterConfiguration says clusterRole ${s(a.ccRole ?? 'unset')}, so ks-installer renders a non-zero accessTokenMaxAge`);
+  return {
+    summary: `ks-installer will revert kubesphere-config at its next run: ${parts.join('; ')}`,
+    remedy: 'ks-restore repair updates the ClusterConfiguration and kubesphere-secret too.',
+  };
+}
+
+function layoutName(layout: unknown): string {
+  return layout === 'v4' ? 'layout 4.x (authentication.issuer)' : 'layout 3.x (authentication.oauthOptions)';
+}
+
+function skipReason(reason: unknown): string {
+  switch (reason) {
+    case 'unreachable':
+      return 'skipped: the cluster could not be read';
+    case 'config':
+      return 'skipped: kubesphere-config could not be used';
+    case 'host':
+      return "skipped: the host's configuration could not be read";
+    default:
+      return `skipped (${s(reason)})`;
+  }
+}
+
+/** One sentence naming why the member fails, for the verdict line. */
+export function describeCause(cause: Cause, context: string): string {
+  switch (cause) {
+    case 'healthy':
+      return `${context} accepts the host's tokens.`;
+    case 'unreadable':
+      return `${context} could not be fully read; see the errors above.`;
+    case 'not-kubesphere':
+      return `${context} does not look like a KubeSphere cluster.`;
+    case 'wrong-role':
+      return `${context} is not configured as a member cluster.`;
+    case 'secret-mismatch-and-token-cache':
+      return `${context} verifies tokens with a different jwtSecret than the host signs them with, and also looks them up in its own token cache.`;
+    case 'secret-mismatch':
+      return `${context} verifies tokens with a different jwtSecret than the host signs them with ("signature is invalid").`;
+    case 'token-cache':
+      return `${context} looks the host's tokens up in its own cache because accessTokenMaxAge is not 0 ("token not found in cache").`;
+    case 'installer-revert':
+      return `${context} works now, but ks-installer will revert the fix at its next run.`;
+    case 'restart-pending':
+      return `${context}'s configuration is fixed but ks-apiserver has not reloaded it.`;
+    case 'clock-skew':
+      return `${context} rejects tokens as issued in the future: the node clocks disagree.`;
+    case 'host-cache':
+      return `${context} is fine; the host itself loses tokens between its ks-apiserver replicas (no Redis).`;
+    case 'stale-errors':
+      return `${context}'s configuration is right but its ks-apiserver still rejected tokens recently.`;
+  }
+}
