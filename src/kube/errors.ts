@@ -126,7 +126,14 @@ export class NotFoundError extends KubeError {
       init.resourceTypeMissing
         ? `the API server of context "${init.context}" does not serve ${init.operation.group ? `${init.operation.resource}.${init.operation.group}` : init.operation.resource} (needed to ${describeOperation(init.operation)})`
         : `not found in context "${init.context}": ${describeOperation(init.operation)}`,
-      init,
+      {
+        ...init,
+        hint:
+          init.hint ??
+          (init.resourceTypeMissing
+            ? 'the CRD or API group is not installed on this cluster: check that the context points at the right cluster'
+            : 'check the name and namespace, and that the context points at the right cluster'),
+      },
     );
     this.resourceTypeMissing = init.resourceTypeMissing;
   }

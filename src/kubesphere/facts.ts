@@ -1,4 +1,5 @@
 import { KS_CONFIG_KEY } from './gateway.js';
+import { valueAt } from './object-edit.js';
 import type { ClusterSnapshot, ObjectJson } from './snapshot.js';
 import { present } from './snapshot.js';
 import { detectLayout, ksVersionFromImage, parseKubesphereYaml, readAuthSettings } from './config.js';
@@ -160,15 +161,6 @@ function lastWrite(obj: ObjectJson | undefined): Date | undefined {
   if (obj.metadata.creationTimestamp) times.push(Date.parse(obj.metadata.creationTimestamp));
   const valid = times.filter((t) => !Number.isNaN(t));
   return valid.length > 0 ? new Date(Math.max(...valid)) : undefined;
-}
-
-export function valueAt(obj: unknown, path: string[]): unknown {
-  let cur: unknown = obj;
-  for (const key of path) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<string, unknown>)[key];
-  }
-  return cur;
 }
 
 function numberAt(obj: unknown, path: string[]): number | undefined {

@@ -26,7 +26,8 @@ function der(tag: number, content: Buffer): Buffer {
 const seq = (...items: Buffer[]): Buffer => der(0x30, Buffer.concat(items));
 const set = (...items: Buffer[]): Buffer => der(0x31, Buffer.concat(items));
 const octets = (b: Buffer): Buffer => der(0x04, b);
-const bitString = (b: Buffer, unusedBits = 0): Buffer => der(0x03, Buffer.concat([Buffer.from([unusedBits]), b]));
+const bitString = (b: Buffer, unusedBits = 0): Buffer =>
+  der(0x03, Buffer.concat([Buffer.from([unusedBits]), b]));
 const bool = (v: boolean): Buffer => der(0x01, Buffer.from([v ? 0xff : 0x00]));
 const utf8 = (s: string): Buffer => der(0x0c, Buffer.from(s, 'utf8'));
 /** Context-specific tag: constructed for EXPLICIT wrappers, primitive for IMPLICIT values. */
@@ -53,7 +54,10 @@ function oid(dotted: string): Buffer {
 
 /** RFC 5280: UTCTime through 2049, GeneralizedTime after. */
 function time(d: Date): Buffer {
-  const iso = d.toISOString().replace(/[-:T]/g, '').replace(/\.\d+Z$/, 'Z');
+  const iso = d
+    .toISOString()
+    .replace(/[-:T]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   return d.getUTCFullYear() < 2050 ? der(0x17, Buffer.from(iso.slice(2))) : der(0x18, Buffer.from(iso));
 }
 
@@ -69,7 +73,9 @@ const extension = (id: string, critical: boolean, value: Buffer): Buffer =>
 /** SHA-1 of the subjectPublicKey bits, RFC 5280 method 1; lets verifiers match issuer to subject. */
 function keyId(spki: Buffer): Buffer {
   // An EC P-256 SPKI ends with the 65-byte uncompressed point.
-  return createHash('sha1').update(spki.subarray(spki.length - 65)).digest();
+  return createHash('sha1')
+    .update(spki.subarray(spki.length - 65))
+    .digest();
 }
 
 interface CertSpec {
@@ -151,7 +157,11 @@ export function createClusterPki(commonName: string, now: Date = new Date()): Cl
       // digitalSignature (bit 0): 0b1000_0000, seven unused trailing bits.
       extension('2.5.29.15', true, bitString(Buffer.from([0x80]), 7)),
       extension('2.5.29.37', false, seq(oid('1.3.6.1.5.5.7.3.1'))),
-      extension('2.5.29.17', false, seq(ctx(7, Buffer.from([127, 0, 0, 1]), false), ctx(2, Buffer.from('localhost'), false))),
+      extension(
+        '2.5.29.17',
+        false,
+        seq(ctx(7, Buffer.from([127, 0, 0, 1]), false), ctx(2, Buffer.from('localhost'), false)),
+      ),
     ],
   });
   return {

@@ -1,7 +1,13 @@
 import type { ClusterStore } from './store.js';
 import type { PrinterColumn, ResourceType } from './types.js';
 
-const col = (name: string, type: string, jsonPath: string, priority = 0, description?: string): PrinterColumn => ({
+const col = (
+  name: string,
+  type: string,
+  jsonPath: string,
+  priority = 0,
+  description?: string,
+): PrinterColumn => ({
   name,
   type,
   jsonPath,
@@ -182,8 +188,10 @@ export const BUILTIN_TYPES: readonly ResourceType[] = [
     namespaced: false,
     shortNames: ['crd', 'crds'],
     subresources: ['status'],
-    printerColumns: [// A real server prints the timestamp itself here, not an age.
-      col('Created At', 'string', '.metadata.creationTimestamp'),],
+    printerColumns: [
+      // A real server prints the timestamp itself here, not an age.
+      col('Created At', 'string', '.metadata.creationTimestamp'),
+    ],
   },
 ];
 

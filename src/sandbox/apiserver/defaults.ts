@@ -24,7 +24,11 @@ function defaultPodSpec(spec: Obj): void {
     setDefault(c, 'terminationMessagePath', '/dev/termination-log');
     setDefault(c, 'terminationMessagePolicy', 'File');
     const image = typeof c.image === 'string' ? c.image : '';
-    setDefault(c, 'imagePullPolicy', image.endsWith(':latest') || !image.includes(':') ? 'Always' : 'IfNotPresent');
+    setDefault(
+      c,
+      'imagePullPolicy',
+      image.endsWith(':latest') || !image.includes(':') ? 'Always' : 'IfNotPresent',
+    );
     setDefault(c, 'resources', {});
   }
 }

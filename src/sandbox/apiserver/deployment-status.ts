@@ -83,7 +83,8 @@ function isProgressing(old: Status, s: Status): boolean {
 export function progressDeadline(d: KubeObject, s: Status): Date | undefined {
   const seconds = (d.spec as Record<string, unknown> | undefined)?.progressDeadlineSeconds;
   const c = conditionOf(s, 'Progressing');
-  if (typeof seconds !== 'number' || !c || c.reason === NEW_RS_AVAILABLE || c.reason === TIMED_OUT) return undefined;
+  if (typeof seconds !== 'number' || !c || c.reason === NEW_RS_AVAILABLE || c.reason === TIMED_OUT)
+    return undefined;
   if (c.reason === PAUSED) return undefined;
   return new Date(Date.parse(c.lastUpdateTime) + seconds * 1000);
 }
@@ -112,8 +113,20 @@ export function setAvailable(d: KubeObject, s: Status, now: Date): void {
   setCondition(
     s,
     ok
-      ? newCondition('Available', 'True', 'MinimumReplicasAvailable', 'Deployment has minimum availability.', now)
-      : newCondition('Available', 'False', 'MinimumReplicasUnavailable', 'Deployment does not have minimum availability.', now),
+      ? newCondition(
+          'Available',
+          'True',
+          'MinimumReplicasAvailable',
+          'Deployment has minimum availability.',
+          now,
+        )
+      : newCondition(
+          'Available',
+          'False',
+          'MinimumReplicasUnavailable',
+          'Deployment does not have minimum availability.',
+          now,
+        ),
   );
 }
 
@@ -125,7 +138,11 @@ export function updateProgress(d: KubeObject, s: Status, newRS: KubeObject | und
   if ((d.spec as Record<string, unknown>)?.progressDeadlineSeconds === undefined || completeAlready) return;
   const rsName = newRS ? `ReplicaSet "${newRS.metadata.name}"` : `Deployment "${d.metadata.name}"`;
   if (isComplete(d, s)) {
-    progressingCondition(s, { status: 'True', reason: NEW_RS_AVAILABLE, message: `${rsName} has successfully progressed.` }, now);
+    progressingCondition(
+      s,
+      { status: 'True', reason: NEW_RS_AVAILABLE, message: `${rsName} has successfully progressed.` },
+      now,
+    );
   } else if (isProgressing(old, s)) {
     // Progress refreshes lastUpdateTime even with the same reason: that is what the deadline counts from.
     const c = newCondition('Progressing', 'True', 'ReplicaSetUpdated', `${rsName} is progressing.`, now);
@@ -134,7 +151,11 @@ export function updateProgress(d: KubeObject, s: Status, newRS: KubeObject | und
   } else {
     const deadline = progressDeadline(d, s);
     if (deadline && deadline.getTime() < now.getTime()) {
-      progressingCondition(s, { status: 'False', reason: TIMED_OUT, message: `${rsName} has timed out progressing.` }, now);
+      progressingCondition(
+        s,
+        { status: 'False', reason: TIMED_OUT, message: `${rsName} has timed out progressing.` },
+        now,
+      );
     }
   }
 }

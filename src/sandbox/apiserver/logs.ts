@@ -25,7 +25,12 @@ export class LogStore {
     for (const l of [...this.listeners]) l(namespace, pod, container, { ...copy });
   }
 
-  lines(namespace: string, pod: string, container: string, opts: { previous?: boolean } = {}): LogLine[] | undefined {
+  lines(
+    namespace: string,
+    pod: string,
+    container: string,
+    opts: { previous?: boolean } = {},
+  ): LogLine[] | undefined {
     const logs = this.container(namespace, pod, container, false);
     const source = opts.previous ? logs?.previous : logs?.current;
     return source?.map((l) => ({ time: new Date(l.time), text: l.text }));
@@ -54,7 +59,12 @@ export class LogStore {
     };
   }
 
-  private container(namespace: string, pod: string, container: string, create: boolean): ContainerLogs | undefined {
+  private container(
+    namespace: string,
+    pod: string,
+    container: string,
+    create: boolean,
+  ): ContainerLogs | undefined {
     let byContainer = this.pods.get(key(namespace, pod));
     if (!byContainer) {
       if (!create) return undefined;

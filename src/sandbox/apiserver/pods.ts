@@ -62,8 +62,13 @@ export function newPod(rs: KubeObject, nodeName: string, hostIP: string, now: Da
       name,
       generateName: `${rs.metadata.name}-`,
       namespace: rs.metadata.namespace,
-      labels: { ...((tmeta.labels ?? {}) as Record<string, string>), [HASH_LABEL]: rs.metadata.labels?.[HASH_LABEL] ?? '' },
-      ...(tmeta.annotations ? { annotations: structuredClone(tmeta.annotations as Record<string, string>) } : {}),
+      labels: {
+        ...((tmeta.labels ?? {}) as Record<string, string>),
+        [HASH_LABEL]: rs.metadata.labels?.[HASH_LABEL] ?? '',
+      },
+      ...(tmeta.annotations
+        ? { annotations: structuredClone(tmeta.annotations as Record<string, string>) }
+        : {}),
       ownerReferences: [controllerRef(rs)],
       creationTimestamp: kubeTime(now),
     },
@@ -112,13 +117,17 @@ export function runningPod(pod: KubeObject, podIP: string, now: Date): KubeObjec
   status.podIP = podIP;
   status.podIPs = [{ ip: podIP }];
   status.conditions = ((status.conditions ?? []) as Obj[]).map((c) => {
-    const { reason: _r, message: _m, ...rest } = c;
+    const rest = { ...c };
+    delete rest.reason;
+    delete rest.message;
     return { ...rest, status: 'True', lastTransitionTime: c.status === 'True' ? c.lastTransitionTime : t };
   });
   const previous = new Map(((status.containerStatuses ?? []) as Obj[]).map((c) => [c.name, c]));
   status.containerStatuses = containersOf(next).map((c) => {
     const image = String(c.image ?? '');
-    const repo = image.includes('/') ? image.replace(/:[^:/]+$/, '') : `docker.io/library/${image.replace(/:[^:/]+$/, '')}`;
+    const repo = image.includes('/')
+      ? image.replace(/:[^:/]+$/, '')
+      : `docker.io/library/${image.replace(/:[^:/]+$/, '')}`;
     return {
       name: c.name,
       image: c.image,

@@ -58,7 +58,8 @@ export function parseLabelSelector(input: string): LabelRequirement[] {
     } else if (op === '<' || op === '>') {
       i++;
       const value = tokens[i++];
-      if (!isIdent(value) || !/^-?\d+$/.test(value)) fail(`for 'Gt', 'Lt' operators, the value must be an integer`);
+      if (!isIdent(value) || !/^-?\d+$/.test(value))
+        fail(`for 'Gt', 'Lt' operators, the value must be an integer`);
       out.push({ key: key!, op: op === '>' ? 'gt' : 'lt', values: [value!] });
     } else if (op === 'in' || op === 'notin') {
       i++;
@@ -149,7 +150,13 @@ export function parseFieldSelector(input: string): FieldRequirement[] {
 
 /** Field labels a real API server supports, beyond metadata.name and metadata.namespace, per kind. */
 const FIELD_LABELS: Record<string, string[]> = {
-  Pod: ['spec.nodeName', 'spec.restartPolicy', 'spec.schedulerName', 'spec.serviceAccountName', 'status.podIP'],
+  Pod: [
+    'spec.nodeName',
+    'spec.restartPolicy',
+    'spec.schedulerName',
+    'spec.serviceAccountName',
+    'status.podIP',
+  ],
   Secret: ['type'],
   Node: ['spec.unschedulable'],
   ReplicaSet: ['status.replicas'],
@@ -180,7 +187,12 @@ function fieldValue(obj: KubeObject, path: string): string {
 /** Checks the field labels against what the kind supports: an unknown one is a 400 on a real server too. */
 export function fieldMatcher(reqs: FieldRequirement[], kind: string): ObjectMatcher {
   // status.phase is a field label for pods and namespaces on real servers; allowed everywhere here for leniency.
-  const allowed = new Set(['metadata.name', 'metadata.namespace', 'status.phase', ...(FIELD_LABELS[kind] ?? [])]);
+  const allowed = new Set([
+    'metadata.name',
+    'metadata.namespace',
+    'status.phase',
+    ...(FIELD_LABELS[kind] ?? []),
+  ]);
   for (const r of reqs) {
     if (!allowed.has(r.field)) throw new SelectorError(`field label not supported: ${r.field}`);
   }

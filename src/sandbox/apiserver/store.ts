@@ -31,12 +31,17 @@ const objectKey = (namespace: string | undefined, name: string): string => `${na
 
 /** Everything except what the server owns, to tell a real change from a no-op write. */
 function comparable(obj: KubeObject): unknown {
-  const { resourceVersion: _rv, managedFields: _mf, generation: _g, ...meta } = obj.metadata;
+  const meta: Record<string, unknown> = { ...obj.metadata };
+  delete meta.resourceVersion;
+  delete meta.managedFields;
+  delete meta.generation;
   return { ...obj, metadata: meta };
 }
 
 function specOf(obj: KubeObject): unknown {
-  const { metadata: _m, status: _s, ...rest } = obj;
+  const rest: Record<string, unknown> = { ...obj };
+  delete rest.metadata;
+  delete rest.status;
   return rest;
 }
 
@@ -86,13 +91,21 @@ export class ClusterStore {
     return obj && structuredClone(obj);
   }
 
-  list(res: string, namespace?: string, opts: { labelSelector?: string; fieldSelector?: string } = {}): KubeObject[] {
+  list(
+    res: string,
+    namespace?: string,
+    opts: { labelSelector?: string; fieldSelector?: string } = {},
+  ): KubeObject[] {
     const t = this.type(res);
     const matches = objectMatcher(t.kind, opts.labelSelector, opts.fieldSelector);
     return [...this.bucket(res).values()]
       .filter((o) => !t.namespaced || namespace === undefined || o.metadata.namespace === namespace)
       .filter(matches)
-      .sort((a, b) => objectKey(a.metadata.namespace, a.metadata.name).localeCompare(objectKey(b.metadata.namespace, b.metadata.name)))
+      .sort((a, b) =>
+        objectKey(a.metadata.namespace, a.metadata.name).localeCompare(
+          objectKey(b.metadata.namespace, b.metadata.name),
+        ),
+      )
       .map((o) => structuredClone(o));
   }
 
@@ -103,12 +116,20 @@ export class ClusterStore {
     obj.apiVersion = groupVersion(t);
     const meta = obj.metadata ?? (obj.metadata = { name: '' });
     if (!meta.name && typeof meta.generateName === 'string') meta.name = meta.generateName + randomSuffix();
-    if (!meta.name) throw new InvalidError(`${t.kind} "" is invalid: metadata.name: Required value: name or generateName is required`, { kind: res });
+    if (!meta.name)
+      throw new InvalidError(
+        `${t.kind} "" is invalid: metadata.name: Required value: name or generateName is required`,
+        { kind: res },
+      );
     if (t.namespaced) meta.namespace = meta.namespace || 'default';
     else delete meta.namespace;
     const key = objectKey(meta.namespace, meta.name);
     if (this.bucket(res).has(key)) {
-      throw new AlreadyExistsError(`${res} "${meta.name}" already exists`, { name: meta.name, group: t.group, kind: t.resource });
+      throw new AlreadyExistsError(`${res} "${meta.name}" already exists`, {
+        name: meta.name,
+        group: t.group,
+        kind: t.resource,
+      });
     }
     applyDefaults(obj);
     const time = kubeTime(this.now());
@@ -130,7 +151,8 @@ export class ClusterStore {
     const { name } = input.metadata;
     const key = objectKey(t.namespaced ? input.metadata.namespace || 'default' : undefined, name);
     const existing = this.bucket(res).get(key);
-    if (!existing) throw new NotFoundError(`${res} "${name}" not found`, { name, group: t.group, kind: t.resource });
+    if (!existing)
+      throw new NotFoundError(`${res} "${name}" not found`, { name, group: t.group, kind: t.resource });
     const sentRv = input.metadata.resourceVersion;
     if (sentRv !== undefined && sentRv !== '' && sentRv !== existing.metadata.resourceVersion) {
       throw new ConflictError(

@@ -1,0 +1,167 @@
+import { ConflictError } from '../kube/errors.js';
+import { CLUSTER_CONFIGURATION, type ClusterReader } from '../kubesphere/gateway.js';
+import { applyObjectEdits } from '../kubesphere/object-edit.js';
+import type { ActionId, Change, MemberPlan, PlannedWrite, WriteTarget } from '../kubesphere/plan.js';
+import { selectorString } from '../kubesphere/selector.js';
+import type { ObjectJson } from '../kubesphere/snapshot.js';
+import type { Backup } from './backup.js';
+import { waitForRollout, type RolloutState } from './rollout.js';
+
+export type ActionStatus = 'planned' | 'done' | 'skipped' | 'failed';
+
+/** One row of the repair report: an action on one object, as data. */
+export interface ActionRecord {
+  id: ActionId;
+  target: string;
+  status: ActionStatus;
+  changes?: Change[];
+  /** What happened, for the renderer: e.g. `{ retriedAfterConflict: 1 }`, `{ rollout: '3/3' }`. */
+  info?: Record<string, string | number | boolean | null>;
+  error?: { message: string; hint?: string };
+}
+
+export interface ApplyHooks {
+  onStep?: (text: string) => void;
+  now?: () => Date;
+}
+
+const MAX_CONFLICT_RETRIES = 3;
+const FIELD_MANAGER = 'ks-restore';
+
+export function targetName(w: { target: WriteTarget; namespace: string; name: string }): string {
+  const kind = w.target === 'configmap' ? 'configmap' : w.target === 'secret' ? 'secret' : 'clusterconfiguration';
+  return `${kind}/${w.name} (${w.namespace})`;
+}
+
+/** The rows of a plan before anything ran: the same shape the executor fills in. */
+export function plannedRecords(plan: MemberPlan, opts: { restart: boolean; timeoutMs: number }): ActionRecord[] {
+  const rows: ActionRecord[] = [];
+  for (const w of plan.writes) {
+    for (const id of [...new Set(w.changes.map((c) => c.action))]) {
+      rows.push({ id, target: targetName(w), status: 'planned', changes: w.changes.filter((c) => c.action === id) });
+    }
+  }
+  if (plan.restart) {
+    const target = `deployment/${plan.restart.name} (${plan.restart.namespace})`;
+    const status: ActionStatus = opts.restart ? 'planned' : 'skipped';
+    rows.push({ id: 'restart', target, status, info: { reason: plan.restart.reason } });
+    rows.push({ id: 'wait-rollout', target, status, info: { timeoutMs: opts.timeoutMs } });
+  }
+  return rows;
+}
+
+/** Server-side validation of every write (dryRun=All); nothing is stored. */
+export async function dryRunPlan(client: ClusterReader, plan: MemberPlan, rows: ActionRecord[]): Promise<void> {
+  for (const w of plan.writes) {
+    await writeObject(client, w.target, w.after, true);
+  }
+  if (plan.restart) await client.restartDeployment(plan.restart.namespace, plan.restart.name, { now: new Date(), dryRun: true });
+  for (const r of rows) r.info = { ...r.info, validated: true };
+}
+
+/**
+ * Applies one member's plan: writes with optimistic concurrency (a 409 re-reads and replays the edits on the
+ * fresh object, keeping someone else's change), then restart and wait. Stops at the first failure; the rows
+ * say exactly what was and was not changed.
+ */
+export async function applyPlan(
+  client: ClusterReader,
+  plan: MemberPlan,
+  rows: ActionRecord[],
+  opts: ApplyHooks & { backup: Backup; restart: boolean; timeoutMs: number; pollMs?: number },
+): Promise<{ ok: boolean; changed: boolean; rollout?: RolloutState }> {
+  let changed = false;
+  const fail = (match: (r: ActionRecord) => boolean, err: unknown) => {
+    for (const r of rows) if (match(r) && r.status === 'planned') r.status = 'failed';
+    const first = rows.find((r) => r.status === 'failed');
+    if (first) first.error = describe(err);
+    for (const r of rows) if (r.status === 'planned') r.status = 'skipped';
+  };
+  for (const w of plan.writes) {
+    const target = targetName(w);
+    opts.onStep?.(`${plan.context}: writing ${target}`);
+    try {
+      const res = await writeWithRetry(client, w);
+      if (res.written) changed = true;
+      await opts.backup.recordWritten(plan.context, w.target, res.resourceVersion);
+      for (const r of rows) {
+        if (r.target === target && r.status === 'planned') {
+          r.status = 'done';
+          if (res.retries > 0 || !res.written) r.info = { ...r.info, retriedAfterConflict: res.retries, alreadyApplied: !res.written };
+        }
+      }
+    } catch (err) {
+      fail((r) => r.target === target, err);
+      return { ok: false, changed };
+    }
+  }
+  if (!plan.restart || !opts.restart) return { ok: true, changed };
+  const { namespace, name } = plan.restart;
+  const restartRow = rows.find((r) => r.id === 'restart');
+  const waitRow = rows.find((r) => r.id === 'wait-rollout');
+  try {
+    opts.onStep?.(`${plan.context}: restarting deployment/${name}`);
+    const dep = await client.restartDeployment(namespace, name, { now: (opts.now ?? (() => new Date()))() });
+    changed = true;
+    if (restartRow) restartRow.status = 'done';
+    const selector = selectorString(dep);
+    const rollout = await waitForRollout(client, namespace, name, {
+      timeoutMs: opts.timeoutMs,
+      ...(opts.pollMs ? { pollMs: opts.pollMs } : {}),
+      ...(selector ? { podSelector: selector } : {}),
+      onProgress: (s) => opts.onStep?.(`${plan.context}: ${name} ${s.updated}/${s.desired} pods updated, ${s.available} available`),
+    });
+    if (waitRow) {
+      waitRow.status = 'done';
+      waitRow.info = { updated: rollout.updated, desired: rollout.desired, available: rollout.available };
+    }
+    return { ok: true, changed, rollout };
+  } catch (err) {
+    fail((r) => r.id === 'restart' || r.id === 'wait-rollout', err);
+    return { ok: false, changed };
+  }
+}
+
+async function writeWithRetry(
+  client: ClusterReader,
+  w: PlannedWrite,
+): Promise<{ written: boolean; retries: number; resourceVersion: string | undefined }> {
+  let obj = w.after;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const saved = await writeObject(client, w.target, obj, false);
+      return { written: true, retries: attempt, resourceVersion: saved.metadata.resourceVersion };
+    } catch (err) {
+      if (!(err instanceof ConflictError) || attempt >= MAX_CONFLICT_RETRIES) throw err;
+      const fresh = await readObject(client, w);
+      if (!fresh) throw err;
+      const replay = applyObjectEdits(fresh, w.edits);
+      if (!replay.ok) throw new Error(`after a concurrent change, the edit no longer applies: ${replay.reason}`);
+      if (!replay.changed) return { written: false, retries: attempt + 1, resourceVersion: fresh.metadata.resourceVersion };
+      obj = replay.after;
+    }
+  }
+}
+
+async function writeObject(client: ClusterReader, target: WriteTarget, obj: ObjectJson, dryRun: boolean): Promise<ObjectJson> {
+  const o = obj as Parameters<ClusterReader['replace']>[1];
+  const opts = { dryRun, fieldManager: FIELD_MANAGER };
+  if (target === 'clusterconfiguration') return client.replaceCustom(CLUSTER_CONFIGURATION, o, opts);
+  return client.replace(target === 'configmap' ? 'configmaps' : 'secrets', o, opts);
+}
+
+async function readObject(client: ClusterReader, w: PlannedWrite): Promise<ObjectJson | undefined> {
+  if (w.target === 'clusterconfiguration') {
+    const res = await client.getCustom(CLUSTER_CONFIGURATION, w.namespace, w.name);
+    return res && !('resourceTypeMissing' in res) ? res : undefined;
+  }
+  return client.get(w.target === 'configmap' ? 'configmaps' : 'secrets', w.namespace, w.name);
+}
+
+function describe(err: unknown): { message: string; hint?: string } {
+  if (err instanceof Error && 'exitCode' in err) {
+    const hint = (err as { hint?: string }).hint;
+    return { message: err.message, ...(hint ? { hint } : {}) };
+  }
+  return { message: err instanceof Error ? err.message : String(err) };
+}

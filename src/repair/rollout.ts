@@ -1,0 +1,96 @@
+import type { ClusterReader } from '../kubesphere/gateway.js';
+import type { ObjectJson } from '../kubesphere/snapshot.js';
+
+export interface RolloutState {
+  done: boolean;
+  /** Set when the rollout can no longer finish (ProgressDeadlineExceeded). */
+  failed?: string;
+  /** kubectl rollout status's own words, for progress. */
+  message: string;
+  updated: number;
+  desired: number;
+  available: number;
+}
+
+interface DeploymentJson {
+  metadata: { name?: string; generation?: number };
+  spec?: { replicas?: number };
+  status?: {
+    observedGeneration?: number;
+    replicas?: number;
+    updatedReplicas?: number;
+    availableReplicas?: number;
+    conditions?: Array<{ type: string; reason?: string }>;
+  };
+}
+
+/** `kubectl rollout status` rules for a Deployment (kubectl/pkg/polymorphichelpers/rollout_status.go). */
+export function rolloutState(obj: ObjectJson): RolloutState {
+  const d = obj as unknown as DeploymentJson;
+  const name = d.metadata.name ?? '';
+  const st = d.status ?? {};
+  const desired = d.spec?.replicas ?? 1;
+  const updated = st.updatedReplicas ?? 0;
+  const available = st.availableReplicas ?? 0;
+  const base = { updated, desired, available };
+  if ((d.metadata.generation ?? 0) > (st.observedGeneration ?? 0)) {
+    return { ...base, done: false, message: 'Waiting for deployment spec update to be observed...' };
+  }
+  if (st.conditions?.some((c) => c.type === 'Progressing' && c.reason === 'ProgressDeadlineExceeded')) {
+    const failed = `deployment "${name}" exceeded its progress deadline`;
+    return { ...base, done: false, failed, message: failed };
+  }
+  if (updated < desired) {
+    return { ...base, done: false, message: `${updated} out of ${desired} new replicas have been updated...` };
+  }
+  if ((st.replicas ?? 0) > updated) {
+    return { ...base, done: false, message: `${(st.replicas ?? 0) - updated} old replicas are pending termination...` };
+  }
+  if (available < updated) {
+    return { ...base, done: false, message: `${available} of ${updated} updated replicas are available...` };
+  }
+  return { ...base, done: true, message: `deployment "${name}" successfully rolled out` };
+}
+
+export class RolloutTimeoutError extends Error {
+  constructor(
+    readonly state: RolloutState,
+    readonly pods: Array<{ name: string; phase: string; ready: boolean }>,
+  ) {
+    super(state.failed ?? `rollout did not finish: ${state.message}`);
+  }
+}
+
+/** Polls until the rollout is complete by kubectl's rules, or throws RolloutTimeoutError with the pods' states. */
+export async function waitForRollout(
+  client: ClusterReader,
+  namespace: string,
+  name: string,
+  opts: { timeoutMs: number; pollMs?: number; onProgress?: (s: RolloutState) => void; podSelector?: string },
+): Promise<RolloutState> {
+  const deadline = Date.now() + opts.timeoutMs;
+  const pollMs = opts.pollMs ?? 500;
+  for (;;) {
+    const dep = await client.get('deployments', namespace, name);
+    if (!dep) throw new Error(`Deployment ${namespace}/${name} disappeared during the rollout`);
+    const state = rolloutState(dep);
+    opts.onProgress?.(state);
+    if (state.done) return state;
+    if (state.failed || Date.now() >= deadline) {
+      const pods = opts.podSelector
+        ? (await client.list('pods', namespace, { labelSelector: opts.podSelector })).map(podState)
+        : [];
+      throw new RolloutTimeoutError(state, pods);
+    }
+    await new Promise((r) => setTimeout(r, Math.min(pollMs, Math.max(0, deadline - Date.now()))));
+  }
+}
+
+function podState(pod: ObjectJson): { name: string; phase: string; ready: boolean } {
+  const st = (pod as { status?: { phase?: string; conditions?: Array<{ type: string; status: string }> } }).status;
+  return {
+    name: pod.metadata.name ?? '',
+    phase: pod.metadata.deletionTimestamp ? 'Terminating' : (st?.phase ?? 'Unknown'),
+    ready: st?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
+  };
+}
