@@ -54,6 +54,60 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('repair')
+    .description("fix the member durably: copy the host's jwtSecret, set accessTokenMaxAge to 0s, restart, wait, verify")
+    .option('--host <context>', 'kubeconfig context of the host cluster (default: current context)')
+    .option('--member <context>', 'kubeconfig context of a member cluster (repeatable)', collect, [])
+    .option('--kubeconfig <path>', 'kubeconfig file to use (default: $KUBECONFIG, else ~/.kube/config)')
+    .option('-y, --yes', 'apply without asking (required when there is no terminal)')
+    .option('--dry-run', 'show the plan and validate it with the API servers (dryRun=All); change nothing')
+    .option('--no-restart', 'change the configuration but do not restart ks-apiserver')
+    .option('--timeout <duration>', 'how long to wait for the rollout', '5m')
+    .option('--backup-dir <dir>', 'where to save the objects before changing them (default: ~/.local/state/ks-restore/backups)')
+    .addOption(outputOption())
+    .option('--request-timeout <duration>', 'timeout for each API request', '10s')
+    .option('--force', 'override the role guard (set accessTokenMaxAge 0 on a cluster whose member role is not established)')
+    .option('--no-color', 'disable color (also NO_COLOR=1 or TERM=dumb)')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  ks-restore repair --member member --dry-run\n  ks-restore repair --host host --member member --yes',
+    )
+    .action(async (opts: Record<string, unknown>) => {
+      const { repairCommand } = await import('./commands/repair.js');
+      process.exitCode = await repairCommand(opts);
+    });
+
+  program
+    .command('rollback')
+    .description('restore the objects a repair changed, from its backup, then restart and wait')
+    .requiredOption('--backup <path>', 'the backup directory that repair printed')
+    .option('--kubeconfig <path>', 'kubeconfig file to use (default: $KUBECONFIG, else ~/.kube/config)')
+    .option('-y, --yes', 'apply without asking (required when there is no terminal)')
+    .option('--force', 'restore even where the objects changed again since the repair')
+    .option('--timeout <duration>', 'how long to wait for the rollout', '5m')
+    .option('--request-timeout <duration>', 'timeout for each API request', '10s')
+    .addOption(outputOption())
+    .action(async (opts: Record<string, unknown>) => {
+      const { rollbackCommand } = await import('./commands/rollback.js');
+      process.exitCode = await rollbackCommand(opts);
+    });
+
+  program
+    .command('demo')
+    .description('the whole job on simulated clusters: start the sandbox, diagnose, repair --yes, diagnose again')
+    .addOption(
+      new Option('--ks-version <version>', 'KubeSphere version to simulate')
+        .choices(['3.0', '3.1', '3.2', '3.3', '3.4', '4.1'])
+        .default('3.4'),
+    )
+    .option('--scenario <name>', 'fault to simulate', 'token-cache')
+    .option('--no-color', 'disable color (also NO_COLOR=1 or TERM=dumb)')
+    .action(async (opts: Record<string, unknown>) => {
+      const { demoCommand } = await import('./commands/demo.js');
+      process.exitCode = await demoCommand(opts);
+    });
+
+  program
     .command('sandbox')
     .description('run simulated KubeSphere host and member clusters on 127.0.0.1 (real HTTPS Kubernetes APIs)')
     .addOption(

@@ -1,7 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
 import { VERSION } from '../version.js';
-import { withCredentials } from './auth.js';
 import { LineScanner } from './lines.js';
 import { errorFromResponse, parseStatus } from './map-error.js';
 import { transportFailure } from './requests.js';
@@ -14,7 +13,7 @@ const MAX_ERROR_BODY = 64 * 1024;
  * GET pods/{pod}/log, scanned line by line as it arrives. Not client-node's `Log` class: it turns every
  * transport error into a bare "500 Error occurred in log request" and drops the body of a 400, which is where
  * "previous terminated container … not found" is. Auth, CA and proxy come from the same KubeConfig as every
- * other request. The timeout applies to the wait for the response and to each silence while it streams.
+ * other request (one cached credential set). The timeout applies to the wait for the response and to each silence while it streams.
  */
 export async function streamPodLog(
   t: Transport,
@@ -35,8 +34,12 @@ export async function streamPodLog(
   if (opts.previous) url.searchParams.set('previous', 'true');
   if (opts.timestamps) url.searchParams.set('timestamps', 'true');
 
-  const reqOpts: https.RequestOptions = { method: 'GET', headers: { Accept: '*/*', 'User-Agent': `ks-restore/${VERSION}` } };
-  await withCredentials(scope, t.kc, () => t.kc.applyToHTTPSOptions(reqOpts));
+  const creds = await t.credentials(scope);
+  const reqOpts: https.RequestOptions = {
+    method: 'GET',
+    headers: { ...creds.headers, Accept: '*/*', 'User-Agent': `ks-restore/${VERSION}` },
+    agent: creds.agent,
+  };
 
   return new Promise<LogResult>((resolve, reject) => {
     let settled = false;
@@ -71,6 +74,7 @@ export async function streamPodLog(
         res.on('end', () =>
           finish(() => {
             const body = Buffer.concat(chunks).toString('utf8');
+            if (res.statusCode === 401) t.invalidateCredentials();
             const outcome = classifyLogError(res.statusCode ?? 0, body);
             if (outcome) resolve(outcome);
             else reject(errorFromResponse(scope, res.statusCode ?? 0, body));

@@ -1,3 +1,4 @@
+import type http from 'node:http';
 import { HttpMethod, IsomorphicFetchHttpLibrary, RequestContext } from '@kubernetes/client-node';
 import type { KubeConfig, ObservableMiddleware, ResponseContext } from '@kubernetes/client-node';
 import { VERSION } from '../version.js';
@@ -7,6 +8,13 @@ import type { KubeOperation } from './errors.js';
 import { errorFromResponse, errorFromTransport } from './map-error.js';
 import type { RequestScope } from './map-error.js';
 import { timedOut, timeoutMiddleware } from './middleware.js';
+
+const CREDENTIALS_TTL_MS = 60_000;
+
+export interface Credentials {
+  headers: Record<string, string>;
+  agent: http.Agent;
+}
 
 export interface RawRequest {
   method: 'GET' | 'PUT' | 'PATCH';
@@ -25,6 +33,8 @@ export interface RawRequest {
 export class Transport {
   private readonly http = new IsomorphicFetchHttpLibrary();
   private readonly middleware: ObservableMiddleware[];
+  private cached: { at: number; value: Credentials } | undefined;
+  private inflight: Promise<Credentials> | undefined;
 
   constructor(
     readonly kc: KubeConfig,
@@ -33,6 +43,29 @@ export class Transport {
     readonly timeoutMs: number,
   ) {
     this.middleware = [timeoutMiddleware(timeoutMs)];
+  }
+
+  /**
+   * The Authorization header and TLS agent for this context, shared by concurrent requests and kept for a minute:
+   * client-node runs an exec plugin again for every request when its credential has no expirationTimestamp.
+   */
+  async credentials(scope: RequestScope): Promise<Credentials> {
+    if (this.cached && Date.now() - this.cached.at < CREDENTIALS_TTL_MS) return this.cached.value;
+    this.inflight ??= (async () => {
+      const probe = new RequestContext(this.server, HttpMethod.GET);
+      await withCredentials(scope, this.kc, () => this.kc.applySecurityAuthentication(probe));
+      const value = { headers: { ...probe.getHeaders() }, agent: probe.getAgent() as Credentials['agent'] };
+      this.cached = { at: Date.now(), value };
+      return value;
+    })().finally(() => {
+      this.inflight = undefined;
+    });
+    return this.inflight;
+  }
+
+  /** Forget cached credentials (after a 401 they may have expired). */
+  invalidateCredentials(): void {
+    this.cached = undefined;
   }
 
   scope(operation: KubeOperation): RequestScope {
@@ -50,7 +83,9 @@ export class Transport {
       ctx.setHeaderParam('Content-Type', req.contentType ?? 'application/json');
       ctx.setBody(JSON.stringify(req.body));
     }
-    await withCredentials(scope, this.kc, () => this.kc.applySecurityAuthentication(ctx));
+    const creds = await this.credentials(scope);
+    for (const [k, v] of Object.entries(creds.headers)) ctx.setHeaderParam(k, v);
+    ctx.setAgent(creds.agent);
 
     let prepared = ctx;
     for (const m of this.middleware) prepared = await m.pre(prepared).toPromise();
@@ -64,6 +99,7 @@ export class Transport {
     } catch (err) {
       throw transportFailure(scope, err, timedOut(prepared.getSignal() as AbortSignal | undefined));
     }
+    if (status === 401) this.invalidateCredentials();
     if (status < 200 || status > 299) throw errorFromResponse(scope, status, text);
     try {
       return JSON.parse(text) as unknown;

@@ -109,7 +109,7 @@ export class ClusterStore {
       .map((o) => structuredClone(o));
   }
 
-  create(input: KubeObject, opts: { fieldManager?: string } = {}): KubeObject {
+  create(input: KubeObject, opts: { fieldManager?: string; dryRun?: boolean } = {}): KubeObject {
     const t = this.typeOf(input);
     const res = resourceKey(t);
     const obj = structuredClone(input);
@@ -138,14 +138,19 @@ export class ClusterStore {
     if ('spec' in obj) meta.generation = 1;
     else delete meta.generation;
     delete meta.deletionTimestamp;
-    meta.resourceVersion = String(++this.rv);
     meta.managedFields = withManagerEntry(undefined, obj, opts.fieldManager ?? DEFAULT_MANAGER, time);
+    // A dry run is validated and defaulted like the real write but never stored: no resourceVersion.
+    if (opts.dryRun) return obj;
+    meta.resourceVersion = String(++this.rv);
     this.bucket(res).set(key, obj);
     this.emit('ADDED', obj, t);
     return structuredClone(obj);
   }
 
-  update(input: KubeObject, opts: { fieldManager?: string; subresource?: 'status' } = {}): KubeObject {
+  update(
+    input: KubeObject,
+    opts: { fieldManager?: string; subresource?: 'status'; dryRun?: boolean } = {},
+  ): KubeObject {
     const t = this.typeOf(input);
     const res = resourceKey(t);
     const { name } = input.metadata;
@@ -184,7 +189,6 @@ export class ClusterStore {
       const changed = !isDeepStrictEqual(specOf(next), specOf(existing));
       next.metadata.generation = existing.metadata.generation + (changed ? 1 : 0);
     } else delete next.metadata.generation;
-    next.metadata.resourceVersion = String(++this.rv);
     next.metadata.managedFields = withManagerEntry(
       existing.metadata.managedFields,
       next,
@@ -192,16 +196,24 @@ export class ClusterStore {
       kubeTime(this.now()),
       opts.subresource,
     );
+    if (opts.dryRun) return next;
+    next.metadata.resourceVersion = String(++this.rv);
     this.bucket(res).set(key, next);
     this.emit('MODIFIED', next, t);
     return structuredClone(next);
   }
 
-  delete(res: string, namespace: string | undefined, name: string): KubeObject | undefined {
+  delete(
+    res: string,
+    namespace: string | undefined,
+    name: string,
+    opts: { dryRun?: boolean } = {},
+  ): KubeObject | undefined {
     const t = this.type(res);
     const key = objectKey(t.namespaced ? namespace : undefined, name);
     const obj = this.bucket(res).get(key);
     if (!obj) return undefined;
+    if (opts.dryRun) return structuredClone(obj);
     this.bucket(res).delete(key);
     // The DELETED event carries a new resourceVersion, as etcd's delete revision.
     obj.metadata.resourceVersion = String(++this.rv);

@@ -1,0 +1,160 @@
+import path from 'node:path';
+import { ExitCode, KsRestoreError } from '../errors.js';
+import { describeFailure } from '../kube/failure.js';
+import { runDiagnosis } from '../kubesphere/diagnosis.js';
+import { deriveFacts } from '../kubesphere/facts.js';
+import type { ClusterReader } from '../kubesphere/gateway.js';
+import { planIsEmpty, planMemberRepair } from '../kubesphere/plan.js';
+import { secretsInPlay } from '../kubesphere/secrets.js';
+import { createColors } from '../output/color.js';
+import { secretMasker } from '../output/mask.js';
+import { createProgress, type Progress } from '../output/progress.js';
+import { renderPlanText, repairDocument, type MemberRun, type RepairStatus } from '../output/repair-render.js';
+import { renderStructured } from '../output/structured.js';
+import { applyPlan, dryRunPlan, plannedRecords } from '../repair/apply.js';
+import { Backup, defaultBackupRoot } from '../repair/backup.js';
+import { verifyMember } from '../repair/verify.js';
+import { confirm } from './consent.js';
+import { durationFlag, outputFlag } from './options.js';
+import { openSession } from './session.js';
+
+/** `ks-restore repair`: diagnose, plan, show, ask, back up, apply, restart, wait, verify. */
+export async function repairCommand(flags: Record<string, unknown>, env = process.env): Promise<number> {
+  const output = outputFlag(flags.output);
+  const dryRun = Boolean(flags.dryRun);
+  const restart = flags.restart !== false;
+  const timeout = String(flags.timeout ?? '5m');
+  const timeoutMs = durationFlag('--timeout', timeout);
+  const backupRoot = typeof flags.backupDir === 'string' ? path.resolve(flags.backupDir) : defaultBackupRoot(env);
+  const session = await openSession(flags, env);
+  const text = output === 'text';
+  const colors = createColors({ color: flags.color !== false, stream: process.stdout, env });
+  const progress = createProgress({ stream: process.stderr, enabled: text, color: colors.level > 0 });
+  const log = (line: string): void => {
+    if (text) process.stderr.write(`${line}\n`);
+  };
+
+  progress.start(`Diagnosing ${session.members.length + 1} clusters…`);
+  const diagnosis = await runDiagnosis(session.host, session.members, {
+    sinceSeconds: 3600,
+    since: '1h',
+    describeFailure,
+  }).finally(() => progress.stop());
+  const hostError = diagnosis.report.host.checks.find((c) => c.status === 'error');
+  if (hostError) {
+    const f = diagnosis.host.reachability.ok ? undefined : diagnosis.host.reachability.failure;
+    throw new KsRestoreError(`cannot read the host cluster (context "${session.host.context}"): ${f?.message ?? hostError.code}. Nothing was changed.`, {
+      exitCode: ExitCode.unreadable,
+      ...(f?.hint ? { hint: f.hint } : {}),
+    });
+  }
+  const hostFacts = deriveFacts(diagnosis.host);
+  const runs: MemberRun[] = diagnosis.members.map((snapshot, i) => {
+    const facts = deriveFacts(snapshot);
+    const report = diagnosis.report.members[i]!;
+    const plan = planMemberRepair({ host: { facts: hostFacts, server: diagnosis.host.server }, member: { snapshot, facts, report }, force: Boolean(flags.force) });
+    return {
+      plan,
+      before: report,
+      actions: plannedRecords(plan, { restart, timeoutMs }),
+      verification: null,
+      mask: secretMasker(secretsInPlay(hostFacts, facts)),
+    };
+  });
+  const clients = new Map<string, ClusterReader>(session.members.map((m) => [m.context, m]));
+  const changing = runs.filter((r) => !r.plan.refusal && !planIsEmpty(r.plan));
+  if (text) {
+    process.stdout.write(runs.map((r) => renderPlanText(r, colors, { timeout, restart })).join('\n'));
+  }
+  const finish = (status: RepairStatus, exitCode: number, backup: string | null): number => {
+    if (!text) process.stdout.write(renderStructured(repairDocument(runs, { status, exitCode, backup, dryRun }), output));
+    else process.stdout.write(`\n${summaryLine(status, runs, backup)}\n`);
+    return exitCode;
+  };
+  const refusedCode = worstRefusal(runs);
+  if (changing.length === 0) return finish(refusedCode === ExitCode.ok ? 'nothing-to-do' : 'failed', refusedCode, null);
+
+  if (dryRun) {
+    progress.start('Validating the plan with the API servers (dryRun=All)…');
+    try {
+      for (const r of changing) await dryRunPlan(clients.get(r.plan.context)!, r.plan, r.actions);
+    } finally {
+      progress.stop();
+    }
+    return finish('planned', Math.max(ExitCode.problems, refusedCode), null);
+  }
+
+  const targets = changing.map((r) => `${r.plan.context} (${r.plan.server})`).join(', ');
+  const ok = await confirm(`Apply this plan to ${targets}?`, { yes: Boolean(flags.yes), what: targets });
+  if (!ok) {
+    log('Nothing was changed.');
+    return ExitCode.usage;
+  }
+
+  const backup = await Backup.create(backupRoot, new Date());
+  for (const r of changing) {
+    for (const w of r.plan.writes) {
+      await backup.save({ context: r.plan.context, server: r.plan.server, ...(r.plan.restart ? { restart: r.plan.restart } : {}) }, w.target, w.before);
+    }
+  }
+  log(`backup: ${backup.dir}`);
+
+  const results = await Promise.all(
+    changing.map(async (r) => {
+      const client = clients.get(r.plan.context)!;
+      const step = (p: Progress) => (line: string) => p.update(line);
+      const p = createProgress({ stream: process.stderr, enabled: text && changing.length === 1, color: colors.level > 0 });
+      p.start(`${r.plan.context}: applying`);
+      const startedAt = new Date();
+      const res = await applyPlan(client, r.plan, r.actions, { backup, restart, timeoutMs, onStep: step(p) });
+      if (!res.ok) {
+        p.fail(`${r.plan.context}: stopped after a failure`);
+        return { run: r, ok: false, changed: res.changed };
+      }
+      p.update(`${r.plan.context}: verifying`);
+      r.verification = await verifyMember(session.host, client, {
+        since: startedAt,
+        timeoutMs,
+        restart: restart ? r.plan.restart : undefined,
+        describeFailure,
+      });
+      const verified = r.verification.status === 'healthy' || (!restart && r.verification.status !== 'error');
+      if (verified) p.succeed(`${r.plan.context}: repaired and verified`);
+      else p.fail(`${r.plan.context}: verification failed (${r.verification.cause ?? r.verification.status})`);
+      return { run: r, ok: verified, changed: res.changed };
+    }),
+  );
+  const failedAfterChange = results.some((x) => !x.ok);
+  if (failedAfterChange) {
+    log(`Some changes were made. To undo them: ks-restore rollback --backup ${backup.dir}`);
+    return finish('partial', ExitCode.partial, backup.dir);
+  }
+  return finish(refusedCode === ExitCode.ok ? 'repaired' : 'partial', refusedCode === ExitCode.ok ? ExitCode.ok : ExitCode.partial, backup.dir);
+}
+
+function worstRefusal(runs: MemberRun[]): number {
+  let code: number = ExitCode.ok;
+  for (const r of runs) {
+    const c = r.plan.refusal?.code;
+    if (!c) continue;
+    const rc = c === 'role-guard' || c === 'wrong-role-host' ? ExitCode.usage : ExitCode.unreadable;
+    code = Math.max(code, rc);
+  }
+  return code;
+}
+
+function summaryLine(status: RepairStatus, runs: MemberRun[], backup: string | null): string {
+  const n = runs.length;
+  switch (status) {
+    case 'nothing-to-do':
+      return `Nothing to do: ${n === 1 ? 'the member accepts' : `all ${n} members accept`} the host's tokens.`;
+    case 'planned':
+      return 'Dry run: the API servers accepted every write (dryRun=All); nothing was changed. Run again with --yes to apply.';
+    case 'repaired':
+      return `Repaired and verified. Backup of the previous objects: ${backup}`;
+    case 'partial':
+      return `Not everything succeeded; see above.${backup ? ` Undo with: ks-restore rollback --backup ${backup}` : ''}`;
+    case 'failed':
+      return 'Nothing was changed.';
+  }
+}

@@ -1,0 +1,523 @@
+/**
+ * A line-level map of block-style YAML: where each mapping key sits (line, columns, path), what shape its value
+ * has and where its block ends. js-yaml gives values but no positions, and keeps only the last of duplicate keys;
+ * this scanner sees every occurrence, which config parsing reports and yaml-edit needs to change bytes in place.
+ * It understands what templates and Go's encoder write: block mappings and sequences (also "compact" sequences at
+ * the parent key's indentation), plain/quoted scalars, block scalars, comments, blank runs. Flow collections,
+ * anchors and tags are recognised and marked, not descended into.
+ */
+import yaml from 'js-yaml';
+
+export type PathSegment = string | number;
+
+export interface ScanLine {
+  /** Offset of the line's first character in the text. */
+  start: number;
+  /** The line without its line break. */
+  text: string;
+  /** "\n", "\r\n" or "" (last line without a break). */
+  eol: string;
+}
+
+/** What follows `key:` on the key's own line. */
+export type InlineKind = 'none' | 'plain' | 'single' | 'double' | 'block' | 'flow' | 'alias' | 'multiline';
+
+export interface InlineValue {
+  kind: InlineKind;
+  /** Column where the value token starts (after any anchor/tag), or where a value would go. */
+  start: number;
+  /** Column just after the token, before trailing spaces and comment. */
+  end: number;
+  /** Anchor and tag properties written before the value, e.g. "&auth" or "!!str"; "" when none. */
+  props: string;
+}
+
+export interface ScanEntry {
+  key: string;
+  path: PathSegment[];
+  /** 0-based line of the key. */
+  line: number;
+  /** Column of the key's first character. */
+  indent: number;
+  /** Column of the `:` after the key. */
+  colon: number;
+  value: InlineValue;
+  /** `empty`: nothing inline and no nested block (YAML null). */
+  shape: 'scalar' | 'map' | 'seq' | 'empty';
+  /** Column of the nested keys when shape is `map`. */
+  childIndent?: number;
+  /** Last non-blank, non-comment line of this entry, nested content included. */
+  endLine: number;
+  /** The mapping this key belongs to. */
+  mapId: number;
+  /** The mapping that is this key's value, when shape is `map`. */
+  childMapId?: number;
+}
+
+export interface YamlScan {
+  ok: true;
+  lines: ScanLine[];
+  entries: ScanEntry[];
+  /** Entries per mapping, in document order. */
+  byMap: Map<number, ScanEntry[]>;
+  /** Mappings that hold a `<<` merge key. */
+  mergeMaps: Set<number>;
+  /** Undefined when the document is empty or its root is not a block mapping. */
+  rootMapId: number | undefined;
+  rootIndent: number;
+  /** -1 when the document has no content. */
+  lastContentLine: number;
+  /** The line break the file uses. */
+  eol: string;
+  /** Indentation step the file uses for nested mappings (2 when it can't tell). */
+  indentStep: number;
+}
+
+export interface YamlScanFailure {
+  ok: false;
+  code: 'tab-indentation' | 'multiple-documents' | 'unsupported-structure';
+  /** 1-based. */
+  line: number;
+  reason: string;
+}
+
+interface Frame {
+  kind: 'map' | 'seq';
+  indent: number;
+  path: PathSegment[];
+  owner: ScanEntry | undefined;
+  id: number;
+  items: number;
+}
+
+interface Pending {
+  indent: number;
+  path: PathSegment[];
+  entry: ScanEntry | undefined;
+}
+
+type Mode =
+  | { kind: 'block'; limit: number }
+  | { kind: 'quote'; quote: '"' | "'" }
+  | { kind: 'flow'; depth: number }
+  | { kind: 'plain'; limit: number };
+
+export function splitLines(text: string): ScanLine[] {
+  const lines: ScanLine[] = [];
+  let start = 0;
+  while (start <= text.length) {
+    const nl = text.indexOf('\n', start);
+    if (nl < 0) {
+      lines.push({ start, text: text.slice(start), eol: '' });
+      break;
+    }
+    const cr = nl > start && text[nl - 1] === '\r';
+    lines.push({ start, text: text.slice(start, cr ? nl - 1 : nl), eol: cr ? '\r\n' : '\n' });
+    start = nl + 1;
+  }
+  if (lines.length > 1 && lines[lines.length - 1]?.text === '' && lines[lines.length - 1]?.eol === '') lines.pop();
+  return lines;
+}
+
+class ScanError extends Error {
+  constructor(
+    readonly code: YamlScanFailure['code'],
+    readonly line: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function scanYaml(text: string): YamlScan | YamlScanFailure {
+  try {
+    return new Scanner(text).run();
+  } catch (e) {
+    if (e instanceof ScanError) return { ok: false, code: e.code, line: e.line + 1, reason: e.message };
+    throw e;
+  }
+}
+
+class Scanner {
+  private readonly lines: ScanLine[];
+  private readonly entries: ScanEntry[] = [];
+  private readonly stack: Frame[] = [];
+  private readonly mergeMaps = new Set<number>();
+  private pending: Pending | undefined;
+  private mode: Mode | undefined;
+  /** The entry whose value continues on the following lines (block, quoted or flow scalar). */
+  private continued: ScanEntry | undefined;
+  private nextId = 0;
+  private rootMapId: number | undefined;
+  private rootIndent = 0;
+  private lastContentLine = -1;
+  private seenContent = false;
+  private docEnded = false;
+  private readonly steps: number[] = [];
+
+  constructor(text: string) {
+    this.lines = splitLines(text.startsWith('\uFEFF') ? ' ' + text.slice(1) : text);
+  }
+
+  run(): YamlScan {
+    this.lines.forEach((line, i) => this.line(line.text, i));
+    this.settlePending(-1, false);
+    const byMap = new Map<number, ScanEntry[]>();
+    for (const e of this.entries) {
+      const list = byMap.get(e.mapId) ?? [];
+      list.push(e);
+      byMap.set(e.mapId, list);
+    }
+    return {
+      ok: true,
+      lines: this.lines,
+      entries: this.entries,
+      byMap,
+      mergeMaps: this.mergeMaps,
+      rootMapId: this.rootMapId,
+      rootIndent: this.rootIndent,
+      lastContentLine: this.lastContentLine,
+      eol: this.lines.find((l) => l.eol !== '')?.eol ?? '\n',
+      indentStep: mostCommon(this.steps) ?? 2,
+    };
+  }
+
+  private line(t: string, li: number): void {
+    const mode = this.mode;
+    if (mode?.kind === 'block') {
+      if (isBlank(t)) return;
+      if (indentOf(t) > mode.limit) return this.touch(li);
+      this.endMode();
+    } else if (mode?.kind === 'quote') {
+      this.touch(li);
+      if (findQuoteEnd(t, -1, mode.quote) >= 0) this.endMode();
+      return;
+    } else if (mode?.kind === 'flow') {
+      this.touch(li);
+      mode.depth = flowDepth(t, 0, mode.depth).depth;
+      if (mode.depth <= 0) this.endMode();
+      return;
+    }
+    if (isBlank(t)) return;
+    const ind = indentOf(t);
+    if (t.slice(0, ind + 1).includes('\t')) {
+      throw new ScanError('tab-indentation', li, 'a tab is used for indentation (YAML allows only spaces)');
+    }
+    if (t[ind] === '#') return;
+    if (ind === 0 && /^(---|\.\.\.)(\s|$)/.test(t)) return this.marker(t, li);
+    if (ind === 0 && t[0] === '%' && !this.seenContent) return;
+    if (this.docEnded) throw new ScanError('multiple-documents', li, 'content after the end of the document');
+    if (mode?.kind === 'plain') {
+      if (ind > mode.limit) {
+        if (this.continued) this.continued.value.kind = 'multiline';
+        return this.touch(li);
+      }
+      this.endMode();
+    }
+    this.seenContent = true;
+    this.content(t, li, ind);
+  }
+
+  private marker(t: string, li: number): void {
+    if (t.startsWith('...')) {
+      this.docEnded = true;
+      return;
+    }
+    if (this.seenContent) throw new ScanError('multiple-documents', li, 'a second YAML document starts here');
+    const rest = t.slice(3).trim();
+    if (rest !== '' && !rest.startsWith('#')) {
+      throw new ScanError('unsupported-structure', li, 'content on the "---" line');
+    }
+  }
+
+  private endMode(): void {
+    this.mode = undefined;
+    this.continued = undefined;
+  }
+
+  private content(t: string, li: number, ind: number): void {
+    const dash = isDash(t, ind);
+    for (let top = this.top(); top; top = this.top()) {
+      if (ind < top.indent || (ind === top.indent && top.kind === 'seq' && !dash)) this.stack.pop();
+      else break;
+    }
+    if (this.settlePending(ind, dash)) {
+      const p = this.pending as Pending;
+      this.pending = undefined;
+      this.push(dash ? 'seq' : 'map', ind, p.path, p.entry);
+    } else if (this.stack.length === 0) {
+      if (this.seenRoot) throw new ScanError('unsupported-structure', li, 'a second root node');
+      this.seenRoot = true;
+      this.rootIndent = ind;
+      const frame = this.push(dash ? 'seq' : 'map', ind, [], undefined);
+      if (!dash) this.rootMapId = frame.id;
+    }
+    const top = this.top();
+    if (!top || top.indent !== ind) {
+      throw new ScanError('unsupported-structure', li, 'indentation does not match any open block');
+    }
+    if (top.kind === 'seq') {
+      if (!dash) throw new ScanError('unsupported-structure', li, 'expected a sequence entry');
+      this.item(t, li, top);
+    } else {
+      if (dash) throw new ScanError('unsupported-structure', li, 'a sequence entry where a key was expected');
+      this.key(t, li, ind, top);
+    }
+  }
+
+  private seenRoot = false;
+
+  /** Decides whether the pending key/item gets a nested block from this line; true when it does. */
+  private settlePending(ind: number, dash: boolean): boolean {
+    const p = this.pending;
+    if (!p) return false;
+    if (ind > p.indent || (ind === p.indent && dash && p.entry !== undefined)) return true;
+    if (p.entry) p.entry.shape = 'empty';
+    this.pending = undefined;
+    return false;
+  }
+
+  private push(kind: Frame['kind'], indent: number, path: PathSegment[], owner: ScanEntry | undefined): Frame {
+    const frame: Frame = { kind, indent, path, owner, id: this.nextId++, items: 0 };
+    if (owner) {
+      owner.shape = kind;
+      if (kind === 'map') {
+        owner.childIndent = indent;
+        owner.childMapId = frame.id;
+        if (indent > owner.indent) this.steps.push(indent - owner.indent);
+      }
+    }
+    this.stack.push(frame);
+    return frame;
+  }
+
+  private top(): Frame | undefined {
+    return this.stack[this.stack.length - 1];
+  }
+
+  private touch(li: number): void {
+    this.lastContentLine = li;
+    for (const f of this.stack) if (f.owner) f.owner.endLine = li;
+    if (this.continued) this.continued.endLine = li;
+  }
+
+  private item(t: string, li: number, seq: Frame): void {
+    const index = seq.items++;
+    const path = [...seq.path, index];
+    this.continued = undefined;
+    this.touch(li);
+    const col = skipSpaces(t, seq.indent + 1);
+    if (col >= t.length || t[col] === '#') {
+      this.pending = { indent: seq.indent, path, entry: undefined };
+    } else if (isDash(t, col)) {
+      const nested = this.push('seq', col, path, undefined);
+      this.item(t, li, nested);
+    } else if (parseKey(t, col)) {
+      const frame = this.push('map', col, path, undefined);
+      this.key(t, li, col, frame);
+    } else {
+      this.inlineMode(parseInline(t, col), seq.indent, undefined);
+    }
+  }
+
+  private key(t: string, li: number, col: number, frame: Frame): void {
+    const k = parseKey(t, col);
+    if (!k) throw new ScanError('unsupported-structure', li, 'expected "key: value"');
+    const key = resolveKey(t.slice(col, k.end));
+    const value = parseInline(t, k.colon + 1);
+    const entry: ScanEntry = {
+      key,
+      path: [...frame.path, key],
+      line: li,
+      indent: col,
+      colon: k.colon,
+      value,
+      shape: value.kind === 'none' ? 'empty' : 'scalar',
+      endLine: li,
+      mapId: frame.id,
+    };
+    if (key === '<<') this.mergeMaps.add(frame.id);
+    this.entries.push(entry);
+    this.continued = entry;
+    this.touch(li);
+    if (value.kind === 'none') {
+      this.continued = undefined;
+      this.pending = { indent: col, path: entry.path, entry };
+    } else {
+      this.inlineMode(value, col, entry);
+    }
+  }
+
+  private inlineMode(value: InlineValue, limit: number, entry: ScanEntry | undefined): void {
+    this.continued = entry;
+    if (value.kind === 'block') this.mode = { kind: 'block', limit };
+    else if (value.kind === 'multiline') this.mode = { kind: 'quote', quote: value.props === "'" ? "'" : '"' };
+    else if (value.kind === 'flow' && value.end < 0) {
+      this.mode = { kind: 'flow', depth: value.start };
+      value.start = -1;
+    } else this.mode = { kind: 'plain', limit };
+  }
+}
+
+function mostCommon(values: number[]): number | undefined {
+  const counts = new Map<number, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  let best: number | undefined;
+  for (const [v, n] of counts) if (best === undefined || n > (counts.get(best) ?? 0)) best = v;
+  return best;
+}
+
+export function isBlank(t: string): boolean {
+  return /^[ \t]*$/.test(t);
+}
+
+export function indentOf(t: string): number {
+  let i = 0;
+  while (t[i] === ' ') i++;
+  return i;
+}
+
+function skipSpaces(t: string, from: number): number {
+  let i = from;
+  while (t[i] === ' ' || t[i] === '\t') i++;
+  return i;
+}
+
+function isDash(t: string, col: number): boolean {
+  return t[col] === '-' && (col + 1 === t.length || t[col + 1] === ' ');
+}
+
+/** Index of the closing quote at or after `from + 1`, or -1. */
+function findQuoteEnd(t: string, from: number, quote: '"' | "'"): number {
+  for (let j = from + 1; j < t.length; j++) {
+    if (quote === '"' && t[j] === '\\') j++;
+    else if (t[j] === quote) {
+      if (quote === "'" && t[j + 1] === "'") j++;
+      else return j;
+    }
+  }
+  return -1;
+}
+
+/** Bracket depth after scanning `t` from `from`; `end` is the column after the bracket that closed it, or -1. */
+function flowDepth(t: string, from: number, depth: number): { depth: number; end: number } {
+  for (let j = from; j < t.length; j++) {
+    const c = t[j];
+    if (c === '"' || c === "'") {
+      const close = findQuoteEnd(t, j, c);
+      if (close < 0) break;
+      j = close;
+    } else if (c === '[' || c === '{') depth++;
+    else if (c === ']' || c === '}') {
+      depth--;
+      if (depth === 0) return { depth, end: j + 1 };
+    } else if (c === '#' && (t[j - 1] === ' ' || t[j - 1] === '\t')) break;
+  }
+  return { depth, end: -1 };
+}
+
+/** A `key:` at `col`: the end of the key text and the column of its colon. */
+export function parseKey(t: string, col: number): { end: number; colon: number } | undefined {
+  const c = t[col];
+  if (c === undefined) return undefined;
+  if (c === '"' || c === "'") {
+    const close = findQuoteEnd(t, col, c);
+    if (close < 0) return undefined;
+    const j = skipSpaces(t, close + 1);
+    return t[j] === ':' && isSeparator(t, j + 1) ? { end: close + 1, colon: j } : undefined;
+  }
+  if ('[{&*!|>%@`?#'.includes(c)) return undefined;
+  for (let j = col; j < t.length; j++) {
+    if (t[j] === '#' && j > col && (t[j - 1] === ' ' || t[j - 1] === '\t')) return undefined;
+    if (t[j] === ':' && isSeparator(t, j + 1)) return { end: col + t.slice(col, j).trimEnd().length, colon: j };
+  }
+  return undefined;
+}
+
+function isSeparator(t: string, j: number): boolean {
+  return j >= t.length || t[j] === ' ' || t[j] === '\t';
+}
+
+/** The key as js-yaml stores it in an object (`true:` → "true", `"a b":` → "a b"). */
+function resolveKey(raw: string): string {
+  try {
+    const v: unknown = yaml.load(raw, { json: true });
+    return v === null || typeof v !== 'object' ? String(v) : raw;
+  } catch {
+    return raw;
+  }
+}
+
+/** The value written after a key's colon (or a sequence dash), from column `from`. */
+export function parseInline(t: string, from: number): InlineValue {
+  let j = skipSpaces(t, from);
+  const propsStart = j;
+  while (t[j] === '&' || t[j] === '!') {
+    while (j < t.length && t[j] !== ' ' && t[j] !== '\t') j++;
+    j = skipSpaces(t, j);
+  }
+  const props = t.slice(propsStart, j).trim();
+  const c = t[j];
+  if (c === undefined || c === '#') return { kind: 'none', start: j, end: j, props };
+  if (c === '*') return { kind: 'alias', start: j, end: tokenEnd(t, j), props };
+  if (c === '|' || c === '>') return { kind: 'block', start: j, end: tokenEnd(t, j), props };
+  if (c === '"' || c === "'") {
+    const close = findQuoteEnd(t, j, c);
+    if (close < 0) return { kind: 'multiline', start: j, end: t.length, props: c };
+    return { kind: c === '"' ? 'double' : 'single', start: j, end: close + 1, props };
+  }
+  if (c === '{' || c === '[') {
+    const flow = flowDepth(t, j, 0);
+    // An unclosed flow keeps its depth in `start` until the scanner takes it over.
+    return flow.end < 0
+      ? { kind: 'flow', start: flow.depth, end: -1, props }
+      : { kind: 'flow', start: j, end: flow.end, props };
+  }
+  let end = t.length;
+  for (let k = j; k < t.length; k++) {
+    if (t[k] === '#' && (t[k - 1] === ' ' || t[k - 1] === '\t')) {
+      end = k;
+      break;
+    }
+  }
+  return { kind: 'plain', start: j, end: j + t.slice(j, end).trimEnd().length, props };
+}
+
+function tokenEnd(t: string, j: number): number {
+  let k = j;
+  while (k < t.length && t[k] !== ' ' && t[k] !== '\t') k++;
+  return k;
+}
+
+/** Every key written more than once in the same mapping; the last occurrence is the one parsers keep. */
+export function duplicateKeys(scan: YamlScan): Array<{ path: PathSegment[]; lines: number[] }> {
+  const out: Array<{ path: PathSegment[]; lines: number[] }> = [];
+  for (const list of scan.byMap.values()) {
+    const seen = new Map<string, ScanEntry[]>();
+    for (const e of list) seen.set(e.key, [...(seen.get(e.key) ?? []), e]);
+    for (const group of seen.values()) {
+      const last = group[group.length - 1];
+      if (group.length > 1 && last) out.push({ path: last.path, lines: group.map((e) => e.line + 1) });
+    }
+  }
+  return out.sort((a, b) => (a.lines[0] ?? 0) - (b.lines[0] ?? 0));
+}
+
+/**
+ * Follows `path` through block mappings, taking the last occurrence of each key (the one that wins).
+ * `chain` holds the entries found; it is shorter than `path` when a key is missing or a value on the way is not a
+ * block mapping.
+ */
+export function resolvePath(scan: YamlScan, path: readonly string[]): ScanEntry[] {
+  const chain: ScanEntry[] = [];
+  let mapId = scan.rootMapId;
+  for (const key of path) {
+    if (mapId === undefined) break;
+    const list = scan.byMap.get(mapId) ?? [];
+    const found = list.filter((e) => e.key === key).pop();
+    if (!found) break;
+    chain.push(found);
+    mapId = found.shape === 'map' ? found.childMapId : undefined;
+  }
+  return chain;
+}

@@ -1,0 +1,151 @@
+import yaml from 'js-yaml';
+import { KS_CONFIG_KEY } from '../kubesphere/gateway.js';
+import type { Change, MemberPlan, Refusal } from '../kubesphere/plan.js';
+import type { ActionRecord } from '../repair/apply.js';
+import type { Colors } from './color.js';
+import { unifiedDiff } from './diff.js';
+import { describeCause } from './messages.js';
+import type { MemberReport } from '../kubesphere/report.js';
+
+export interface MemberRun {
+  plan: MemberPlan;
+  before: MemberReport;
+  actions: ActionRecord[];
+  verification: { status: 'healthy' | 'unhealthy' | 'error' | 'skipped'; cause: string | null; detail?: string } | null;
+  mask: (text: string) => string;
+}
+
+export type RepairStatus = 'repaired' | 'nothing-to-do' | 'planned' | 'partial' | 'failed';
+
+export function describeChange(c: Change): string {
+  if (c.secret) return `${c.path}: ******** (fp ${c.from ?? 'none'} → ${c.to})`;
+  return `${c.path}: ${c.from ?? '(absent)'} → ${c.to}`;
+}
+
+export function describeRefusal(r: Refusal, context: string): { message: string; hint: string } {
+  switch (r.code) {
+    case 'wrong-role-host':
+      return {
+        message: `${context} is a host cluster (${String(r.args.source)}): setting accessTokenMaxAge to 0 there would make its tokens never expire.`,
+        hint: 'Check --member; pass --force only if you are sure this cluster is a member.',
+      };
+    case 'role-guard':
+      return {
+        message: `${context}'s role cannot be established (${String(r.args.source)}), so it may be a host: repair will not set accessTokenMaxAge to 0 there.`,
+        hint: 'Check that it is a member (kubectl get clusters on the host); --force overrides this guard.',
+      };
+    case 'host-secret-empty':
+      return {
+        message: "the host's jwtSecret is empty or unreadable: there is nothing to copy, and an empty jwtSecret crashes ks-apiserver.",
+        hint: "Check the host's kubesphere-config (ks-restore diagnose shows what was found).",
+      };
+    case 'config-not-editable':
+      return {
+        message: `${context}'s kubesphere.yaml cannot be edited safely: ${String(r.args.reason)}. Nothing was changed.`,
+        hint: 'Edit it by hand (kubectl -n kubesphere-system edit cm kubesphere-config), then run ks-restore diagnose.',
+      };
+    case 'not-readable':
+      return {
+        message: `${context} could not be read completely (${String(r.args.cause)}), so no repair was planned.`,
+        hint: 'Run ks-restore diagnose to see which read failed.',
+      };
+  }
+}
+
+/** The plan as a list, with a masked unified diff of each changed document. */
+export function renderPlanText(run: MemberRun, c: Colors, opts: { timeout: string; restart: boolean }): string {
+  const { plan } = run;
+  const out: string[] = [];
+  out.push(c.bold(`Member ${plan.context}`) + c.dim(`  ${plan.server}`));
+  out.push(`  ${c.dim('now:')} ${describeCause(run.before.cause, plan.context)}`);
+  if (plan.refusal) {
+    const r = describeRefusal(plan.refusal, plan.context);
+    out.push(`  ${c.red('✖ refused:')} ${r.message}`, `    ${c.dim(`→ ${r.hint}`)}`);
+    return `${out.join('\n')}\n`;
+  }
+  if (run.actions.length === 0) {
+    out.push(`  ${c.green('✔')} nothing to do`);
+    return `${out.join('\n')}\n`;
+  }
+  if (plan.forced) out.push(`  ${c.yellow('⚠ --force: the role guard is overridden for this member')}`);
+  const width = Math.max(...run.actions.map((a) => a.id.length), 'verify'.length);
+  for (const a of run.actions) {
+    const mark = a.status === 'skipped' ? c.dim(' (skipped: --no-restart)') : '';
+    out.push(`  ${a.id.padEnd(width)}  ${a.target}${mark}`);
+    for (const ch of a.changes ?? []) out.push(`  ${' '.repeat(width)}    ${describeChange(ch)}`);
+    if (a.id === 'wait-rollout' && opts.restart) out.push(`  ${' '.repeat(width)}    up to ${opts.timeout}`);
+  }
+  out.push(`  ${'verify'.padEnd(width)}  diagnose ${plan.context} again: new pods ready, values loaded, no new auth errors`);
+  for (const w of plan.writes) {
+    const diff =
+      w.target === 'configmap'
+        ? unifiedDiff(dataOf(w.before), dataOf(w.after), {
+            from: `configmap/${w.name} ${KS_CONFIG_KEY} (now)`,
+            to: `configmap/${w.name} ${KS_CONFIG_KEY} (after repair)`,
+          })
+        : unifiedDiff(dump(w.before), dump(w.after), { from: `${w.target}/${w.name} (now)`, to: `${w.target}/${w.name} (after repair)` });
+    if (!diff) continue;
+    out.push('');
+    for (const line of run.mask(diff).trimEnd().split('\n')) {
+      out.push(`  ${line.startsWith('+') ? c.green(line) : line.startsWith('-') ? c.red(line) : line.startsWith('@@') ? c.cyan(line) : c.dim(line)}`);
+    }
+  }
+  return `${out.join('\n')}\n`;
+}
+
+function dataOf(obj: unknown): string {
+  return (obj as { data?: Record<string, string> }).data?.[KS_CONFIG_KEY] ?? '';
+}
+
+/** Objects other than the ConfigMap are shown without status and managedFields noise. */
+function dump(obj: unknown): string {
+  const o = structuredClone(obj) as Record<string, unknown> & { metadata?: Record<string, unknown> };
+  delete o.status;
+  if (o.metadata) {
+    delete o.metadata.managedFields;
+    delete o.metadata.annotations;
+  }
+  return yaml.dump(o, { lineWidth: -1, sortKeys: false, noRefs: true });
+}
+
+export function repairDocument(
+  runs: MemberRun[],
+  meta: { status: RepairStatus; exitCode: number; backup: string | null; dryRun: boolean },
+) {
+  return {
+    schemaVersion: 1,
+    command: 'repair',
+    status: meta.status,
+    exitCode: meta.exitCode,
+    dryRun: meta.dryRun,
+    backup: meta.backup,
+    members: runs.map((r) => ({
+      context: r.plan.context,
+      server: r.plan.server,
+      kubesphereVersion: r.before.kubesphereVersion,
+      causeBefore: r.before.cause,
+      forced: r.plan.forced,
+      ...(r.plan.refusal ? { refusal: { code: r.plan.refusal.code, ...describeRefusal(r.plan.refusal, r.plan.context) } } : {}),
+      actions: r.actions.map((a) => ({
+        id: a.id,
+        target: a.target,
+        status: a.status,
+        detail: actionDetail(a),
+        ...(a.changes ? { changes: a.changes } : {}),
+        ...(a.error ? { error: a.error } : {}),
+      })),
+      verification: r.verification,
+    })),
+  };
+}
+
+export function actionDetail(a: ActionRecord): string {
+  const changes = (a.changes ?? []).map(describeChange);
+  const parts = [...changes];
+  if (a.info?.retriedAfterConflict) parts.push(`re-read and re-applied after ${String(a.info.retriedAfterConflict)} concurrent change(s)`);
+  if (a.info?.alreadyApplied) parts.push('already as intended after a concurrent change');
+  if (a.id === 'restart') parts.push(a.info?.reason === 'restart-pending' ? 'pods predate the configuration' : 'configuration changed');
+  if (a.id === 'wait-rollout' && a.info?.updated !== undefined) parts.push(`${String(a.info.updated)}/${String(a.info.desired)} pods updated and available`);
+  if (a.error) parts.push(`failed: ${a.error.message}`);
+  return parts.join('; ');
+}
