@@ -30,6 +30,8 @@ export interface InlineValue {
   end: number;
   /** Anchor and tag properties written before the value, e.g. "&auth" or "!!str"; "" when none. */
   props: string;
+  /** A quoted or flow value that is not closed on this line. */
+  open?: { quote: '"' | "'" } | { depth: number };
 }
 
 export interface ScanEntry {
@@ -147,6 +149,7 @@ class Scanner {
   private mode: Mode | undefined;
   /** The entry whose value continues on the following lines (block, quoted or flow scalar). */
   private continued: ScanEntry | undefined;
+  private seenRoot = false;
   private nextId = 0;
   private rootMapId: number | undefined;
   private rootIndent = 0;
@@ -198,12 +201,11 @@ class Scanner {
       if (mode.depth <= 0) this.endMode();
       return;
     }
-    if (isBlank(t)) return;
+    if (isBlank(t) || /^[ \t]*#/.test(t)) return;
     const ind = indentOf(t);
-    if (t.slice(0, ind + 1).includes('\t')) {
+    if (t[ind] === '\t') {
       throw new ScanError('tab-indentation', li, 'a tab is used for indentation (YAML allows only spaces)');
     }
-    if (t[ind] === '#') return;
     if (ind === 0 && /^(---|\.\.\.)(\s|$)/.test(t)) return this.marker(t, li);
     if (ind === 0 && t[0] === '%' && !this.seenContent) return;
     if (this.docEnded) throw new ScanError('multiple-documents', li, 'content after the end of the document');
@@ -264,8 +266,6 @@ class Scanner {
       this.key(t, li, ind, top);
     }
   }
-
-  private seenRoot = false;
 
   /** Decides whether the pending key/item gets a nested block from this line; true when it does. */
   private settlePending(ind: number, dash: boolean): boolean {
@@ -350,12 +350,11 @@ class Scanner {
 
   private inlineMode(value: InlineValue, limit: number, entry: ScanEntry | undefined): void {
     this.continued = entry;
+    const open = value.open;
     if (value.kind === 'block') this.mode = { kind: 'block', limit };
-    else if (value.kind === 'multiline') this.mode = { kind: 'quote', quote: value.props === "'" ? "'" : '"' };
-    else if (value.kind === 'flow' && value.end < 0) {
-      this.mode = { kind: 'flow', depth: value.start };
-      value.start = -1;
-    } else this.mode = { kind: 'plain', limit };
+    else if (open && 'quote' in open) this.mode = { kind: 'quote', quote: open.quote };
+    else if (open) this.mode = { kind: 'flow', depth: open.depth };
+    else this.mode = { kind: 'plain', limit };
   }
 }
 
@@ -463,14 +462,13 @@ export function parseInline(t: string, from: number): InlineValue {
   if (c === '|' || c === '>') return { kind: 'block', start: j, end: tokenEnd(t, j), props };
   if (c === '"' || c === "'") {
     const close = findQuoteEnd(t, j, c);
-    if (close < 0) return { kind: 'multiline', start: j, end: t.length, props: c };
+    if (close < 0) return { kind: 'multiline', start: j, end: t.length, props, open: { quote: c } };
     return { kind: c === '"' ? 'double' : 'single', start: j, end: close + 1, props };
   }
   if (c === '{' || c === '[') {
     const flow = flowDepth(t, j, 0);
-    // An unclosed flow keeps its depth in `start` until the scanner takes it over.
     return flow.end < 0
-      ? { kind: 'flow', start: flow.depth, end: -1, props }
+      ? { kind: 'flow', start: j, end: t.length, props, open: { depth: flow.depth } }
       : { kind: 'flow', start: j, end: flow.end, props };
   }
   let end = t.length;
