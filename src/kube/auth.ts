@@ -10,7 +10,11 @@ const AUTH_TIMEOUT = Symbol('auth timeout');
  * request timeout, and turns its failures into errors that name the context. A plugin's stdout (where the
  * credential is) never reaches a message; its stderr is what kubectl shows too.
  */
-export async function withCredentials(scope: RequestScope, kc: KubeConfig, apply: () => Promise<void>): Promise<void> {
+export async function withCredentials(
+  scope: RequestScope,
+  kc: KubeConfig,
+  apply: () => Promise<void>,
+): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const pending = apply();
   pending.catch(() => undefined); // it may settle after we gave up on it
@@ -48,7 +52,8 @@ function credentialError(scope: RequestScope, kc: KubeConfig, err: unknown): Err
     return new AuthPluginError({
       ...base,
       detail: `exec plugin "${cmd}" could not be started (${e.code ?? 'error'})`,
-      hint: exec?.installHint?.trim() || `install "${cmd}" or fix users[].user.exec.command in the kubeconfig`,
+      hint:
+        exec?.installHint?.trim() || `install "${cmd}" or fix users[].user.exec.command in the kubeconfig`,
     });
   }
   if (e.syscall === 'open' || (typeof e.path === 'string' && typeof e.code === 'string')) {

@@ -40,7 +40,11 @@ const CONTENT_TYPE: Record<PatchType, string> = {
 export const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
 
 /** Opens the gateway to one context. Throws UsageError for an unknown context or an unusable server URL. */
-export function openCluster(kc: LoadedKubeconfig, context: string, opts: { requestTimeoutMs: number }): ClusterClient {
+export function openCluster(
+  kc: LoadedKubeconfig,
+  context: string,
+  opts: { requestTimeoutMs: number },
+): ClusterClient {
   const config = kc.forContext(context);
   const cluster = config.getCurrentCluster()!;
   if (cluster.server.startsWith('http:') && !cluster.skipTLSVerify) {
@@ -55,7 +59,11 @@ export function openCluster(kc: LoadedKubeconfig, context: string, opts: { reque
   return new Client(new Transport(config, context, cluster.server, opts.requestTimeoutMs));
 }
 
-function path(t: CustomResource & { namespaced?: boolean }, namespace: string | undefined, name?: string): string {
+function path(
+  t: CustomResource & { namespaced?: boolean },
+  namespace: string | undefined,
+  name?: string,
+): string {
   const base = t.group ? `/apis/${t.group}/${t.version}` : `/api/${t.version}`;
   const ns = t.namespaced !== false && namespace ? `/namespaces/${encodeURIComponent(namespace)}` : '';
   return `${base}${ns}/${t.plural}${name === undefined ? '' : `/${encodeURIComponent(name)}`}`;
@@ -85,10 +93,17 @@ class Client implements ClusterClient {
   }
 
   async version(): Promise<ServerVersion> {
-    return (await this.t.json({ verb: 'get', resource: 'version' }, { method: 'GET', path: '/version' })) as ServerVersion;
+    return (await this.t.json(
+      { verb: 'get', resource: 'version' },
+      { method: 'GET', path: '/version' },
+    )) as ServerVersion;
   }
 
-  async get(resource: BuiltinResource, namespace: string | undefined, name: string): Promise<KubeObject | undefined> {
+  async get(
+    resource: BuiltinResource,
+    namespace: string | undefined,
+    name: string,
+  ): Promise<KubeObject | undefined> {
     const found = await this.read(BUILTIN[resource], namespace, name);
     return isResourceTypeMissing(found) ? undefined : found;
   }
@@ -125,8 +140,14 @@ class Client implements ClusterClient {
     body: unknown,
     opts: PatchOptions,
   ): Promise<KubeObject> {
-    if (opts.type === 'json' ? !Array.isArray(body) : typeof body !== 'object' || body === null || Array.isArray(body)) {
-      throw new TypeError(`a ${opts.type} patch needs ${opts.type === 'json' ? 'an array of operations' : 'an object'}`);
+    if (
+      opts.type === 'json'
+        ? !Array.isArray(body)
+        : typeof body !== 'object' || body === null || Array.isArray(body)
+    ) {
+      throw new TypeError(
+        `a ${opts.type} patch needs ${opts.type === 'json' ? 'an array of operations' : 'an object'}`,
+      );
     }
     const t = BUILTIN[resource];
     return (await this.t.json(op('patch', t, namespace, name), {
@@ -138,12 +159,22 @@ class Client implements ClusterClient {
     })) as KubeObject;
   }
 
-  async restartDeployment(namespace: string, name: string, opts: { now: Date; dryRun?: boolean }): Promise<KubeObject> {
+  async restartDeployment(
+    namespace: string,
+    name: string,
+    opts: { now: Date; dryRun?: boolean },
+  ): Promise<KubeObject> {
     const t = BUILTIN.deployments;
     const deployment = await this.get('deployments', namespace, name);
     const operation = op('patch', t, namespace, name);
     if (!deployment) {
-      throw new NotFoundError({ context: this.context, operation, status: 404, reason: 'NotFound', resourceTypeMissing: false });
+      throw new NotFoundError({
+        context: this.context,
+        operation,
+        status: 404,
+        reason: 'NotFound',
+        resourceTypeMissing: false,
+      });
     }
     if ((deployment.spec as { paused?: unknown } | undefined)?.paused === true) {
       throw new DeploymentPausedError({ context: this.context, operation });
@@ -166,7 +197,8 @@ class Client implements ClusterClient {
     namespace: string | undefined,
     name: string,
   ): Promise<KubeObject | undefined | ResourceTypeMissing> {
-    if (t.namespaced && !namespace) throw new TypeError(`${t.plural} are namespaced: a namespace is required`);
+    if (t.namespaced && !namespace)
+      throw new TypeError(`${t.plural} are namespaced: a namespace is required`);
     try {
       return (await this.t.json(op('get', t, t.namespaced ? namespace : undefined, name), {
         method: 'GET',
@@ -186,7 +218,12 @@ class Client implements ClusterClient {
     const items: KubeObject[] = [];
     let cont: string | undefined;
     do {
-      let page: { apiVersion?: string; kind?: string; items?: KubeObject[]; metadata?: { continue?: string } };
+      let page: {
+        apiVersion?: string;
+        kind?: string;
+        items?: KubeObject[];
+        metadata?: { continue?: string };
+      };
       try {
         page = (await this.t.json(op('list', t, namespace), {
           method: 'GET',
@@ -200,7 +237,11 @@ class Client implements ClusterClient {
       // List items come without apiVersion/kind; kubectl fills them in from the list, and so do we.
       const kind = page.kind?.replace(/List$/, '');
       for (const item of page.items ?? []) {
-        items.push({ ...(page.apiVersion ? { apiVersion: page.apiVersion } : {}), ...(kind ? { kind } : {}), ...item });
+        items.push({
+          ...(page.apiVersion ? { apiVersion: page.apiVersion } : {}),
+          ...(kind ? { kind } : {}),
+          ...item,
+        });
       }
       cont = page.metadata?.continue || undefined;
     } while (cont);
@@ -210,8 +251,10 @@ class Client implements ClusterClient {
   private async put(t: TypeInfo, obj: KubeObject, opts: WriteOptions | undefined): Promise<KubeObject> {
     const { name, namespace, resourceVersion } = obj.metadata;
     // Without a resourceVersion a PUT overwrites whatever is there: always replace what was read.
-    if (!resourceVersion) throw new TypeError(`replace ${t.plural} ${name}: metadata.resourceVersion is required`);
-    if (t.namespaced && !namespace) throw new TypeError(`replace ${t.plural} ${name}: metadata.namespace is required`);
+    if (!resourceVersion)
+      throw new TypeError(`replace ${t.plural} ${name}: metadata.resourceVersion is required`);
+    if (t.namespaced && !namespace)
+      throw new TypeError(`replace ${t.plural} ${name}: metadata.namespace is required`);
     return (await this.t.json(op('update', t, t.namespaced ? namespace : undefined, name), {
       method: 'PUT',
       path: path(t, namespace, name),

@@ -19,7 +19,13 @@ export interface KubeOperation {
 
 export function describeOperation(op: KubeOperation): string {
   const resource = op.group ? `${op.resource}.${op.group}` : op.resource;
-  const target = op.name ? (op.namespace ? `${op.namespace}/${op.name}` : op.name) : op.namespace ? `in ${op.namespace}` : '';
+  const target = op.name
+    ? op.namespace
+      ? `${op.namespace}/${op.name}`
+      : op.name
+    : op.namespace
+      ? `in ${op.namespace}`
+      : '';
   return [op.verb, resource, target].filter(Boolean).join(' ');
 }
 
@@ -61,7 +67,9 @@ export class ClusterUnreachableError extends KubeError {
   /** The system or TLS error code, e.g. ECONNREFUSED, SELF_SIGNED_CERT_IN_CHAIN */
   readonly code: string | undefined;
   readonly server: string;
-  constructor(init: KubeErrorInit & { server: string; problem: UnreachableProblem; code?: string; detail: string }) {
+  constructor(
+    init: KubeErrorInit & { server: string; problem: UnreachableProblem; code?: string; detail: string },
+  ) {
     super(
       `cannot reach the API server of context "${init.context}" (${init.server}) to ${describeOperation(init.operation)}: ${init.detail}`,
       { ...init, reason: init.code },
@@ -144,12 +152,16 @@ export class ConflictError extends KubeError {
   constructor(init: KubeErrorInit) {
     super(
       `could not ${describeOperation(init.operation)} in context "${init.context}": ${
-        init.reason === 'AlreadyExists' ? 'it already exists' : 'it was changed by someone else since it was read'
+        init.reason === 'AlreadyExists'
+          ? 'it already exists'
+          : 'it was changed by someone else since it was read'
       } (409 ${init.reason ?? 'Conflict'})`,
       {
         ...init,
         exitCode: ExitCode.partial,
-        hint: init.hint ?? 'another client changed it at the same time: run ks-restore again to re-read and re-plan',
+        hint:
+          init.hint ??
+          'another client changed it at the same time: run ks-restore again to re-read and re-plan',
       },
     );
   }
@@ -200,10 +212,13 @@ export class AuthPluginError extends KubeError {
 export class DeploymentPausedError extends KubeError {
   constructor(init: KubeErrorInit) {
     const { namespace, name } = init.operation;
-    super(`Deployment ${namespace}/${name} in context "${init.context}" is paused: a restart would not roll out`, {
-      ...init,
-      hint: `resume it first: kubectl --context ${init.context} -n ${namespace} rollout resume deployment/${name}`,
-    });
+    super(
+      `Deployment ${namespace}/${name} in context "${init.context}" is paused: a restart would not roll out`,
+      {
+        ...init,
+        hint: `resume it first: kubectl --context ${init.context} -n ${namespace} rollout resume deployment/${name}`,
+      },
+    );
   }
 }
 

@@ -32,5 +32,9 @@ export function describeFailure(err: unknown): ReadFailure {
   }
   // Not one of ours: keep only the class name, since a foreign message may carry a response body.
   const name = err instanceof Error ? err.name : typeof err;
-  return { kind, message: `unexpected ${name} while reading the cluster`, hint: 'Re-run with KS_RESTORE_DEBUG=1 and report it.' };
+  return {
+    kind,
+    message: `unexpected ${name} while reading the cluster`,
+    hint: 'Re-run with KS_RESTORE_DEBUG=1 and report it.',
+  };
 }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import yaml from 'js-yaml';
 import type { Cluster, Context, KubeConfig, User } from '@kubernetes/client-node';
 import { UsageError } from '../errors.js';
+import { proxyFromEnvironment } from './proxy-env.js';
 
 /** A context as `kubectl config get-contexts` shows it. Never holds credentials. */
 export interface ContextInfo {
@@ -45,7 +46,13 @@ export async function loadKubeconfig(
     const text = await readKubeconfig(file, 'explicit');
     docs.push({ file, doc: parseKubeconfig(file, text!) });
   } else if (env.KUBECONFIG) {
-    const files = [...new Set(env.KUBECONFIG.split(path.delimiter).filter(Boolean).map((f) => path.resolve(f)))];
+    const files = [
+      ...new Set(
+        env.KUBECONFIG.split(path.delimiter)
+          .filter(Boolean)
+          .map((f) => path.resolve(f)),
+      ),
+    ];
     for (const file of files) {
       const text = await readKubeconfig(file, 'list');
       if (text !== undefined) docs.push({ file, doc: parseKubeconfig(file, text) });
@@ -62,10 +69,13 @@ export async function loadKubeconfig(
     docs.push({ file, doc: parseKubeconfig(file, text!) });
   }
   const { KubeConfig: KubeConfigClass } = await import('@kubernetes/client-node');
-  return mergeKubeconfigs(docs, () => new KubeConfigClass());
+  return mergeKubeconfigs(docs, () => new KubeConfigClass(), env);
 }
 
-async function readKubeconfig(file: string, how: 'explicit' | 'list' | 'default'): Promise<string | undefined> {
+async function readKubeconfig(
+  file: string,
+  how: 'explicit' | 'list' | 'default',
+): Promise<string | undefined> {
   try {
     return await readFile(file, 'utf8');
   } catch (err) {
@@ -77,7 +87,10 @@ async function readKubeconfig(file: string, how: 'explicit' | 'list' | 'default'
         how === 'explicit' ? 'check the --kubeconfig path' : 'pass --kubeconfig PATH or set KUBECONFIG',
       );
     }
-    throw new UsageError(`cannot read kubeconfig file ${file} (${code})`, 'check the path and its permissions');
+    throw new UsageError(
+      `cannot read kubeconfig file ${file} (${code})`,
+      'check the path and its permissions',
+    );
   }
 }
 
@@ -104,7 +117,11 @@ function parseKubeconfig(file: string, text: string): Rec {
       if (!isRec(entry) || typeof entry.name !== 'string' || entry.name === '') {
         throw new UsageError(`kubeconfig file ${file}: ${section}[${i}] has no name`);
       }
-      if (entry[FIELD[section]] !== undefined && entry[FIELD[section]] !== null && !isRec(entry[FIELD[section]])) {
+      if (
+        entry[FIELD[section]] !== undefined &&
+        entry[FIELD[section]] !== null &&
+        !isRec(entry[FIELD[section]])
+      ) {
         throw new UsageError(`kubeconfig file ${file}: ${section}[${i}].${FIELD[section]} must be a mapping`);
       }
     });
@@ -112,9 +129,17 @@ function parseKubeconfig(file: string, text: string): Rec {
   return doc;
 }
 
-export function mergeKubeconfigs(docs: { file: string; doc: Rec }[], newKubeConfig: () => KubeConfig): LoadedKubeconfig {
+export function mergeKubeconfigs(
+  docs: { file: string; doc: Rec }[],
+  newKubeConfig: () => KubeConfig,
+  env: NodeJS.ProcessEnv = {},
+): LoadedKubeconfig {
   const warnings: string[] = [];
-  const maps: Record<Section, Map<string, Named>> = { clusters: new Map(), users: new Map(), contexts: new Map() };
+  const maps: Record<Section, Map<string, Named>> = {
+    clusters: new Map(),
+    users: new Map(),
+    contexts: new Map(),
+  };
   let currentContext: string | undefined;
   for (const { file, doc } of docs) {
     for (const section of ['clusters', 'users', 'contexts'] as const) {
@@ -125,7 +150,11 @@ export function mergeKubeconfigs(docs: { file: string; doc: Rec }[], newKubeConf
           warnings.push(`${FIELD[section]} "${name}" in ${file} is ignored: ${first.file} defines it first`);
           continue;
         }
-        maps[section].set(name, { name, body: resolvePaths(section, (entry[FIELD[section]] as Rec) ?? {}, file), file });
+        maps[section].set(name, {
+          name,
+          body: resolvePaths(section, (entry[FIELD[section]] as Rec) ?? {}, file),
+          file,
+        });
       }
     }
     const cc = doc['current-context'];
@@ -157,14 +186,21 @@ export function mergeKubeconfigs(docs: { file: string; doc: Rec }[], newKubeConf
     const clusterName = str(ctx.body.cluster);
     const cluster = clusterName === undefined ? undefined : maps.clusters.get(clusterName);
     if (!cluster) {
-      throw new UsageError(`context "${name}" refers to cluster "${clusterName ?? ''}", which is not defined in ${where}`);
+      throw new UsageError(
+        `context "${name}" refers to cluster "${clusterName ?? ''}", which is not defined in ${where}`,
+      );
     }
     const server = str(cluster.body.server);
-    if (!server) throw new UsageError(`cluster "${cluster.name}" (context "${name}") has no server URL in ${cluster.file}`);
+    if (!server)
+      throw new UsageError(
+        `cluster "${cluster.name}" (context "${name}") has no server URL in ${cluster.file}`,
+      );
     const userName = str(ctx.body.user);
     const user = userName === undefined ? undefined : maps.users.get(userName);
     if (userName !== undefined && !user) {
-      throw new UsageError(`context "${name}" refers to user "${userName}", which is not defined in ${where}`);
+      throw new UsageError(
+        `context "${name}" refers to user "${userName}", which is not defined in ${where}`,
+      );
     }
     const kc = newKubeConfig();
     // client-node applies the CA only when the context has a user: give anonymous contexts an empty one.
@@ -175,7 +211,12 @@ export function mergeKubeconfigs(docs: { file: string; doc: Rec }[], newKubeConf
       user: u.name,
       ...(str(ctx.body.namespace) ? { namespace: str(ctx.body.namespace) } : {}),
     };
-    kc.loadFromOptions({ clusters: [toCluster(cluster)], users: [u], contexts: [c], currentContext: name });
+    kc.loadFromOptions({
+      clusters: [toCluster(cluster, env)],
+      users: [u],
+      contexts: [c],
+      currentContext: name,
+    });
     return kc;
   }
 
@@ -185,28 +226,36 @@ export function mergeKubeconfigs(docs: { file: string; doc: Rec }[], newKubeConf
 /** kubectl's ResolveLocalPaths: file references are relative to the kubeconfig that holds them. */
 function resolvePaths(section: Section, body: Rec, file: string): Rec {
   const dir = path.dirname(file);
-  const abs = (v: unknown): unknown => (typeof v === 'string' && v !== '' && !path.isAbsolute(v) ? path.join(dir, v) : v);
+  const abs = (v: unknown): unknown =>
+    typeof v === 'string' && v !== '' && !path.isAbsolute(v) ? path.join(dir, v) : v;
   const out = structuredClone(body);
   if (section === 'clusters') out['certificate-authority'] = abs(out['certificate-authority']);
   if (section === 'users') {
     for (const k of ['client-certificate', 'client-key', 'tokenFile']) out[k] = abs(out[k]);
     const exec = out.exec;
     // Only a command with a path separator is a file; a bare name is looked up in PATH.
-    if (isRec(exec) && typeof exec.command === 'string' && /[\\/]/.test(exec.command)) exec.command = abs(exec.command);
+    if (isRec(exec) && typeof exec.command === 'string' && /[\\/]/.test(exec.command))
+      exec.command = abs(exec.command);
   }
   return out;
 }
 
-function toCluster({ name, body }: Named): Cluster {
+function toCluster({ name, body }: Named, env: NodeJS.ProcessEnv): Cluster {
   const caData = str(body['certificate-authority-data']);
+  const server = (str(body.server) ?? '').replace(/\/$/, '');
+  const proxyUrl = str(body['proxy-url']) ?? proxyFromEnvironment(server, env);
   return {
     name,
-    server: (str(body.server) ?? '').replace(/\/$/, ''),
+    server,
     skipTLSVerify: body['insecure-skip-tls-verify'] === true,
     // client-go prefers the -data field over the file; client-node prefers the file.
-    ...(caData ? { caData } : str(body['certificate-authority']) ? { caFile: str(body['certificate-authority']) } : {}),
+    ...(caData
+      ? { caData }
+      : str(body['certificate-authority'])
+        ? { caFile: str(body['certificate-authority']) }
+        : {}),
     ...(str(body['tls-server-name']) ? { tlsServerName: str(body['tls-server-name']) } : {}),
-    ...(str(body['proxy-url']) ? { proxyUrl: str(body['proxy-url']) } : {}),
+    ...(proxyUrl ? { proxyUrl } : {}),
   };
 }
 
@@ -216,7 +265,11 @@ function toUser({ name, body }: Named): User {
   const tokenFile = str(body.tokenFile);
   return {
     name,
-    ...(certData ? { certData } : str(body['client-certificate']) ? { certFile: str(body['client-certificate']) } : {}),
+    ...(certData
+      ? { certData }
+      : str(body['client-certificate'])
+        ? { certFile: str(body['client-certificate']) }
+        : {}),
     ...(keyData ? { keyData } : str(body['client-key']) ? { keyFile: str(body['client-key']) } : {}),
     // client-go: a tokenFile's content wins over token. client-node's FileAuth re-reads it every minute.
     ...(tokenFile

@@ -113,7 +113,8 @@ export async function streamPodLog(
 function classifyLogError(status: number, body: string): LogResult | undefined {
   if (status !== 400) return undefined;
   const message = parseStatus(body)?.message ?? '';
-  if (/previous terminated container .* not found/i.test(message)) return { outcome: 'no-previous-container' };
+  if (/previous terminated container .* not found/i.test(message))
+    return { outcome: 'no-previous-container' };
   if (/is waiting to start/i.test(message)) return { outcome: 'container-not-started' };
   return undefined;
 }

@@ -61,7 +61,11 @@ export function sanitizeMessage(message: string): string {
 }
 
 /** Maps a non-2xx response to a typed error using only the Status fields, never the raw body. */
-export function errorFromResponse(scope: RequestScope, httpStatus: number, body: string | undefined): KubeError {
+export function errorFromResponse(
+  scope: RequestScope,
+  httpStatus: number,
+  body: string | undefined,
+): KubeError {
   const status = parseStatus(body);
   const base = {
     context: scope.context,
@@ -120,10 +124,13 @@ const NET_CODES: Record<string, [UnreachableProblem, string]> = {
 };
 
 const HINTS: Record<UnreachableProblem, (context: string) => string> = {
-  refused: () => 'check the server URL in the kubeconfig and that the API server is up and reachable from here (VPN, firewall)',
+  refused: () =>
+    'check the server URL in the kubeconfig and that the API server is up and reachable from here (VPN, firewall)',
   dns: () => 'check the host name in the server URL, your DNS, and whether a VPN is needed',
-  unreachable: () => 'check the server URL in the kubeconfig and your network route to it (VPN, firewall, proxy)',
-  reset: () => 'something between here and the API server closed the connection: check proxies, load balancers and the VPN',
+  unreachable: () =>
+    'check the server URL in the kubeconfig and your network route to it (VPN, firewall, proxy)',
+  reset: () =>
+    'something between here and the API server closed the connection: check proxies, load balancers and the VPN',
   tls: (context) =>
     `check certificate-authority / certificate-authority-data of context "${context}" in the kubeconfig, and that the server URL points at the right cluster`,
   other: () => 'check the server URL in the kubeconfig and your network',
@@ -146,7 +153,9 @@ export function errorFromTransport(scope: RequestScope, err: unknown, timedOut: 
   if (timedOut) return new RequestTimeoutError({ ...base, timeoutMs: scope.timeoutMs });
   const code = errorCode(err);
   const tls =
-    code !== undefined && (TLS_CODES[code] ?? (code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_') ? 'TLS error' : undefined));
+    code !== undefined &&
+    (TLS_CODES[code] ??
+      (code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_') ? 'TLS error' : undefined));
   if (code !== undefined && tls) {
     return new ClusterUnreachableError({
       ...base,

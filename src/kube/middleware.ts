@@ -18,5 +18,7 @@ export function timeoutMiddleware(ms: number): ObservableMiddleware {
 
 /** True when the request's signal was aborted by AbortSignal.timeout, not by anything else. */
 export function timedOut(signal: AbortSignal | undefined): boolean {
-  return signal?.aborted === true && (signal.reason as { name?: string } | undefined)?.name === 'TimeoutError';
+  return (
+    signal?.aborted === true && (signal.reason as { name?: string } | undefined)?.name === 'TimeoutError'
+  );
 }

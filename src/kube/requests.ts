@@ -76,7 +76,8 @@ export class Transport {
   async json(operation: KubeOperation, req: RawRequest): Promise<unknown> {
     const scope = this.scope(operation);
     const ctx = new RequestContext(this.server + req.path, HttpMethod[req.method]);
-    for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) ctx.setQueryParam(k, String(v));
+    for (const [k, v] of Object.entries(req.query ?? {}))
+      if (v !== undefined) ctx.setQueryParam(k, String(v));
     ctx.setHeaderParam('Accept', 'application/json');
     ctx.setHeaderParam('User-Agent', `ks-restore/${VERSION}`);
     if (req.body !== undefined) {

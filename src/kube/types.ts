@@ -35,7 +35,8 @@ export interface KubeObject {
 }
 
 /** The built-in resources ks-restore reads and writes, by their REST plural. */
-export type BuiltinResource = 'configmaps' | 'secrets' | 'deployments' | 'replicasets' | 'pods' | 'namespaces';
+export type BuiltinResource =
+  'configmaps' | 'secrets' | 'deployments' | 'replicasets' | 'pods' | 'namespaces';
 
 /** `strategic` and `merge` take an object body, `json` an array of RFC 6902 operations. */
 export type PatchType = 'strategic' | 'merge' | 'json';
@@ -67,7 +68,9 @@ export interface ResourceTypeMissing extends CustomResource {
 
 export function isResourceTypeMissing(value: unknown): value is ResourceTypeMissing {
   return (
-    typeof value === 'object' && value !== null && (value as { resourceTypeMissing?: unknown }).resourceTypeMissing === true
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { resourceTypeMissing?: unknown }).resourceTypeMissing === true
   );
 }
 
@@ -102,7 +105,11 @@ export interface ClusterClient {
   readonly server: string;
   version(): Promise<ServerVersion>;
   /** `namespace` is ignored for cluster-scoped `namespaces`. 404 → undefined. */
-  get(resource: BuiltinResource, namespace: string | undefined, name: string): Promise<KubeObject | undefined>;
+  get(
+    resource: BuiltinResource,
+    namespace: string | undefined,
+    name: string,
+  ): Promise<KubeObject | undefined>;
   list(
     resource: BuiltinResource,
     namespace: string | undefined,
@@ -125,7 +132,11 @@ export interface ClusterClient {
     opts: PatchOptions,
   ): Promise<KubeObject>;
   /** What `kubectl rollout restart` sends; refuses a paused Deployment with DeploymentPausedError. */
-  restartDeployment(namespace: string, name: string, opts: { now: Date; dryRun?: boolean }): Promise<KubeObject>;
+  restartDeployment(
+    namespace: string,
+    name: string,
+    opts: { now: Date; dryRun?: boolean },
+  ): Promise<KubeObject>;
   /** Streams the log and calls `onLine` for each line (without its newline); memory stays flat. */
   streamPodLog(
     namespace: string,

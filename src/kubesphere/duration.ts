@@ -11,7 +11,7 @@ const SEC = 1000n * MS;
 const MIN = 60n * SEC;
 const HOUR = 60n * MIN;
 
-const UNITS: Record<string, bigint> = { ns: NS, us: US, 'µs': US, 'μs': US, ms: MS, s: SEC, m: MIN, h: HOUR };
+const UNITS: Record<string, bigint> = { ns: NS, us: US, µs: US, μs: US, ms: MS, s: SEC, m: MIN, h: HOUR };
 const MAX_INT64 = (1n << 63n) - 1n;
 const TWO_63 = 1n << 63n;
 
@@ -46,7 +46,13 @@ export function parseGoDuration(
   fallback: DurationDefault = DEFAULT_ACCESS_TOKEN_MAX_AGE,
 ): DurationResult {
   if (value === undefined || value === null) {
-    return { ok: true, nanos: fallback.nanos, zero: fallback.nanos === 0n, text: fallback.text, notes: ['default'] };
+    return {
+      ok: true,
+      nanos: fallback.nanos,
+      zero: fallback.nanos === 0n,
+      text: fallback.text,
+      notes: ['default'],
+    };
   }
   if (typeof value === 'number' || typeof value === 'bigint') return fromInteger(value);
   if (typeof value !== 'string') {
@@ -63,7 +69,9 @@ function fromInteger(value: number | bigint): DurationResult {
     return { ok: false, text, reason: 'a fractional number has no unit; write e.g. "1.5h"' };
   }
   const nanos = BigInt(value);
-  if (nanos > MAX_INT64 || nanos < -TWO_63) return { ok: false, text, reason: 'out of range for a Go duration' };
+  if (nanos > MAX_INT64 || nanos < -TWO_63) {
+    return { ok: false, text, reason: 'out of range for a Go duration' };
+  }
   return { ok: true, nanos, zero: nanos === 0n, text, notes: nanos === 0n ? [] : ['bare-integer'] };
 }
 

@@ -10,14 +10,24 @@ import {
   UnauthorizedError,
   describeOperation,
 } from '../../src/kube/errors.js';
-import { errorFromResponse, errorFromTransport, parseStatus, sanitizeMessage } from '../../src/kube/map-error.js';
+import {
+  errorFromResponse,
+  errorFromTransport,
+  parseStatus,
+  sanitizeMessage,
+} from '../../src/kube/map-error.js';
 import type { RequestScope } from '../../src/kube/map-error.js';
 
 const SECRET = 'jwt-SECRET-do-not-print';
 const scope: RequestScope = {
   context: 'member',
   server: 'https://member.example:6443',
-  operation: { verb: 'update', resource: 'configmaps', namespace: 'kubesphere-system', name: 'kubesphere-config' },
+  operation: {
+    verb: 'update',
+    resource: 'configmaps',
+    namespace: 'kubesphere-system',
+    name: 'kubesphere-config',
+  },
   timeoutMs: 10_000,
 };
 const status = (code: number, reason: string, message: string, details: object = {}): string =>
@@ -28,13 +38,18 @@ describe('describeOperation', () => {
     [{ verb: 'get', resource: 'configmaps', namespace: 'ns', name: 'x' }, 'get configmaps ns/x'],
     [{ verb: 'list', resource: 'pods', namespace: 'ns' }, 'list pods in ns'],
     [{ verb: 'get', resource: 'namespaces', name: 'ns' }, 'get namespaces ns'],
-    [{ verb: 'list', resource: 'clusters', group: 'cluster.kubesphere.io' }, 'list clusters.cluster.kubesphere.io'],
+    [
+      { verb: 'list', resource: 'clusters', group: 'cluster.kubesphere.io' },
+      'list clusters.cluster.kubesphere.io',
+    ],
   ])('%j → %s', (op, expected) => expect(describeOperation(op)).toBe(expected));
 });
 
 describe('parseStatus', () => {
   it('reads only a v1.Status', () => {
-    expect(parseStatus(status(404, 'NotFound', 'configmaps "x" not found', { name: 'x', kind: 'configmaps' }))).toEqual({
+    expect(
+      parseStatus(status(404, 'NotFound', 'configmaps "x" not found', { name: 'x', kind: 'configmaps' })),
+    ).toEqual({
       code: 404,
       reason: 'NotFound',
       message: 'configmaps "x" not found',
@@ -47,7 +62,9 @@ describe('parseStatus', () => {
     ['nothing', undefined],
   ])('ignores %s', (_n, body) => expect(parseStatus(body)).toBeUndefined());
   it('hides values quoted by field validation', () => {
-    expect(sanitizeMessage(`ConfigMap "x" is invalid: data[k]: Invalid value: "${SECRET}": bad`)).not.toContain(SECRET);
+    expect(
+      sanitizeMessage(`ConfigMap "x" is invalid: data[k]: Invalid value: "${SECRET}": bad`),
+    ).not.toContain(SECRET);
   });
 });
 
@@ -83,7 +100,11 @@ describe('errorFromResponse', () => {
   it('403 names the verb, resource and namespace that are missing', () => {
     const msg =
       'configmaps "kubesphere-config" is forbidden: User "system:serviceaccount:default:ro" cannot update resource "configmaps" in API group "" in the namespace "kubesphere-system"';
-    const err = errorFromResponse(scope, 403, status(403, 'Forbidden', msg, { name: 'kubesphere-config', kind: 'configmaps' }));
+    const err = errorFromResponse(
+      scope,
+      403,
+      status(403, 'Forbidden', msg, { name: 'kubesphere-config', kind: 'configmaps' }),
+    );
     expect(err).toBeInstanceOf(ForbiddenError);
     const f = err as ForbiddenError;
     expect([f.verb, f.resource, f.namespace]).toEqual(['update', 'configmaps', 'kubesphere-system']);
@@ -92,7 +113,11 @@ describe('errorFromResponse', () => {
   });
 
   it('404 tells a missing object from a resource type that is not served', () => {
-    const missingObject = errorFromResponse(scope, 404, status(404, 'NotFound', 'not found', { name: 'kubesphere-config' }));
+    const missingObject = errorFromResponse(
+      scope,
+      404,
+      status(404, 'NotFound', 'not found', { name: 'kubesphere-config' }),
+    );
     const missingType = errorFromResponse(scope, 404, '404 page not found');
     expect((missingObject as NotFoundError).resourceTypeMissing).toBe(false);
     expect((missingType as NotFoundError).resourceTypeMissing).toBe(true);
@@ -111,7 +136,11 @@ describe('errorFromTransport', () => {
     ['ERR_TLS_CERT_ALTNAME_INVALID', 'tls'],
     ['CERT_HAS_EXPIRED', 'tls'],
   ])('%s → ClusterUnreachableError(%s)', (code, problem) => {
-    const fetchError = Object.assign(new Error('request failed'), { name: 'FetchError', code, cause: sys(code) });
+    const fetchError = Object.assign(new Error('request failed'), {
+      name: 'FetchError',
+      code,
+      cause: sys(code),
+    });
     const err = errorFromTransport(scope, fetchError, false) as ClusterUnreachableError;
     expect(err).toBeInstanceOf(ClusterUnreachableError);
     expect(err.problem).toBe(problem);

@@ -29,9 +29,11 @@ function config(opts: {
   const lines = ['apiVersion: v1', 'kind: Config'];
   if (opts.current) lines.push(`current-context: ${opts.current}`);
   lines.push('clusters:');
-  for (const [name, server] of opts.clusters ?? []) lines.push(`- name: ${name}`, `  cluster:`, `    server: ${server}`);
+  for (const [name, server] of opts.clusters ?? [])
+    lines.push(`- name: ${name}`, `  cluster:`, `    server: ${server}`);
   lines.push('users:');
-  for (const [name, token] of opts.users ?? []) lines.push(`- name: ${name}`, `  user:`, `    token: ${token}`);
+  for (const [name, token] of opts.users ?? [])
+    lines.push(`- name: ${name}`, `  user:`, `    token: ${token}`);
   lines.push('contexts:');
   for (const [name, cluster, user] of opts.contexts ?? []) {
     lines.push(`- name: ${name}`, `  context:`, `    cluster: ${cluster}`, `    user: ${user}`);
@@ -121,7 +123,10 @@ describe('loadKubeconfig: $KUBECONFIG merge like kubectl', () => {
   });
 
   it('skips missing files and empty list entries', async () => {
-    const a = await file('a.yaml', config({ current: 'x', clusters: [['c', 'https://a:1']], contexts: [['x', 'c', 'u']] }));
+    const a = await file(
+      'a.yaml',
+      config({ current: 'x', clusters: [['c', 'https://a:1']], contexts: [['x', 'c', 'u']] }),
+    );
     const missing = path.join(dir, 'nope.yaml');
     const kc = await loadKubeconfig({ env: { KUBECONFIG: ['', missing, a, a].join(path.delimiter) } });
     expect(kc.files).toEqual([a]);
@@ -129,7 +134,9 @@ describe('loadKubeconfig: $KUBECONFIG merge like kubectl', () => {
 
   it('fails like kubectl when every file is missing', async () => {
     const err = await usageError(
-      loadKubeconfig({ env: { KUBECONFIG: [path.join(dir, 'x'), path.join(dir, 'y')].join(path.delimiter) } }),
+      loadKubeconfig({
+        env: { KUBECONFIG: [path.join(dir, 'x'), path.join(dir, 'y')].join(path.delimiter) },
+      }),
     );
     expect(err.message).toContain(path.join(dir, 'x'));
     expect(err.message).toContain(path.join(dir, 'y'));
@@ -152,8 +159,16 @@ describe('loadKubeconfig: which file', () => {
   });
 
   it.each([
-    ['a missing --kubeconfig', () => loadKubeconfig({ kubeconfigPath: path.join(dir, 'missing.yaml') }), 'missing.yaml'],
-    ['a missing ~/.kube/config', () => loadKubeconfig({ env: {}, homedir: dir }), path.join('.kube', 'config')],
+    [
+      'a missing --kubeconfig',
+      () => loadKubeconfig({ kubeconfigPath: path.join(dir, 'missing.yaml') }),
+      'missing.yaml',
+    ],
+    [
+      'a missing ~/.kube/config',
+      () => loadKubeconfig({ env: {}, homedir: dir }),
+      path.join('.kube', 'config'),
+    ],
     ['a directory', () => loadKubeconfig({ kubeconfigPath: dir }), 'ks-kubeconfig-'],
   ])('%s is a UsageError naming the file', async (_name, load, expected) => {
     const err = await usageError(load());
@@ -170,7 +185,10 @@ describe('loadKubeconfig: which file', () => {
 describe('loadKubeconfig: invalid files', () => {
   it.each([
     ['bad YAML', 'users:\n- name: u\n  user:\n    token: SECRET-TOKEN-123\n  x: [unclosed\n'],
-    ['a duplicate key', 'users:\n- name: u\n  user:\n    token: SECRET-TOKEN-123\n    token: SECRET-TOKEN-123\n'],
+    [
+      'a duplicate key',
+      'users:\n- name: u\n  user:\n    token: SECRET-TOKEN-123\n    token: SECRET-TOKEN-123\n',
+    ],
     ['a scalar document', 'SECRET-TOKEN-123\n'],
     ['an entry without a name', 'users:\n- user:\n    token: SECRET-TOKEN-123\n'],
     ['a section that is not a list', 'users:\n  token: SECRET-TOKEN-123\n'],
@@ -220,7 +238,10 @@ describe('forContext', () => {
     const user = x.getCurrentUser();
     expect(user?.certFile).toBe(path.join(base, 'certs/client.crt'));
     expect(user?.keyFile).toBe('/abs/client.key');
-    expect(user?.authProvider).toEqual({ name: 'tokenFile', config: { tokenFile: path.join(base, 'token') } });
+    expect(user?.authProvider).toEqual({
+      name: 'tokenFile',
+      config: { tokenFile: path.join(base, 'token') },
+    });
     expect(user?.exec.command).toBe(path.join(base, 'bin/plugin'));
     expect(kc.forContext('y').getCurrentUser()?.exec.command).toBe('aws');
   });
@@ -274,11 +295,43 @@ describe('forContext', () => {
     expect(a1.getCurrentContext()).toBe('a');
     expect(a1.getUsers().map((u) => u.token)).toEqual(['token-a']);
     expect(a1.getClusters().map((c) => c.server)).toEqual(['https://a:1']);
-    expect(kc.forContext('b').getUsers().map((u) => u.token)).toEqual(['token-b']);
+    expect(
+      kc
+        .forContext('b')
+        .getUsers()
+        .map((u) => u.token),
+    ).toEqual(['token-b']);
+  });
+
+  it('takes a proxy from HTTPS_PROXY / NO_PROXY as kubectl does; proxy-url in the file wins', async () => {
+    const p = await file(
+      'config',
+      [
+        'clusters:',
+        '- name: a',
+        '  cluster: {server: "https://a.example:6443"}',
+        '- name: b',
+        '  cluster: {server: "https://b.internal:6443"}',
+        '- name: c',
+        '  cluster: {server: "https://c.example:6443", proxy-url: "socks5://jump:1080"}',
+        'contexts:',
+        '- {name: a, context: {cluster: a}}',
+        '- {name: b, context: {cluster: b}}',
+        '- {name: c, context: {cluster: c}}',
+      ].join('\n'),
+    );
+    const env = { HTTPS_PROXY: 'http://proxy:3128', NO_PROXY: '.internal' };
+    const kc = await loadKubeconfig({ kubeconfigPath: p, env });
+    expect(kc.forContext('a').getCurrentCluster()?.proxyUrl).toBe('http://proxy:3128');
+    expect(kc.forContext('b').getCurrentCluster()?.proxyUrl).toBeUndefined();
+    expect(kc.forContext('c').getCurrentCluster()?.proxyUrl).toBe('socks5://jump:1080');
   });
 
   it('gives a context without a user an empty one, so client-node still applies its CA', async () => {
-    const p = await file('config', 'clusters:\n- name: c\n  cluster: {server: "https://a:1"}\ncontexts:\n- name: anon\n  context: {cluster: c}\n');
+    const p = await file(
+      'config',
+      'clusters:\n- name: c\n  cluster: {server: "https://a:1"}\ncontexts:\n- name: anon\n  context: {cluster: c}\n',
+    );
     const kc = await loadKubeconfig({ kubeconfigPath: p });
     const anon = kc.forContext('anon');
     expect(anon.getCurrentUser()).toMatchObject({ name: '' });
@@ -288,7 +341,13 @@ describe('forContext', () => {
   it('an unknown context → UsageError listing the contexts that exist', async () => {
     const p = await file(
       'config',
-      config({ clusters: [['c', 'https://a:1']], contexts: [['alpha', 'c', 'u'], ['beta', 'c', 'u']] }),
+      config({
+        clusters: [['c', 'https://a:1']],
+        contexts: [
+          ['alpha', 'c', 'u'],
+          ['beta', 'c', 'u'],
+        ],
+      }),
     );
     const kc = await loadKubeconfig({ kubeconfigPath: p });
     let err: unknown;
@@ -311,7 +370,11 @@ describe('forContext', () => {
       'clusters:\n- name: c\n  cluster: {server: "https://a:1"}\ncontexts:\n- name: x\n  context: {cluster: c, user: ghost}\n',
       'ghost',
     ],
-    ['a cluster without server', 'clusters:\n- name: c\n  cluster: {}\ncontexts:\n- name: x\n  context: {cluster: c}\n', 'server'],
+    [
+      'a cluster without server',
+      'clusters:\n- name: c\n  cluster: {}\ncontexts:\n- name: x\n  context: {cluster: c}\n',
+      'server',
+    ],
   ])('a context with %s → UsageError', async (_name, text, expected) => {
     const p = await file('config', text);
     const kc = await loadKubeconfig({ kubeconfigPath: p });

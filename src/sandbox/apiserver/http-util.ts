@@ -9,7 +9,8 @@ export async function readBody(req: IncomingMessage): Promise<Buffer> {
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
     // etcd's default request limit is 1.5 MiB; 3 MiB is the apiserver's cap on request bodies.
-    if (size > MAX_BODY) throw new HttpError(413, 'RequestEntityTooLarge', 'Request entity too large: limit is 3145728');
+    if (size > MAX_BODY)
+      throw new HttpError(413, 'RequestEntityTooLarge', 'Request entity too large: limit is 3145728');
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);
@@ -24,7 +25,12 @@ export async function readJson(req: IncomingMessage): Promise<unknown> {
   }
 }
 
-export function sendJson(res: ServerResponse, code: number, body: unknown, contentType = 'application/json'): void {
+export function sendJson(
+  res: ServerResponse,
+  code: number,
+  body: unknown,
+  contentType = 'application/json',
+): void {
   const payload = Buffer.from(JSON.stringify(body));
   res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': payload.length });
   res.end(payload);
@@ -62,7 +68,11 @@ export function parseAccept(header: string | undefined): MediaRange[] {
 export function wantsTable(accept: string | undefined): boolean {
   // A client that also accepts plain JSON still prefers the Table when it lists it first, as kubectl does.
   const first = parseAccept(accept).find((r) => r.type === 'application/json' || r.type === '*/*');
-  return first?.params.as === 'Table' && first.params.g === 'meta.k8s.io' && (first.params.v === 'v1' || first.params.v === 'v1beta1');
+  return (
+    first?.params.as === 'Table' &&
+    first.params.g === 'meta.k8s.io' &&
+    (first.params.v === 'v1' || first.params.v === 'v1beta1')
+  );
 }
 
 export function queryFlag(q: URLSearchParams, name: string): boolean {

@@ -29,13 +29,15 @@ function parentOf(doc: unknown, tokens: string[], path: string): { parent: Conta
     else cur = undefined;
     if (cur === undefined) throw new JsonPatchError(`doc is missing path: "${path}": missing value`);
   }
-  if (cur === null || typeof cur !== 'object') throw new JsonPatchError(`doc is missing path: "${path}": missing value`);
+  if (cur === null || typeof cur !== 'object')
+    throw new JsonPatchError(`doc is missing path: "${path}": missing value`);
   return { parent: cur as Container, key: tokens[tokens.length - 1]! };
 }
 
 function index(arr: unknown[], key: string, path: string, forAdd: boolean): number {
   if (forAdd && key === '-') return arr.length;
-  if (!/^\d+$/.test(key)) throw new JsonPatchError(`Unable to access invalid index: ${key}: invalid index referenced`);
+  if (!/^\d+$/.test(key))
+    throw new JsonPatchError(`Unable to access invalid index: ${key}: invalid index referenced`);
   const i = Number(key);
   if (i > arr.length || (!forAdd && i === arr.length)) {
     throw new JsonPatchError(`Unable to access invalid index: ${i}: invalid index referenced at ${path}`);
@@ -75,7 +77,8 @@ function remove(doc: unknown, path: string): unknown {
 }
 
 export function applyJsonPatch(input: unknown, ops: unknown): unknown {
-  if (!Array.isArray(ops)) throw new JsonPatchError('json: cannot unmarshal object into Go value of type jsonpatch.Patch');
+  if (!Array.isArray(ops))
+    throw new JsonPatchError('json: cannot unmarshal object into Go value of type jsonpatch.Patch');
   let doc = structuredClone(input);
   for (const raw of ops as Op[]) {
     const { op, path } = raw;
@@ -88,20 +91,27 @@ export function applyJsonPatch(input: unknown, ops: unknown): unknown {
         doc = remove(doc, path);
         break;
       case 'replace':
-        if (read(doc, path) === undefined) throw new JsonPatchError(`replace operation does not apply: doc is missing key: ${path}: missing value`);
+        if (read(doc, path) === undefined)
+          throw new JsonPatchError(
+            `replace operation does not apply: doc is missing key: ${path}: missing value`,
+          );
         doc = add(remove(doc, path), path, structuredClone(raw.value));
         break;
       case 'move':
       case 'copy': {
         const from = raw.from ?? '';
         const value = read(doc, from);
-        if (value === undefined) throw new JsonPatchError(`${op} operation does not apply: doc is missing from path: ${from}: missing value`);
+        if (value === undefined)
+          throw new JsonPatchError(
+            `${op} operation does not apply: doc is missing from path: ${from}: missing value`,
+          );
         if (op === 'move') doc = remove(doc, from);
         doc = add(doc, path, structuredClone(value));
         break;
       }
       case 'test':
-        if (!isDeepStrictEqual(read(doc, path), raw.value)) throw new JsonPatchError(`testing value ${path} failed: test failed`);
+        if (!isDeepStrictEqual(read(doc, path), raw.value))
+          throw new JsonPatchError(`testing value ${path} failed: test failed`);
         break;
       default:
         throw new JsonPatchError(`Unexpected kind: ${String(op)}`);

@@ -11,7 +11,9 @@ export const APPLY_PATCH = 'application/apply-patch+yaml';
 export function mergePatch(target: unknown, patch: unknown): unknown {
   if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return patch;
   const result: Record<string, unknown> =
-    target !== null && typeof target === 'object' && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
+    target !== null && typeof target === 'object' && !Array.isArray(target)
+      ? { ...(target as Record<string, unknown>) }
+      : {};
   for (const [k, v] of Object.entries(patch as Record<string, unknown>)) {
     if (v === null) delete result[k];
     else result[k] = mergePatch(result[k], v);
@@ -34,7 +36,8 @@ function unsupported(builtin: boolean): HttpError {
  */
 export function applyPatch(original: unknown, contentType: string, body: Buffer, builtin: boolean): unknown {
   const type = contentType.split(';')[0]!.trim().toLowerCase();
-  if (type !== JSON_PATCH && type !== MERGE_PATCH && !(type === STRATEGIC_MERGE_PATCH && builtin)) throw unsupported(builtin);
+  if (type !== JSON_PATCH && type !== MERGE_PATCH && !(type === STRATEGIC_MERGE_PATCH && builtin))
+    throw unsupported(builtin);
   let patch: unknown;
   try {
     patch = JSON.parse(body.toString('utf8'));

@@ -23,7 +23,12 @@ export function getObject(ctx: ServerContext, r: ResourceRequest): KubeObject {
 export function handleGet(ctx: ServerContext, r: ResourceRequest): void {
   const obj = getObject(ctx, r);
   if (wantsTable(r.req.headers.accept)) {
-    sendJson(r.res_, 200, toTable(r.type, [obj], { now: ctx.now(), includeObject: includeObject(r) }), TABLE_CONTENT_TYPE);
+    sendJson(
+      r.res_,
+      200,
+      toTable(r.type, [obj], { now: ctx.now(), includeObject: includeObject(r) }),
+      TABLE_CONTENT_TYPE,
+    );
   } else {
     sendJson(r.res_, 200, obj);
   }
@@ -36,7 +41,11 @@ export function handleList(ctx: ServerContext, r: ResourceRequest): void {
     fieldSelector: r.query.get('fieldSelector') ?? undefined,
   });
   if (wantsTable(r.req.headers.accept)) {
-    const table = toTable(r.type, items, { now: ctx.now(), includeObject: includeObject(r), resourceVersion });
+    const table = toTable(r.type, items, {
+      now: ctx.now(),
+      includeObject: includeObject(r),
+      resourceVersion,
+    });
     sendJson(r.res_, 200, table, TABLE_CONTENT_TYPE);
     return;
   }

@@ -28,7 +28,8 @@ export function parseRoute(pathname: string): Route {
   const parts = pathname.split('/').filter(Boolean).map(decodeURIComponent);
   const [root] = parts;
   if (!root) return { kind: 'unknown' };
-  if (['healthz', 'livez', 'readyz'].includes(root) && parts.length <= 2) return { kind: 'health', check: root };
+  if (['healthz', 'livez', 'readyz'].includes(root) && parts.length <= 2)
+    return { kind: 'health', check: root };
   if (root === 'version' && parts.length === 1) return { kind: 'version' };
   if (root === 'openapi') return { kind: 'openapi', path: parts.slice(1).join('/') };
   let group: string;

@@ -26,8 +26,21 @@ export class HttpError extends Error {
   }
 }
 
-export function failure(code: number, reason: string, message: string, details?: StatusBody['details']): StatusBody {
-  const body: StatusBody = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code };
+export function failure(
+  code: number,
+  reason: string,
+  message: string,
+  details?: StatusBody['details'],
+): StatusBody {
+  const body: StatusBody = {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message,
+    reason,
+    code,
+  };
   // Go omits empty details and an empty group.
   if (details) {
     const d = Object.fromEntries(Object.entries(details).filter(([, v]) => v !== undefined && v !== ''));
@@ -56,9 +69,14 @@ export function badRequest(message: string): HttpError {
 }
 
 export function methodNotAllowed(method: string): HttpError {
-  return new HttpError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`, {
-    causes: [{ message: `method ${method} not allowed` }],
-  });
+  return new HttpError(
+    405,
+    'MethodNotAllowed',
+    `the server does not allow this method on the requested resource`,
+    {
+      causes: [{ message: `method ${method} not allowed` }],
+    },
+  );
 }
 
 /** Turns anything a handler throws into the Status a real server would send. */
@@ -69,5 +87,9 @@ export function toStatus(err: unknown): StatusBody {
   if (err instanceof ConflictError) return failure(409, 'Conflict', err.message, err.details);
   if (err instanceof SelectorError) return failure(400, 'BadRequest', err.message);
   if (err instanceof InvalidError) return failure(422, 'Invalid', err.message, err.details);
-  return failure(500, 'InternalError', `Internal error occurred: ${err instanceof Error ? err.message : String(err)}`);
+  return failure(
+    500,
+    'InternalError',
+    `Internal error occurred: ${err instanceof Error ? err.message : String(err)}`,
+  );
 }

@@ -81,7 +81,8 @@ export function strategicMerge(original: unknown, patch: unknown): unknown {
     if (k === '$patch') continue;
     if (k === '$retainKeys') {
       const keep = new Set(Array.isArray(v) ? v.map(String) : []);
-      for (const existing of Object.keys(result)) if (!keep.has(existing) && !(existing in patch)) delete result[existing];
+      for (const existing of Object.keys(result))
+        if (!keep.has(existing) && !(existing in patch)) delete result[existing];
       continue;
     }
     if (k.startsWith('$setElementOrder/')) {
@@ -91,7 +92,8 @@ export function strategicMerge(original: unknown, patch: unknown): unknown {
     if (k.startsWith('$deleteFromPrimitiveList/')) {
       const field = k.slice('$deleteFromPrimitiveList/'.length);
       const drop = Array.isArray(v) ? v : [];
-      if (Array.isArray(result[field])) result[field] = (result[field] as unknown[]).filter((x) => !drop.includes(x));
+      if (Array.isArray(result[field]))
+        result[field] = (result[field] as unknown[]).filter((x) => !drop.includes(x));
       continue;
     }
     if (v === null) delete result[k];
@@ -103,7 +105,8 @@ export function strategicMerge(original: unknown, patch: unknown): unknown {
     } else result[k] = v;
   }
   for (const [field, order] of orders) {
-    if (Array.isArray(result[field])) result[field] = orderBy(result[field] as unknown[], order, mergeKeyFor(field, order));
+    if (Array.isArray(result[field]))
+      result[field] = orderBy(result[field] as unknown[], order, mergeKeyFor(field, order));
   }
   return result;
 }

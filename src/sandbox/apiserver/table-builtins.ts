@@ -159,7 +159,11 @@ export const BUILTIN_CELLS: Record<string, Cells> = {
     Object.keys(o(cm.data)).length + Object.keys(o(cm.binaryData)).length,
     age(cm.metadata.creationTimestamp, now),
   ],
-  Secret: (s, now) => [String(s.type ?? 'Opaque'), Object.keys(o(s.data)).length, age(s.metadata.creationTimestamp, now)],
+  Secret: (s, now) => [
+    String(s.type ?? 'Opaque'),
+    Object.keys(o(s.data)).length,
+    age(s.metadata.creationTimestamp, now),
+  ],
   Namespace: (ns, now) => [String(o(ns.status).phase ?? ''), age(ns.metadata.creationTimestamp, now)],
   ServiceAccount: (sa, now) => [arr(sa.secrets).length, age(sa.metadata.creationTimestamp, now)],
   Service: (svc, now) => {

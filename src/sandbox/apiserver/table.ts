@@ -30,7 +30,9 @@ const NAME_COLUMN: ColumnDefinition = {
 };
 
 /** A CRD without additionalPrinterColumns gets Age, as apiextensions' default table convertor does. */
-const DEFAULT_CR_COLUMNS: PrinterColumn[] = [{ name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' }];
+const DEFAULT_CR_COLUMNS: PrinterColumn[] = [
+  { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+];
 
 function isBuiltin(t: ResourceType): boolean {
   return BUILTIN_GROUPS.has(t.group) && BUILTIN_CELLS[t.kind] !== undefined;
@@ -97,7 +99,9 @@ export function toTable(
     metadata: opts.resourceVersion ? { resourceVersion: opts.resourceVersion } : {},
     columnDefinitions: opts.columnDefinitions === false ? [] : columnDefinitions,
     rows: objects.map((obj) => {
-      const cells = builtin ? BUILTIN_CELLS[t.kind]!(obj, opts.now) : extra.map((c) => crCell(c, obj, opts.now));
+      const cells = builtin
+        ? BUILTIN_CELLS[t.kind]!(obj, opts.now)
+        : extra.map((c) => crCell(c, obj, opts.now));
       return {
         cells: withName ? [obj.metadata.name, ...cells] : cells,
         ...(include === 'None' ? {} : { object: rowObject(obj, include) }),

@@ -44,11 +44,16 @@ export function handleWatch(ctx: ServerContext, r: ResourceRequest): void {
 
   const initial: WatchEvent[] = [];
   if (rvParam === '' || rvParam === '0') {
-    for (const object of store.list(key, r.namespace)) initial.push({ type: 'ADDED', object, resource: r.type });
+    for (const object of store.list(key, r.namespace))
+      initial.push({ type: 'ADDED', object, resource: r.type });
   } else {
     const changes = store.changesSince(Number(rvParam));
     if (!changes) {
-      const status = failure(410, 'Expired', `too old resource version: ${rvParam} (${store.currentResourceVersion()})`);
+      const status = failure(
+        410,
+        'Expired',
+        `too old resource version: ${rvParam} (${store.currentResourceVersion()})`,
+      );
       res.end(`${JSON.stringify({ type: 'ERROR', object: status })}\n`);
       return;
     }

@@ -29,7 +29,24 @@ const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v
  * from the options constructors (accessTokenMaxAge 2h); `KUBESPHERE_…` environment variables override file
  * values (viper AutomaticEnv — inferred, not seen on a live cluster).
  */
-export function loadKsConfig(version: KsVersion, text: string, env: Record<string, string> = {}): LoadedConfig {
+export function loadKsConfig(
+  version: KsVersion,
+  text: string,
+  env: Record<string, string> = {},
+): LoadedConfig {
+  // Fleets load the same few files many times; results are never mutated, so share them.
+  const key = `${version}\0${JSON.stringify(env)}\0${text}`;
+  const hit = CACHE.get(key);
+  if (hit) return hit;
+  const cfg = parse(version, text, env);
+  if (CACHE.size >= 256) CACHE.clear();
+  CACHE.set(key, cfg);
+  return cfg;
+}
+
+const CACHE = new Map<string, LoadedConfig>();
+
+function parse(version: KsVersion, text: string, env: Record<string, string>): LoadedConfig {
   const v4 = version === '4.1';
   let doc: Obj;
   try {
@@ -37,21 +54,34 @@ export function loadKsConfig(version: KsVersion, text: string, env: Record<strin
   } catch (err) {
     const detail = yamlError(err, text);
     // 3.0 ignores an unreadable file and starts from defaults, which have no redis address.
-    if (version === '3.0') return { jwtSecret: '', accessTokenMaxAgeNs: TWO_HOURS_NS, cache: 'redis', crash: { kind: 'no-redis' } };
-    return { jwtSecret: '', accessTokenMaxAgeNs: TWO_HOURS_NS, cache: 'in-memory', crash: { kind: 'unreadable-config', detail } };
+    if (version === '3.0')
+      return {
+        jwtSecret: '',
+        accessTokenMaxAgeNs: TWO_HOURS_NS,
+        cache: 'redis',
+        crash: { kind: 'no-redis' },
+      };
+    return {
+      jwtSecret: '',
+      accessTokenMaxAgeNs: TWO_HOURS_NS,
+      cache: 'in-memory',
+      crash: { kind: 'unreadable-config', detail },
+    };
   }
   const auth = obj(doc.authentication);
   const holder = v4 ? obj(auth.issuer) : obj(auth.oauthOptions);
   const secretEnv = v4 ? 'KUBESPHERE_AUTHENTICATION_ISSUER_JWTSECRET' : 'KUBESPHERE_AUTHENTICATION_JWTSECRET';
   const fileSecret = v4 ? obj(auth.issuer).jwtSecret : auth.jwtSecret;
-  const jwtSecret = env[secretEnv] ?? (fileSecret === undefined || fileSecret === null ? '' : String(fileSecret));
+  const jwtSecret =
+    env[secretEnv] ?? (fileSecret === undefined || fileSecret === null ? '' : String(fileSecret));
 
   const rawMaxAge = holder.accessTokenMaxAge;
   let accessTokenMaxAgeNs = TWO_HOURS_NS;
   let crash: CrashReason | undefined;
   if (rawMaxAge !== undefined && rawMaxAge !== null) {
     const ns = parseGoDuration(rawMaxAge);
-    if (ns === undefined) crash = { kind: 'bad-duration', detail: `time: invalid duration "${String(rawMaxAge)}"` };
+    if (ns === undefined)
+      crash = { kind: 'bad-duration', detail: `time: invalid duration "${String(rawMaxAge)}"` };
     else accessTokenMaxAgeNs = ns;
   }
 

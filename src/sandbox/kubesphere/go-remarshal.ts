@@ -66,7 +66,17 @@ const SIMPLE: Record<string, Field[]> = {
   ],
 };
 /** apiserverconfig.Config field order (3.3.2/3.4.1) for the sections a ks-installer file can carry. */
-const ORDER = ['network', 'cache', 'monitoring', 'authentication', 'multicluster', 'notification', 'gateway', 'gpu', 'terminal'];
+const ORDER = [
+  'network',
+  'cache',
+  'monitoring',
+  'authentication',
+  'multicluster',
+  'notification',
+  'gateway',
+  'gpu',
+  'terminal',
+];
 
 export function goRemarshal(text: string, opts: { clusterName: string }): string {
   const doc = (yaml.load(text, { json: true }) ?? {}) as Obj;
@@ -79,7 +89,8 @@ export function goRemarshal(text: string, opts: { clusterName: string }): string
     out.push(`${section}:`);
     if (section === 'authentication') out.push(...authentication(value));
     else if (section === 'multicluster') out.push(...fields(value, MULTICLUSTER, 2));
-    else if (section === 'cache') out.push(`  type: ${scalar(value.type ?? '')}`, ...block('options', value.options ?? {}, 2));
+    else if (section === 'cache')
+      out.push(`  type: ${scalar(value.type ?? '')}`, ...block('options', value.options ?? {}, 2));
     else if (section === 'gpu') out.push(...gpu(value));
     else out.push(...fields(value, SIMPLE[section]!, 2));
   }
@@ -98,7 +109,16 @@ function authentication(a: Obj): string[] {
       const lines = fields(c, CLIENT, 6);
       out.push(...lines.map((l, i) => (i === 0 ? `    - ${l.trimStart()}` : l)));
     }
-    out.push(...fields(o, [['accessTokenMaxAge', 'dur', false], ['accessTokenInactivityTimeout', 'dur', false]], 4));
+    out.push(
+      ...fields(
+        o,
+        [
+          ['accessTokenMaxAge', 'dur', false],
+          ['accessTokenInactivityTimeout', 'dur', false],
+        ],
+        4,
+      ),
+    );
   }
   out.push(...fields(a, [['kubectlImage', 'str', false]], 2));
   return out;
@@ -109,7 +129,11 @@ function gpu(g: Obj): string[] {
   if (kinds.length === 0) return [];
   const out = ['  kinds:'];
   for (const k of kinds) {
-    const kf: Field[] = [['resourceName', 'str', true], ['resourceType', 'str', true], ['default', 'bool', true]];
+    const kf: Field[] = [
+      ['resourceName', 'str', true],
+      ['resourceType', 'str', true],
+      ['default', 'bool', true],
+    ];
     out.push(...fields(k, kf, 4).map((l, i) => (i === 0 ? `  - ${l.trimStart()}` : l)));
   }
   return out;
@@ -137,7 +161,9 @@ function fields(obj: Obj, spec: Field[], indent: number): string[] {
 }
 
 function block(key: string, value: unknown, indent: number): string[] {
-  const dumped = yaml.dump({ [key]: value }, { noArrayIndent: true, sortKeys: true, lineWidth: -1 }).trimEnd();
+  const dumped = yaml
+    .dump({ [key]: value }, { noArrayIndent: true, sortKeys: true, lineWidth: -1 })
+    .trimEnd();
   return dumped.split('\n').map((l) => ' '.repeat(indent) + l);
 }
 

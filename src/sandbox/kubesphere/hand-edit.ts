@@ -19,7 +19,8 @@ export function handEdit(text: string, o: HandEditOptions): string {
     const i = lastIndex(lines, /^\s*jwtSecret:/);
     if (i >= 0) setLine(lines, i, `jwtSecret: "${o.jwtSecret}"`, o.comment);
   }
-  if (o.accessTokenMaxAge !== undefined) setMaxAge(lines, o.version.startsWith('4') ? 'issuer' : 'oauthOptions', o);
+  if (o.accessTokenMaxAge !== undefined)
+    setMaxAge(lines, o.version.startsWith('4') ? 'issuer' : 'oauthOptions', o);
   return lines.join('\n') + '\n';
 }
 

@@ -21,11 +21,13 @@ export function verifyHS256(token: string, secret: string, now: Date, clockSkewS
   const [head, body, sig] = parts as [string, string, string];
   const want = createHmac('sha256', secret).update(`${head}.${body}`).digest();
   const got = Buffer.from(sig, 'base64url');
-  if (got.length !== want.length || !timingSafeEqual(got, want)) return { ok: false, error: 'signature is invalid' };
+  if (got.length !== want.length || !timingSafeEqual(got, want))
+    return { ok: false, error: 'signature is invalid' };
   const claims = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as Claims;
   const exp = typeof claims.exp === 'number' ? claims.exp : undefined;
   const nowSec = Math.floor(now.getTime() / 1000);
-  if (exp !== undefined && nowSec > exp + clockSkewSec) return { ok: false, error: `token is expired by ${nowSec - exp}s` };
+  if (exp !== undefined && nowSec > exp + clockSkewSec)
+    return { ok: false, error: `token is expired by ${nowSec - exp}s` };
   return { ok: true, claims };
 }
 
@@ -33,7 +35,12 @@ export function verifyHS256(token: string, secret: string, now: Date, clockSkewS
  * The claims of a console access token, field order as Go marshals the release's Claims struct: 3.0/3.1
  * (username, token_type, then jwt.StandardClaims), 3.2+ (jwt.RegisteredClaims first). 4.x uses the issuer URL.
  */
-export function accessTokenClaims(version: string, username: string, issuedAt: Date, maxAgeNs: number): Claims {
+export function accessTokenClaims(
+  version: string,
+  username: string,
+  issuedAt: Date,
+  maxAgeNs: number,
+): Claims {
   const iat = Math.floor(issuedAt.getTime() / 1000);
   const exp = maxAgeNs > 0 ? iat + Math.floor(maxAgeNs / 1e9) : undefined;
   const expClaim = exp === undefined ? {} : { exp };

@@ -43,7 +43,11 @@ export function authFailureEntries(v: KsVersion, why: AuthFailure): LogEntry[] {
 }
 
 /** 4.1 host: its multicluster proxy turns a member's 401 into 511 and logs the member's Status body. */
-export function hostUnauthorizedEntry(v: KsVersion, memberHost: string, why: AuthFailure): LogEntry | undefined {
+export function hostUnauthorizedEntry(
+  v: KsVersion,
+  memberHost: string,
+  why: AuthFailure,
+): LogEntry | undefined {
   if (v !== '4.1') return undefined;
   const body = JSON.stringify({
     kind: 'Status',
@@ -71,8 +75,14 @@ const IN_MEMORY: Record<KsVersion, LogEntry | undefined> = {
     'options.go:193',
     'ks-apiserver starts without cache provided, it will use in memory cache. This may cause inconsistencies when running ks-apiserver with multiple replicas, and memory leak risk',
   ),
-  '3.4': W('cache.go:64', 'In-memory cache will be used, this may cause data inconsistencies when running with multiple replicas.'),
-  '4.1': W('cache.go:48', 'In-memory cache will be used, this may cause data inconsistencies when running with multiple replicas.'),
+  '3.4': W(
+    'cache.go:64',
+    'In-memory cache will be used, this may cause data inconsistencies when running with multiple replicas.',
+  ),
+  '4.1': W(
+    'cache.go:48',
+    'In-memory cache will be used, this may cause data inconsistencies when running with multiple replicas.',
+  ),
 };
 
 /** apiserver.go's "Start cache objects", "Finished caching objects", "Start listening on" per release. */
@@ -91,7 +101,8 @@ export function startupEntries(v: KsVersion, cfg: LoadedConfig): LogEntry[] {
   const warn = IN_MEMORY[v];
   if (cfg.cache === 'in-memory' && warn) out.push(warn);
   const serve = SERVE[v];
-  if (serve.length === 3) out.push(I(serve[0], 'Start cache objects'), I(serve[1], 'Finished caching objects'));
+  if (serve.length === 3)
+    out.push(I(serve[0], 'Start cache objects'), I(serve[1], 'Finished caching objects'));
   out.push(I(serve[serve.length - 1]!, 'Start listening on :9090'));
   return out;
 }
@@ -106,7 +117,14 @@ export function crashLines(v: KsVersion, crash: CrashReason, time: Date): string
         : crash.detail;
   if (crash.kind === 'unreadable-config' || crash.kind === 'bad-duration') {
     // klog.Fatal in NewAPIServerCommand; 3.1–3.3 pass the error as a second Sprint operand (no separator).
-    const at = { '3.0': 'server.go:47', '3.1': 'server.go:47', '3.2': 'server.go:47', '3.3': 'server.go:49', '3.4': 'server.go:46', '4.1': 'server.go:33' }[v];
+    const at = {
+      '3.0': 'server.go:47',
+      '3.1': 'server.go:47',
+      '3.2': 'server.go:47',
+      '3.3': 'server.go:49',
+      '3.4': 'server.go:46',
+      '4.1': 'server.go:33',
+    }[v];
     const sep = v === '3.4' || v === '4.1' ? ': ' : '';
     return [klogLine({ sev: 'F', at, msg: `Failed to load configuration from disk${sep}${err}` }, time)];
   }

@@ -10,7 +10,12 @@ type Obj = Record<string, unknown>;
 const NS = 'kubesphere-system';
 
 /** Chart.yaml appVersion of the ks-core chart each release ships (used as the Deployment's version label). */
-const CHART_APP_VERSION: Partial<Record<KsVersion, string>> = { '3.2': 'v3.1.0', '3.3': 'v3.1.0', '3.4': 'v3.3.2', '4.1': 'v4.1.3' };
+const CHART_APP_VERSION: Partial<Record<KsVersion, string>> = {
+  '3.2': 'v3.1.0',
+  '3.3': 'v3.1.0',
+  '3.4': 'v3.3.2',
+  '4.1': 'v4.1.3',
+};
 
 const helmManaged = (v: KsVersion): boolean => v !== '3.0' && v !== '3.1';
 
@@ -64,7 +69,7 @@ export function ksApiserverDeployment(v: KsVersion, replicas: number, env: Obj[]
   const selector = old
     ? { app: 'ks-apiserver', tier: 'backend', version: release }
     : { app: 'ks-apiserver', tier: 'backend' };
-  const labels =
+  const labels: Record<string, string> =
     v === '4.1'
       ? { app: 'ks-apiserver', version: release }
       : { app: 'ks-apiserver', tier: 'backend', version: old ? release : CHART_APP_VERSION[v]! };
@@ -122,8 +127,16 @@ function controllerManagerContainer(v: KsVersion): Obj {
     name: 'ks-controller-manager',
     image: image(v, 'ks-controller-manager'),
     imagePullPolicy: 'IfNotPresent',
-    command: ['controller-manager', '--logtostderr=true', '--leader-elect=true', ...(v === '4.1' ? ['--controllers=*'] : [])],
-    ports: [{ containerPort: 8080, protocol: 'TCP' }, { containerPort: 8443, protocol: 'TCP' }],
+    command: [
+      'controller-manager',
+      '--logtostderr=true',
+      '--leader-elect=true',
+      ...(v === '4.1' ? ['--controllers=*'] : []),
+    ],
+    ports: [
+      { containerPort: 8080, protocol: 'TCP' },
+      { containerPort: 8443, protocol: 'TCP' },
+    ],
     resources: { limits: { cpu: '1', memory: '1000Mi' }, requests: { cpu: '30m', memory: '50Mi' } },
     volumeMounts: [{ mountPath: '/etc/kubesphere/', name: 'kubesphere-config' }],
   };
@@ -134,7 +147,12 @@ export function backgroundDeployment(v: KsVersion, name: 'ks-controller-manager'
   const selector = { app: name, tier: name === 'ks-console' ? 'frontend' : 'backend' };
   const container =
     name === 'ks-console'
-      ? { name, image: image(v, 'ks-console'), imagePullPolicy: 'IfNotPresent', ports: [{ containerPort: 8000, protocol: 'TCP' }] }
+      ? {
+          name,
+          image: image(v, 'ks-console'),
+          imagePullPolicy: 'IfNotPresent',
+          ports: [{ containerPort: 8000, protocol: 'TCP' }],
+        }
       : controllerManagerContainer(v);
   return {
     apiVersion: 'apps/v1',
@@ -143,7 +161,10 @@ export function backgroundDeployment(v: KsVersion, name: 'ks-controller-manager'
     spec: {
       replicas: 1,
       selector: { matchLabels: selector },
-      template: { metadata: { labels: { ...selector } }, spec: { serviceAccountName: 'kubesphere', containers: [container] } },
+      template: {
+        metadata: { labels: { ...selector } },
+        spec: { serviceAccountName: 'kubesphere', containers: [container] },
+      },
     },
   };
 }

@@ -71,7 +71,13 @@ function cache(v: Exclude<KsVersion, '4.1'>, o: RenderOptions): string[] {
   if (!o.redis) return [];
   if (v === '3.1' || v === '3.2') {
     const password = v === '3.1' ? '""' : 'KUBESPHERE_REDIS_PASSWORD';
-    return ['redis:', '  host: redis.kubesphere-system.svc', '  port: 6379', `  password: ${password}`, '  db: 0'];
+    return [
+      'redis:',
+      '  host: redis.kubesphere-system.svc',
+      '  port: 6379',
+      `  password: ${password}`,
+      '  db: 0',
+    ];
   }
   return [
     'cache:',
@@ -91,13 +97,20 @@ function multicluster(v: Exclude<KsVersion, '4.1'>, o: RenderOptions): string[] 
   if (newer) out.push(`  clusterRole: ${o.role}`);
   if (newer && o.role === 'member') out.push('  enable: false');
   if (o.role === 'host') {
-    out.push('  enable: true', `  agentImage: ${IMAGES[v].tower}`, '  proxyPublishService: tower.kubesphere-system.svc');
+    out.push(
+      '  enable: true',
+      `  agentImage: ${IMAGES[v].tower}`,
+      '  proxyPublishService: tower.kubesphere-system.svc',
+    );
     if (o.hostClusterName && v !== '3.0' && v !== '3.1') out.push(`  hostClusterName: ${o.hostClusterName}`);
   }
   return out;
 }
 
-const MONITORING = ['monitoring:', '  endpoint: http://prometheus-operated.kubesphere-monitoring-system.svc:9090'];
+const MONITORING = [
+  'monitoring:',
+  '  endpoint: http://prometheus-operated.kubesphere-monitoring-system.svc:9090',
+];
 const GPU = [
   '  enableGPUMonitoring: false',
   'gpu:',
@@ -123,16 +136,33 @@ export function render3x(v: Exclude<KsVersion, '4.1'>, o: RenderOptions): string
   const auth = authentication(v, o);
   const lines: string[] = [];
   if (v === '3.0') {
-    lines.push(...auth, 'ldap:', '  host: openldap.kubesphere-system.svc:389', '  managerDN: cn=admin,dc=kubesphere,dc=io');
+    lines.push(
+      ...auth,
+      'ldap:',
+      '  host: openldap.kubesphere-system.svc:389',
+      '  managerDN: cn=admin,dc=kubesphere,dc=io',
+    );
     lines.push('  managerPassword: admin', '  userSearchBase: ou=Users,dc=kubesphere,dc=io');
-    lines.push('  groupSearchBase: ou=Groups,dc=kubesphere,dc=io', ...cache(v, o), ...multicluster(v, o), ...MONITORING);
+    lines.push(
+      '  groupSearchBase: ou=Groups,dc=kubesphere,dc=io',
+      ...cache(v, o),
+      ...multicluster(v, o),
+      ...MONITORING,
+    );
   } else if (v === '3.1' || v === '3.2') {
     // Blank lines between the optional ldap/redis/mysql/s3 blocks of the template.
     lines.push(...auth, '', '', ...cache(v, o), '', '', '', 'network:', '  ippoolType: none');
     lines.push(...multicluster(v, o), ...MONITORING);
     if (v === '3.2') lines.push(...GPU, '', '', '', ...gateway(v));
   } else {
-    lines.push(...auth, ...cache(v, o), 'network:', '  ippoolType: none', ...multicluster(v, o), ...MONITORING);
+    lines.push(
+      ...auth,
+      ...cache(v, o),
+      'network:',
+      '  ippoolType: none',
+      ...multicluster(v, o),
+      ...MONITORING,
+    );
     lines.push(...GPU, '', '', 'terminal:', '  image: alpine:3.14', '  timeout: 600', ...gateway(v));
   }
   return lines.join('\n') + '\n';

@@ -1,0 +1,116 @@
+import type { ResourceRequest, ServerContext } from './context.js';
+import { queryFlag } from './http-util.js';
+import type { LogLine } from './logs.js';
+import { getObject } from './rest-read.js';
+import { badRequest } from './status.js';
+
+type Obj = Record<string, unknown>;
+
+/** The kubelet's CRI log timestamp: RFC 3339 with exactly nine fractional digits. */
+export function logTimestamp(d: Date): string {
+  return d.toISOString().replace(/\.(\d{3})Z$/, '.$1000000Z');
+}
+
+function nonNegativeInt(q: URLSearchParams, name: string): number | undefined {
+  const v = q.get(name);
+  if (v === null) return undefined;
+  if (!/^\d+$/.test(v)) throw badRequest(`${name}: Invalid value: "${v}": must be a non-negative integer`);
+  return Number(v);
+}
+
+function selectContainer(
+  pod: { metadata: { name: string }; spec?: unknown },
+  requested: string | null,
+): string {
+  const spec = (pod.spec ?? {}) as Obj;
+  const names = ((spec.containers ?? []) as Obj[]).map((c) => String(c.name));
+  const init = ((spec.initContainers ?? []) as Obj[]).map((c) => String(c.name));
+  if (requested) {
+    if (!names.includes(requested) && !init.includes(requested)) {
+      throw badRequest(`container ${requested} is not valid for pod ${pod.metadata.name}`);
+    }
+    return requested;
+  }
+  if (names.length === 1) return names[0]!;
+  const initPart = init.length ? ` or one of the init containers: [${init.join(' ')}]` : '';
+  throw badRequest(
+    `a container name must be specified for pod ${pod.metadata.name}, choose one of: [${names.join(' ')}]${initPart}`,
+  );
+}
+
+/** GET pods/<name>/log: container, tailLines, sinceSeconds, sinceTime, timestamps, previous, limitBytes, follow. */
+export function handlePodLog(ctx: ServerContext, r: ResourceRequest): void {
+  const pod = getObject(ctx, r);
+  const q = r.query;
+  const container = selectContainer(pod, q.get('container'));
+  const previous = queryFlag(q, 'previous');
+  const ns = pod.metadata.namespace ?? '';
+  const statuses = (((pod.status ?? {}) as Obj).containerStatuses ?? []) as Obj[];
+  const waiting = ((statuses.find((c) => c.name === container)?.state ?? {}) as Obj).waiting as
+    Obj | undefined;
+  if (!previous && waiting) {
+    throw badRequest(
+      `container "${container}" in pod "${pod.metadata.name}" is waiting to start: ${String(waiting.reason ?? 'ContainerCreating')}`,
+    );
+  }
+  const lines = ctx.logs.lines(ns, pod.metadata.name, container, { previous });
+  if (previous && !lines)
+    throw badRequest(`previous terminated container "${container}" in pod "${pod.metadata.name}" not found`);
+
+  const tail = nonNegativeInt(q, 'tailLines');
+  const sinceSeconds = nonNegativeInt(q, 'sinceSeconds');
+  const limitBytes = nonNegativeInt(q, 'limitBytes');
+  const sinceTime = q.get('sinceTime');
+  if (sinceSeconds !== undefined && sinceTime)
+    throw badRequest('at most one of `sinceTime` or `sinceSeconds` may be specified');
+  let since: number | undefined;
+  if (sinceSeconds !== undefined) since = ctx.now().getTime() - sinceSeconds * 1000;
+  if (sinceTime) {
+    since = Date.parse(sinceTime);
+    if (Number.isNaN(since)) throw badRequest(`sinceTime: Invalid value: "${sinceTime}"`);
+  }
+  const timestamps = queryFlag(q, 'timestamps');
+  const format = (l: LogLine): string => `${timestamps ? `${logTimestamp(l.time)} ` : ''}${l.text}\n`;
+
+  let selected = (lines ?? []).filter((l) => since === undefined || l.time.getTime() >= since);
+  if (tail !== undefined) selected = tail === 0 ? [] : selected.slice(-tail);
+  let budget = limitBytes ?? Infinity;
+  const res = r.res_;
+  res.writeHead(200, { 'Content-Type': 'text/plain', 'Transfer-Encoding': 'chunked' });
+  const send = (text: string): boolean => {
+    if (budget <= 0) return false;
+    const buf = Buffer.from(text);
+    const part = buf.length > budget ? buf.subarray(0, budget) : buf;
+    budget -= part.length;
+    res.write(part);
+    return budget > 0;
+  };
+  for (const l of selected) if (!send(format(l))) break;
+  if (!queryFlag(q, 'follow') || previous || budget <= 0) {
+    res.end();
+    return;
+  }
+  // follow: stream appends until the client goes, the pod goes, or the server closes.
+  const unsubscribeLogs = ctx.logs.onAppend((lns, lpod, lcontainer, line) => {
+    if (lns === ns && lpod === pod.metadata.name && lcontainer === container && !send(format(line)))
+      res.end();
+  });
+  const unsubscribeStore = ctx.store.subscribe((e) => {
+    if (
+      e.type === 'DELETED' &&
+      e.resource.resource === 'pods' &&
+      e.resource.group === '' &&
+      e.object.metadata.uid === pod.metadata.uid
+    ) {
+      res.end();
+    }
+  });
+  ctx.streams.add(res);
+  const done = (): void => {
+    unsubscribeLogs();
+    unsubscribeStore();
+    ctx.streams.delete(res);
+  };
+  res.on('close', done);
+  res.on('finish', done);
+}

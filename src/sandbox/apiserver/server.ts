@@ -1,0 +1,83 @@
+import { createServer } from 'node:https';
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import { createClusterPki } from '../pki.js';
+import type { ServerContext } from './context.js';
+import { handleRequest } from './handler.js';
+import type { LogStore } from './logs.js';
+import type { ClusterStore } from './store.js';
+
+export interface ApiServerOptions {
+  name: string;
+  store: ClusterStore;
+  logs: LogStore;
+  adminToken: string;
+  readonlyToken: string;
+  /** delay before every response */
+  latencyMs?: number;
+  /** default 'v1.27.10' */
+  kubernetesVersion?: string;
+  /** 0 (default) picks an ephemeral port */
+  port?: number;
+  /** seam for fault injection */
+  intercept?: (
+    req: IncomingMessage,
+  ) => Promise<'continue' | { status: number; body?: unknown; destroy?: boolean }>;
+}
+
+export interface RunningApiServer {
+  /** https://127.0.0.1:PORT */
+  url: string;
+  caCertPem: string;
+  close(): Promise<void>;
+}
+
+/** A Kubernetes API server over HTTPS on 127.0.0.1, serving one ClusterStore with its own CA. */
+export async function startApiServer(o: ApiServerOptions): Promise<RunningApiServer> {
+  const pki = createClusterPki(o.name);
+  const ctx: ServerContext = {
+    name: o.name,
+    store: o.store,
+    logs: o.logs,
+    kubernetesVersion: o.kubernetesVersion ?? 'v1.27.10',
+    now: () => new Date(),
+    streams: new Set(),
+  };
+  const sockets = new Set<Socket>();
+  const server = createServer({ cert: pki.serverCertPem, key: pki.serverKeyPem }, (req, res) => {
+    void handleRequest(ctx, o, req, res);
+  });
+  server.on('connection', (s: Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  // A client that hangs up mid-handshake must not crash the sandbox.
+  server.on('tlsClientError', () => {});
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(o.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `https://127.0.0.1:${port}`,
+    caCertPem: pki.caCertPem,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        for (const res of ctx.streams) res.end();
+        ctx.streams.clear();
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        // Streams just ended; whatever is still open after a tick is a client keeping a socket alive.
+        setImmediate(() => {
+          for (const s of sockets) s.destroy();
+        });
+      });
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,97 @@
+import { UsageError } from '../../errors.js';
+import { DEFAULT_SCENARIO, findScenario, hostState, randomJwtSecret, scenarioNames } from './scenarios.js';
+import type { ClusterState } from './scenarios.js';
+import type { ConfigStyle } from './templates.js';
+import { isKsVersion, KS_VERSIONS } from './versions.js';
+import type { KsVersion } from './versions.js';
+
+/** A member cluster of the fleet; anything left out comes from the sandbox-wide options. */
+export interface MemberSpec {
+  name?: string;
+  ksVersion?: KsVersion;
+  scenario?: string;
+  /** How its kubesphere.yaml looks: default 'go-remarshal' on 3.3/3.4 (the host rewrote it), else 'template'. */
+  configStyle?: ConfigStyle;
+}
+
+export interface PlannedCluster {
+  name: string;
+  role: 'host' | 'member';
+  version: KsVersion;
+  scenario: string;
+  state: ClusterState;
+}
+
+export const MAX_MEMBERS = 100;
+const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** Throws UsageError when the scenario is unknown or cannot run on this version. */
+export function checkScenario(name: string, v: KsVersion, who = 'host'): void {
+  const s = findScenario(name);
+  if (!s)
+    throw new UsageError(`unknown scenario "${name}"`, `valid scenarios: ${scenarioNames().join(', ')}`);
+  const why = s.unsupported?.(v);
+  if (why) throw new UsageError(`scenario "${name}" cannot run on KubeSphere ${v} (${who}): ${why}`);
+}
+
+/** Decides every cluster's name, version, scenario and starting state. Throws UsageError on bad input. */
+export function planSandbox(opts: {
+  ksVersion?: KsVersion;
+  scenario?: string;
+  members?: number | MemberSpec[];
+}): PlannedCluster[] {
+  const version = opts.ksVersion ?? '3.4';
+  if (!isKsVersion(version))
+    throw new UsageError(
+      `unknown KubeSphere version "${String(version)}"`,
+      `valid versions: ${KS_VERSIONS.join(', ')}`,
+    );
+  const scenario = opts.scenario ?? DEFAULT_SCENARIO;
+  checkScenario(scenario, version, 'host');
+  const specs: MemberSpec[] =
+    typeof opts.members === 'number' || opts.members === undefined
+      ? Array.from({ length: opts.members ?? 1 }, () => ({}))
+      : opts.members;
+  if (!Number.isInteger(specs.length) || specs.length < 1 || specs.length > MAX_MEMBERS) {
+    throw new UsageError(`the sandbox needs between 1 and ${MAX_MEMBERS} members, not ${specs.length}`);
+  }
+  const names = specs.map((m, i) => m.name ?? (specs.length === 1 ? 'member' : `member-${i + 1}`));
+  const seen = new Set(['host']);
+  for (const n of names) {
+    if (!NAME.test(n) || n.endsWith('-readonly') || seen.has(n))
+      throw new UsageError(`invalid or duplicate member name "${n}"`);
+    seen.add(n);
+  }
+  const hostSecret = randomJwtSecret();
+  const hostCtx = { version, name: 'host', hostSecret, ownSecret: hostSecret, hostName: 'host' };
+  const top = findScenario(scenario)!;
+  const host: PlannedCluster = {
+    name: 'host',
+    role: 'host',
+    version,
+    scenario,
+    state: top.host?.(hostCtx) ?? hostState(hostCtx),
+  };
+  const members = specs.map((m, i): PlannedCluster => {
+    const v = m.ksVersion ?? version;
+    if (!isKsVersion(v)) throw new UsageError(`unknown KubeSphere version "${String(v)}" for ${names[i]}`);
+    const sc = m.scenario ?? scenario;
+    checkScenario(sc, v, names[i]!);
+    const ctx = {
+      version: v,
+      name: names[i]!,
+      hostSecret,
+      ownSecret: randomJwtSecret(),
+      hostName: 'host',
+      ...(m.configStyle ? { style: m.configStyle } : {}),
+    };
+    return {
+      name: names[i]!,
+      role: 'member',
+      version: v,
+      scenario: sc,
+      state: findScenario(sc)!.member(ctx),
+    };
+  });
+  return [host, ...members];
+}
