@@ -16,15 +16,16 @@ function collect(value: string, previous: string[]): string[] {
 }
 
 function outputOption(): Option {
-  return new Option('-o, --output <format>', 'output format').choices(['text', 'json', 'yaml']).default('text');
+  return new Option('-o, --output <format>', 'output format')
+    .choices(['text', 'json', 'yaml'])
+    .default('text');
 }
 
 /** Builds the commander program. Actions import their command lazily so --help stays instant. */
 export function buildProgram(): Command {
   const program = new Command('ks-restore')
     .description(
-      'Diagnose and repair KubeSphere multi-cluster token failures: the host console bounces to the login page\n' +
-        "when opening a member cluster because the member's ks-apiserver rejects the host's tokens.",
+      "Diagnose and repair KubeSphere multi-cluster token failures: the host console bounces to the login page when opening a member cluster because the member's ks-apiserver rejects the host's tokens.",
     )
     .version(VERSION, '-V, --version')
     .showSuggestionAfterError(true)
@@ -34,7 +35,9 @@ export function buildProgram(): Command {
 
   program
     .command('diagnose')
-    .description("find out why the host console cannot open a member cluster, with evidence (changes nothing)")
+    .description(
+      'find out why the host console cannot open a member cluster, with evidence (changes nothing)',
+    )
     .option('--host <context>', 'kubeconfig context of the host cluster (default: current context)')
     .option('--member <context>', 'kubeconfig context of a member cluster (repeatable)', collect, [])
     .option('--kubeconfig <path>', 'kubeconfig file to use (default: $KUBECONFIG, else ~/.kube/config)')
@@ -55,7 +58,9 @@ export function buildProgram(): Command {
 
   program
     .command('repair')
-    .description("fix the member durably: copy the host's jwtSecret, set accessTokenMaxAge to 0s, restart, wait, verify")
+    .description(
+      "fix the member durably: copy the host's jwtSecret, set accessTokenMaxAge to 0s, restart, wait, verify",
+    )
     .option('--host <context>', 'kubeconfig context of the host cluster (default: current context)')
     .option('--member <context>', 'kubeconfig context of a member cluster (repeatable)', collect, [])
     .option('--kubeconfig <path>', 'kubeconfig file to use (default: $KUBECONFIG, else ~/.kube/config)')
@@ -63,10 +68,16 @@ export function buildProgram(): Command {
     .option('--dry-run', 'show the plan and validate it with the API servers (dryRun=All); change nothing')
     .option('--no-restart', 'change the configuration but do not restart ks-apiserver')
     .option('--timeout <duration>', 'how long to wait for the rollout', '5m')
-    .option('--backup-dir <dir>', 'where to save the objects before changing them (default: ~/.local/state/ks-restore/backups)')
+    .option(
+      '--backup-dir <dir>',
+      'where to save the objects before changing them (default: ~/.local/state/ks-restore/backups)',
+    )
     .addOption(outputOption())
     .option('--request-timeout <duration>', 'timeout for each API request', '10s')
-    .option('--force', 'override the role guard (set accessTokenMaxAge 0 on a cluster whose member role is not established)')
+    .option(
+      '--force',
+      'override the role guard (set accessTokenMaxAge 0 on a cluster whose member role is not established)',
+    )
     .option('--no-color', 'disable color (also NO_COLOR=1 or TERM=dumb)')
     .addHelpText(
       'after',
@@ -94,7 +105,9 @@ export function buildProgram(): Command {
 
   program
     .command('demo')
-    .description('the whole job on simulated clusters: start the sandbox, diagnose, repair --yes, diagnose again')
+    .description(
+      'the whole job on simulated clusters: start the sandbox, diagnose, repair --yes, diagnose again',
+    )
     .addOption(
       new Option('--ks-version <version>', 'KubeSphere version to simulate')
         .choices(['3.0', '3.1', '3.2', '3.3', '3.4', '4.1'])
@@ -109,7 +122,9 @@ export function buildProgram(): Command {
 
   program
     .command('sandbox')
-    .description('run simulated KubeSphere host and member clusters on 127.0.0.1 (real HTTPS Kubernetes APIs)')
+    .description(
+      'run simulated KubeSphere host and member clusters on 127.0.0.1 (real HTTPS Kubernetes APIs)',
+    )
     .addOption(
       new Option('--ks-version <version>', 'KubeSphere version to simulate')
         .choices(['3.0', '3.1', '3.2', '3.3', '3.4', '4.1'])
@@ -131,6 +146,13 @@ export function buildProgram(): Command {
 
 /** The one error boundary: the only place that prints errors and sets the exit code. */
 export async function main(argv: string[]): Promise<void> {
+  // `ks-restore diagnose | head`: the reader went away; stop quietly as other Unix tools do.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw err;
+    });
+  }
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
@@ -155,6 +177,7 @@ function reportError(err: unknown): number {
   process.stderr.write(
     `internal error: ${detail}\nThis is a bug in ks-restore. Re-run with KS_RESTORE_DEBUG=1 for a stack trace and report it.\n`,
   );
-  if (process.env.KS_RESTORE_DEBUG && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+  if (process.env.KS_RESTORE_DEBUG && err instanceof Error && err.stack)
+    process.stderr.write(`${err.stack}\n`);
   return ExitCode.internal;
 }

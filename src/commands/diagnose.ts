@@ -18,7 +18,11 @@ export async function diagnoseCommand(flags: Record<string, unknown>, env = proc
   const tailLines = flags.tail === undefined ? undefined : positiveIntFlag('--tail', flags.tail);
   const session = await openSession(flags, env);
   const colors = createColors({ color: flags.color !== false, stream: process.stdout, env });
-  const progress = createProgress({ stream: process.stderr, enabled: output === 'text', color: colors.level > 0 });
+  const progress = createProgress({
+    stream: process.stderr,
+    enabled: output === 'text',
+    color: colors.level > 0,
+  });
   const total = 1 + session.members.length;
   let done = 0;
   progress.start(`Reading ${total} clusters…`);
@@ -50,6 +54,7 @@ export function runOutcome(report: DiagnoseReport): { status: RunStatus; exitCod
   if (hostError || report.members.some((m) => m.status === 'error')) {
     return { status: 'error', exitCode: ExitCode.unreadable };
   }
-  if (report.members.some((m) => m.status === 'unhealthy')) return { status: 'unhealthy', exitCode: ExitCode.problems };
+  if (report.members.some((m) => m.status === 'unhealthy'))
+    return { status: 'unhealthy', exitCode: ExitCode.problems };
   return { status: 'healthy', exitCode: ExitCode.ok };
 }

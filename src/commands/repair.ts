@@ -9,7 +9,13 @@ import { secretsInPlay } from '../kubesphere/secrets.js';
 import { createColors } from '../output/color.js';
 import { secretMasker } from '../output/mask.js';
 import { createProgress, type Progress } from '../output/progress.js';
-import { renderPlanText, repairDocument, type MemberRun, type RepairStatus } from '../output/repair-render.js';
+import {
+  renderOutcomeText,
+  renderPlanText,
+  repairDocument,
+  type MemberRun,
+  type RepairStatus,
+} from '../output/repair-render.js';
 import { renderStructured } from '../output/structured.js';
 import { applyPlan, dryRunPlan, plannedRecords } from '../repair/apply.js';
 import { Backup, defaultBackupRoot } from '../repair/backup.js';
@@ -25,7 +31,8 @@ export async function repairCommand(flags: Record<string, unknown>, env = proces
   const restart = flags.restart !== false;
   const timeout = String(flags.timeout ?? '5m');
   const timeoutMs = durationFlag('--timeout', timeout);
-  const backupRoot = typeof flags.backupDir === 'string' ? path.resolve(flags.backupDir) : defaultBackupRoot(env);
+  const backupRoot =
+    typeof flags.backupDir === 'string' ? path.resolve(flags.backupDir) : defaultBackupRoot(env);
   const session = await openSession(flags, env);
   const text = output === 'text';
   const colors = createColors({ color: flags.color !== false, stream: process.stdout, env });
@@ -43,16 +50,23 @@ export async function repairCommand(flags: Record<string, unknown>, env = proces
   const hostError = diagnosis.report.host.checks.find((c) => c.status === 'error');
   if (hostError) {
     const f = diagnosis.host.reachability.ok ? undefined : diagnosis.host.reachability.failure;
-    throw new KsRestoreError(`cannot read the host cluster (context "${session.host.context}"): ${f?.message ?? hostError.code}. Nothing was changed.`, {
-      exitCode: ExitCode.unreadable,
-      ...(f?.hint ? { hint: f.hint } : {}),
-    });
+    throw new KsRestoreError(
+      `cannot read the host cluster (context "${session.host.context}"): ${f?.message ?? hostError.code}. Nothing was changed.`,
+      {
+        exitCode: ExitCode.unreadable,
+        ...(f?.hint ? { hint: f.hint } : {}),
+      },
+    );
   }
   const hostFacts = deriveFacts(diagnosis.host);
   const runs: MemberRun[] = diagnosis.members.map((snapshot, i) => {
     const facts = deriveFacts(snapshot);
     const report = diagnosis.report.members[i]!;
-    const plan = planMemberRepair({ host: { facts: hostFacts, server: diagnosis.host.server }, member: { snapshot, facts, report }, force: Boolean(flags.force) });
+    const plan = planMemberRepair({
+      host: { facts: hostFacts, server: diagnosis.host.server },
+      member: { snapshot, facts, report },
+      force: Boolean(flags.force),
+    });
     return {
       plan,
       before: report,
@@ -67,12 +81,16 @@ export async function repairCommand(flags: Record<string, unknown>, env = proces
     process.stdout.write(runs.map((r) => renderPlanText(r, colors, { timeout, restart })).join('\n'));
   }
   const finish = (status: RepairStatus, exitCode: number, backup: string | null): number => {
-    if (!text) process.stdout.write(renderStructured(repairDocument(runs, { status, exitCode, backup, dryRun }), output));
+    if (!text)
+      process.stdout.write(
+        renderStructured(repairDocument(runs, { status, exitCode, backup, dryRun }), output),
+      );
     else process.stdout.write(`\n${summaryLine(status, runs, backup)}\n`);
     return exitCode;
   };
   const refusedCode = worstRefusal(runs);
-  if (changing.length === 0) return finish(refusedCode === ExitCode.ok ? 'nothing-to-do' : 'failed', refusedCode, null);
+  if (changing.length === 0)
+    return finish(refusedCode === ExitCode.ok ? 'nothing-to-do' : 'failed', refusedCode, null);
 
   if (dryRun) {
     progress.start('Validating the plan with the API servers (dryRun=All)…');
@@ -94,7 +112,15 @@ export async function repairCommand(flags: Record<string, unknown>, env = proces
   const backup = await Backup.create(backupRoot, new Date());
   for (const r of changing) {
     for (const w of r.plan.writes) {
-      await backup.save({ context: r.plan.context, server: r.plan.server, ...(r.plan.restart ? { restart: r.plan.restart } : {}) }, w.target, w.before);
+      await backup.save(
+        {
+          context: r.plan.context,
+          server: r.plan.server,
+          ...(r.plan.restart ? { restart: r.plan.restart } : {}),
+        },
+        w.target,
+        w.before,
+      );
     }
   }
   log(`backup: ${backup.dir}`);
@@ -103,7 +129,11 @@ export async function repairCommand(flags: Record<string, unknown>, env = proces
     changing.map(async (r) => {
       const client = clients.get(r.plan.context)!;
       const step = (p: Progress) => (line: string) => p.update(line);
-      const p = createProgress({ stream: process.stderr, enabled: text && changing.length === 1, color: colors.level > 0 });
+      const p = createProgress({
+        stream: process.stderr,
+        enabled: text && changing.length === 1,
+        color: colors.level > 0,
+      });
       p.start(`${r.plan.context}: applying`);
       const startedAt = new Date();
       const res = await applyPlan(client, r.plan, r.actions, { backup, restart, timeoutMs, onStep: step(p) });
@@ -120,16 +150,22 @@ export async function repairCommand(flags: Record<string, unknown>, env = proces
       });
       const verified = r.verification.status === 'healthy' || (!restart && r.verification.status !== 'error');
       if (verified) p.succeed(`${r.plan.context}: repaired and verified`);
-      else p.fail(`${r.plan.context}: verification failed (${r.verification.cause ?? r.verification.status})`);
+      else
+        p.fail(`${r.plan.context}: verification failed (${r.verification.cause ?? r.verification.status})`);
       return { run: r, ok: verified, changed: res.changed };
     }),
   );
+  if (text) process.stdout.write(`\n${changing.map((r) => renderOutcomeText(r, colors)).join('\n')}`);
   const failedAfterChange = results.some((x) => !x.ok);
   if (failedAfterChange) {
     log(`Some changes were made. To undo them: ks-restore rollback --backup ${backup.dir}`);
     return finish('partial', ExitCode.partial, backup.dir);
   }
-  return finish(refusedCode === ExitCode.ok ? 'repaired' : 'partial', refusedCode === ExitCode.ok ? ExitCode.ok : ExitCode.partial, backup.dir);
+  return finish(
+    refusedCode === ExitCode.ok ? 'repaired' : 'partial',
+    refusedCode === ExitCode.ok ? ExitCode.ok : ExitCode.partial,
+    backup.dir,
+  );
 }
 
 function worstRefusal(runs: MemberRun[]): number {

@@ -42,17 +42,32 @@ export async function rollbackCommand(flags: Record<string, unknown>, env = proc
   });
 
   // Read everything first and decide; write nothing until every object is known to be safe to restore.
-  const plans = await Promise.all(clients.map(({ member, client }) => planMember(member, client, backup.objects, Boolean(flags.force))));
+  const plans = await Promise.all(
+    clients.map(({ member, client }) => planMember(member, client, backup.objects, Boolean(flags.force))),
+  );
   const rows = plans.flatMap((p) => p.rows);
   const refused = rows.filter((r) => r.status === 'refused');
   if (refused.length > 0) {
     for (const r of refused) log(`refused: ${r.context} ${r.target}: ${r.detail}`);
-    return finish(output, rows, 'refused', ExitCode.usage, log, 'Nothing was changed. Pass --force to restore over those later changes.');
+    return finish(
+      output,
+      rows,
+      'refused',
+      ExitCode.usage,
+      log,
+      'Nothing was changed. Pass --force to restore over those later changes.',
+    );
   }
   const work = plans.filter((p) => p.restores.length > 0 || p.member.restart);
   const targets = work.map((p) => `${p.member.context} (${p.member.server})`).join(', ');
-  if (work.length === 0) return finish(output, rows, 'nothing-to-do', ExitCode.ok, log, 'Nothing to restore.');
-  if (!(await confirm(`Restore ${rows.filter((r) => r.status === 'skipped').length === rows.length ? 'nothing' : 'the backed-up objects'} on ${targets}?`, { yes: Boolean(flags.yes), what: targets }))) {
+  if (work.length === 0)
+    return finish(output, rows, 'nothing-to-do', ExitCode.ok, log, 'Nothing to restore.');
+  if (
+    !(await confirm(
+      `Restore ${rows.filter((r) => r.status === 'skipped').length === rows.length ? 'nothing' : 'the backed-up objects'} on ${targets}?`,
+      { yes: Boolean(flags.yes), what: targets },
+    ))
+  ) {
     log('Nothing was changed.');
     return ExitCode.usage;
   }
@@ -71,12 +86,24 @@ export async function rollbackCommand(flags: Record<string, unknown>, env = proc
         changed = true;
         log(`restarted ${p.member.context} deployment/${name}; waiting for the rollout`);
         await waitForRollout(p.client, namespace, name, { timeoutMs });
-        rows.push({ context: p.member.context, target: `deployment/${name}`, status: 'restored', detail: 'restarted and rolled out' });
+        rows.push({
+          context: p.member.context,
+          target: `deployment/${name}`,
+          status: 'restored',
+          detail: 'restarted and rolled out',
+        });
       }
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       rows.push({ context: p.member.context, target: 'rollback', status: 'failed', detail: message });
-      return finish(output, rows, 'partial', changed ? ExitCode.partial : err instanceof KsRestoreError ? err.exitCode : ExitCode.unreadable, log, message);
+      return finish(
+        output,
+        rows,
+        'partial',
+        changed ? ExitCode.partial : err instanceof KsRestoreError ? err.exitCode : ExitCode.unreadable,
+        log,
+        message,
+      );
     }
   }
   return finish(output, rows, 'rolled-back', ExitCode.ok, log, 'Rolled back.');
@@ -88,14 +115,23 @@ interface Restore {
   row: RestoreRow;
 }
 
-async function planMember(member: BackupMember, client: ClusterReader, saved: Map<string, ObjectJson>, force: boolean) {
+async function planMember(
+  member: BackupMember,
+  client: ClusterReader,
+  saved: Map<string, ObjectJson>,
+  force: boolean,
+) {
   const rows: RestoreRow[] = [];
   const restores: Restore[] = [];
   for (const o of member.objects) {
-    const row: RestoreRow = { context: member.context, target: `${o.target}/${o.name}` , status: 'skipped' };
+    const row: RestoreRow = { context: member.context, target: `${o.target}/${o.name}`, status: 'skipped' };
     rows.push(row);
     const original = saved.get(o.file);
-    if (!original) throw new UsageError(`the backup lacks ${o.file}.`, 'The backup directory is incomplete; restore by hand from what is there.');
+    if (!original)
+      throw new UsageError(
+        `the backup lacks ${o.file}.`,
+        'The backup directory is incomplete; restore by hand from what is there.',
+      );
     if (o.resourceVersionAfter === null) {
       row.detail = 'repair never wrote it';
       continue;
@@ -140,8 +176,12 @@ async function read(client: ClusterReader, o: BackupObject): Promise<ObjectJson 
 
 async function write(client: ClusterReader, o: BackupObject, body: ObjectJson): Promise<void> {
   const obj = body as Parameters<ClusterReader['replace']>[1];
-  if (o.target === 'clusterconfiguration') await client.replaceCustom(CLUSTER_CONFIGURATION, obj, { fieldManager: 'ks-restore' });
-  else await client.replace(o.target === 'configmap' ? 'configmaps' : 'secrets', obj, { fieldManager: 'ks-restore' });
+  if (o.target === 'clusterconfiguration')
+    await client.replaceCustom(CLUSTER_CONFIGURATION, obj, { fieldManager: 'ks-restore' });
+  else
+    await client.replace(o.target === 'configmap' ? 'configmaps' : 'secrets', obj, {
+      fieldManager: 'ks-restore',
+    });
 }
 
 function finish(
@@ -153,6 +193,9 @@ function finish(
   summary: string,
 ): number {
   if (output === 'text') log(summary);
-  else process.stdout.write(renderStructured({ schemaVersion: 1, command: 'rollback', status, exitCode, objects: rows }, output));
+  else
+    process.stdout.write(
+      renderStructured({ schemaVersion: 1, command: 'rollback', status, exitCode, objects: rows }, output),
+    );
   return exitCode;
 }

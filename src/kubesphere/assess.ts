@@ -6,7 +6,14 @@ import { checkRestartPending } from './checks/restart.js';
 import { checkSecretDurable, checkSecretMatch, secretFingerprint } from './checks/secret.js';
 import { verdict } from './checks/verdict.js';
 import { deriveFacts, type ClusterFacts } from './facts.js';
-import type { CheckId, ClusterIdentity, DiagnoseReport, Finding, HostReport, MemberReport } from './report.js';
+import type {
+  CheckId,
+  ClusterIdentity,
+  DiagnoseReport,
+  Finding,
+  HostReport,
+  MemberReport,
+} from './report.js';
 import type { ClusterSnapshot } from './snapshot.js';
 
 export interface Gathered {
@@ -78,7 +85,12 @@ function assessMember(
   const reach = checkReachable(snap);
   if (reach.status !== 'pass') {
     const checks = [reach, ...MEMBER_CHECKS.map(skipUnreachable)];
-    return { ...identity(snap, undefined), jwtSecret: secretFingerprint(undefined), ...verdict(checks, host.checks), checks };
+    return {
+      ...identity(snap, undefined),
+      jwtSecret: secretFingerprint(undefined),
+      ...verdict(checks, host.checks),
+      checks,
+    };
   }
   const facts = deriveFacts(snap);
   const checks: Finding[] = [reach, checkConfig(snap, facts)];
@@ -90,7 +102,12 @@ function assessMember(
     checks.push(hostOk ? checkSecretDurable(hostFacts, facts) : skipped('jwt-secret-durable', 'host'));
     checks.push(checkMemberMaxAge(facts));
   } else {
-    for (const id of ['cluster-role', 'jwt-secret-match', 'jwt-secret-durable', 'access-token-max-age'] as const) {
+    for (const id of [
+      'cluster-role',
+      'jwt-secret-match',
+      'jwt-secret-durable',
+      'access-token-max-age',
+    ] as const) {
       checks.push(skipped(id, 'config'));
     }
   }

@@ -33,7 +33,10 @@ export async function runDiagnosis(
     const logs = summarizeLogs(now());
     const snapshot = await gatherCluster(reader, {
       role,
-      logs: { sinceSeconds: Math.max(1, Math.ceil(opts.sinceSeconds)), ...(opts.tailLines ? { tailLines: opts.tailLines } : {}) },
+      logs: {
+        sinceSeconds: Math.max(1, Math.ceil(opts.sinceSeconds)),
+        ...(opts.tailLines ? { tailLines: opts.tailLines } : {}),
+      },
       onLogLine: (line, source) => logs.add(line, source),
       describeFailure: opts.describeFailure,
       now,

@@ -93,7 +93,8 @@ function roleOf(
   cc: ClusterFacts['clusterConfiguration'],
 ): ClusterFacts['role'] {
   // 3.0-3.2 files carry no role for members: the ClusterConfiguration is authoritative there.
-  if (family === '3.0-3.2' && cc?.clusterRole) return { value: cc.clusterRole, source: 'ClusterConfiguration' };
+  if (family === '3.0-3.2' && cc?.clusterRole)
+    return { value: cc.clusterRole, source: 'ClusterConfiguration' };
   const fromFile = config.state === 'ok' ? config.settings.clusterRole : undefined;
   if (fromFile) return { value: fromFile, source: 'kubesphere.yaml' };
   if (cc?.clusterRole) return { value: cc.clusterRole, source: 'ClusterConfiguration' };
@@ -121,7 +122,8 @@ interface ContainerSpec {
 }
 
 function apiserverContainerSpec(deployment: ObjectJson): ContainerSpec | undefined {
-  const containers = valueAt(deployment, ['spec', 'template', 'spec', 'containers']) as ContainerSpec[] | undefined;
+  const containers = valueAt(deployment, ['spec', 'template', 'spec', 'containers']) as
+    ContainerSpec[] | undefined;
   return containers?.find((c) => c.name === 'ks-apiserver') ?? containers?.[0];
 }
 

@@ -16,7 +16,11 @@ export const CLUSTER_CONFIGURATION: CustomRef = {
   plural: 'clusterconfigurations',
 };
 
-export const KS_CLUSTER: CustomRef = { group: 'cluster.kubesphere.io', version: 'v1alpha1', plural: 'clusters' };
+export const KS_CLUSTER: CustomRef = {
+  group: 'cluster.kubesphere.io',
+  version: 'v1alpha1',
+  plural: 'clusters',
+};
 
 export const KS_NAMESPACE = 'kubesphere-system';
 export const KS_CONFIGMAP = 'kubesphere-config';

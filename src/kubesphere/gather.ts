@@ -55,7 +55,9 @@ export async function gatherCluster(reader: ClusterReader, opts: GatherOptions):
   const [configMap, clusterConfiguration, kubesphereSecret, agent, apiserver, installer, clusters] =
     await Promise.all([
       read(() => reader.get('configmaps', KS_NAMESPACE, KS_CONFIGMAP)),
-      read(async () => orUndefined(await reader.getCustom(CLUSTER_CONFIGURATION, KS_NAMESPACE, KS_INSTALLER))),
+      read(async () =>
+        orUndefined(await reader.getCustom(CLUSTER_CONFIGURATION, KS_NAMESPACE, KS_INSTALLER)),
+      ),
       read(() => reader.get('secrets', KS_NAMESPACE, KS_SECRET)),
       read(() => reader.get('deployments', KS_NAMESPACE, 'ks-agent')),
       read(() => reader.get('deployments', KS_NAMESPACE, 'ks-apiserver')),
@@ -94,7 +96,11 @@ export async function gatherCluster(reader: ClusterReader, opts: GatherOptions):
   };
 }
 
-async function scanLogs(reader: ClusterReader, pods: ObjectJson[], opts: GatherOptions): Promise<PodLogScan[]> {
+async function scanLogs(
+  reader: ClusterReader,
+  pods: ObjectJson[],
+  opts: GatherOptions,
+): Promise<PodLogScan[]> {
   const jobs: Array<Promise<PodLogScan>> = [];
   for (const pod of pods) {
     const name = pod.metadata.name ?? '';

@@ -22,7 +22,9 @@ export function applyObjectEdits(obj: ObjectJson, edits: ObjectEdit[]): EditOutc
   for (const key of yamlKeys) {
     const text = after.data?.[key];
     if (typeof text !== 'string') return { ok: false, reason: `the ConfigMap has no ${key} key` };
-    const mine = edits.filter((e): e is Extract<ObjectEdit, { kind: 'config-yaml' }> => e.kind === 'config-yaml' && e.key === key);
+    const mine = edits.filter(
+      (e): e is Extract<ObjectEdit, { kind: 'config-yaml' }> => e.kind === 'config-yaml' && e.key === key,
+    );
     const edited = editConfigText(text, mine);
     if (!edited.ok) return edited;
     if (edited.text !== text) {

@@ -83,10 +83,12 @@ export function planMemberRepair({ host, member, force }: PlanInput): MemberPlan
   const cc = facts.clusterConfiguration;
   const needMaxAge = !settings.accessTokenMaxAge.zero;
   const needCcRole = is3x && cc !== undefined && cc.clusterRole !== 'member';
+  const needFileRole = settings.clusterRoleRaw !== undefined && settings.clusterRole !== 'member';
   // Zero accessTokenMaxAge on a host makes its tokens immortal: only where the role is known to be member.
-  const mayBeHost = facts.role.value === 'host' || facts.role.value === undefined || snapshot.server === host.server;
+  const mayBeHost =
+    facts.role.value === 'host' || facts.role.value === undefined || snapshot.server === host.server;
   let forced = false;
-  if ((needMaxAge || needCcRole) && mayBeHost) {
+  if ((needMaxAge || needCcRole || needFileRole) && mayBeHost) {
     if (!force) {
       return refuse({
         code: facts.role.value === 'host' ? 'wrong-role-host' : 'role-guard',
@@ -97,11 +99,18 @@ export function planMemberRepair({ host, member, force }: PlanInput): MemberPlan
   }
 
   const writes: PlannedWrite[] = [];
-  const add = (target: WriteTarget, name: string, obj: ObjectJson | undefined, edits: ObjectEdit[], changes: Change[]) => {
+  const add = (
+    target: WriteTarget,
+    name: string,
+    obj: ObjectJson | undefined,
+    edits: ObjectEdit[],
+    changes: Change[],
+  ) => {
     if (!obj || edits.length === 0) return undefined;
     const res = applyObjectEdits(obj, edits);
     if (!res.ok) return res.reason;
-    if (res.changed) writes.push({ target, namespace: KS_NAMESPACE, name, before: obj, after: res.after, edits, changes });
+    if (res.changed)
+      writes.push({ target, namespace: KS_NAMESPACE, name, before: obj, after: res.after, edits, changes });
     return undefined;
   };
 
@@ -109,13 +118,49 @@ export function planMemberRepair({ host, member, force }: PlanInput): MemberPlan
   const cmEdits: ObjectEdit[] = [];
   const cmChanges: Change[] = [];
   if (settings.jwtSecret !== hostSecret) {
-    cmEdits.push({ kind: 'config-yaml', key: KS_CONFIG_KEY, path: settings.jwtSecretPath, value: hostSecret, secret: true });
-    cmChanges.push(secretChange('sync-jwt-secret', `${KS_CONFIG_KEY}: ${settings.jwtSecretPath.join('.')}`, settings.jwtSecret, hostSecret));
+    cmEdits.push({
+      kind: 'config-yaml',
+      key: KS_CONFIG_KEY,
+      path: settings.jwtSecretPath,
+      value: hostSecret,
+      secret: true,
+    });
+    cmChanges.push(
+      secretChange(
+        'sync-jwt-secret',
+        `${KS_CONFIG_KEY}: ${settings.jwtSecretPath.join('.')}`,
+        settings.jwtSecret,
+        hostSecret,
+      ),
+    );
   }
   if (needMaxAge) {
     const m = settings.accessTokenMaxAge;
     cmEdits.push({ kind: 'config-yaml', key: KS_CONFIG_KEY, path: m.path, value: '0s', secret: false });
-    cmChanges.push({ action: 'set-access-token-max-age', path: `${KS_CONFIG_KEY}: ${m.path.join('.')}`, secret: false, from: m.present ? m.raw : null, to: '0s' });
+    cmChanges.push({
+      action: 'set-access-token-max-age',
+      path: `${KS_CONFIG_KEY}: ${m.path.join('.')}`,
+      secret: false,
+      from: m.present ? m.raw : null,
+      to: '0s',
+    });
+  }
+  // 3.3+ and 4.x files state the role too; ks-installer renders `member` once the CC says so.
+  if (needFileRole) {
+    cmEdits.push({
+      kind: 'config-yaml',
+      key: KS_CONFIG_KEY,
+      path: ['multicluster', 'clusterRole'],
+      value: 'member',
+      secret: false,
+    });
+    cmChanges.push({
+      action: 'set-access-token-max-age',
+      path: `${KS_CONFIG_KEY}: multicluster.clusterRole`,
+      secret: false,
+      from: typeof settings.clusterRoleRaw === 'string' ? settings.clusterRoleRaw : null,
+      to: 'member',
+    });
   }
   const cmProblem = add('configmap', KS_CONFIGMAP, present(snapshot.configMap), cmEdits, cmChanges);
   if (cmProblem) return refuse({ code: 'config-not-editable', args: { reason: cmProblem } });
@@ -124,9 +169,13 @@ export function planMemberRepair({ host, member, force }: PlanInput): MemberPlan
   if (is3x) {
     const secretObj = present(snapshot.kubesphereSecret);
     if (facts.installerSecret !== hostSecret) {
-      add('secret', KS_SECRET, secretObj, [{ kind: 'secret-data', key: 'secret', value: hostSecret }], [
-        secretChange('sync-jwt-secret', 'data.secret', facts.installerSecret, hostSecret),
-      ]);
+      add(
+        'secret',
+        KS_SECRET,
+        secretObj,
+        [{ kind: 'secret-data', key: 'secret', value: hostSecret }],
+        [secretChange('sync-jwt-secret', 'data.secret', facts.installerSecret, hostSecret)],
+      );
     }
     if (cc) {
       const edits: ObjectEdit[] = [];
@@ -136,11 +185,19 @@ export function planMemberRepair({ host, member, force }: PlanInput): MemberPlan
       const rendered = cc.jwtSecret ?? facts.installerSecret;
       if (rendered !== hostSecret) {
         edits.push({ kind: 'field', path: ['spec', 'authentication', 'jwtSecret'], value: hostSecret });
-        changes.push(secretChange('sync-jwt-secret', 'spec.authentication.jwtSecret', cc.jwtSecret, hostSecret));
+        changes.push(
+          secretChange('sync-jwt-secret', 'spec.authentication.jwtSecret', cc.jwtSecret, hostSecret),
+        );
       }
       if (needCcRole) {
         edits.push({ kind: 'field', path: ['spec', 'multicluster', 'clusterRole'], value: 'member' });
-        changes.push({ action: 'set-access-token-max-age', path: 'spec.multicluster.clusterRole', secret: false, from: cc.clusterRole ?? null, to: 'member' });
+        changes.push({
+          action: 'set-access-token-max-age',
+          path: 'spec.multicluster.clusterRole',
+          secret: false,
+          from: cc.clusterRole ?? null,
+          to: 'member',
+        });
       }
       add('clusterconfiguration', KS_INSTALLER, present(snapshot.clusterConfiguration), edits, changes);
     }
@@ -152,7 +209,11 @@ export function planMemberRepair({ host, member, force }: PlanInput): MemberPlan
   const configChanged = writes.some((w) => w.target === 'configmap');
   const restart =
     facts.deployment && (configChanged || restartPending)
-      ? { namespace: KS_NAMESPACE, name: facts.deployment.name, reason: configChanged ? ('config-changed' as const) : ('restart-pending' as const) }
+      ? {
+          namespace: KS_NAMESPACE,
+          name: facts.deployment.name,
+          reason: configChanged ? ('config-changed' as const) : ('restart-pending' as const),
+        }
       : undefined;
   return { ...empty, writes, restart, forced };
 }

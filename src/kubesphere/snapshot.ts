@@ -20,7 +20,15 @@ export interface ObjectJson {
 
 /** A failure to read something, already classified by the kube layer. Never carries a response body. */
 export interface ReadFailure {
-  kind: 'unreachable' | 'unauthorized' | 'forbidden' | 'timeout' | 'not-found' | 'server' | 'auth-plugin' | 'other';
+  kind:
+    | 'unreachable'
+    | 'unauthorized'
+    | 'forbidden'
+    | 'timeout'
+    | 'not-found'
+    | 'server'
+    | 'auth-plugin'
+    | 'other';
   message: string;
   hint?: string;
 }

@@ -12,7 +12,9 @@ export function diagnoseDocument(report: DiagnoseReport, run: { status: RunStatu
       status: f.status,
       code: f.code,
       summary: w.summary,
-      ...(w.remedy && (f.status === 'fail' || f.status === 'warn' || f.status === 'error') ? { remedy: w.remedy } : {}),
+      ...(w.remedy && (f.status === 'fail' || f.status === 'warn' || f.status === 'error')
+        ? { remedy: w.remedy }
+        : {}),
       ...(f.evidence ? { evidence: f.evidence } : {}),
     };
   };

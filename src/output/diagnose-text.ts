@@ -1,5 +1,11 @@
 import { causeFixable } from '../kubesphere/checks/verdict.js';
-import { allFindings, countStatuses, type CheckStatus, type DiagnoseReport, type Finding } from '../kubesphere/report.js';
+import {
+  allFindings,
+  countStatuses,
+  type CheckStatus,
+  type DiagnoseReport,
+  type Finding,
+} from '../kubesphere/report.js';
 import type { Colors } from './color.js';
 import { describeCause, describeFinding } from './messages.js';
 
@@ -39,14 +45,21 @@ export function renderDiagnoseText(report: DiagnoseReport, opts: TextOptions): s
   };
 
   const fp = host.jwtSecret.present ? `jwtSecret fp ${host.jwtSecret.fingerprint}` : 'no jwtSecret';
-  out.push(c.bold(`Host ${host.context}`) + c.dim(`  ${host.server}  ${host.kubesphereVersion ?? ''}  ${fp}`));
+  out.push(
+    c.bold(`Host ${host.context}`) + c.dim(`  ${host.server}  ${host.kubesphereVersion ?? ''}  ${fp}`),
+  );
   host.checks.forEach(line);
   for (const m of report.members) {
     out.push('');
     const mfp = m.jwtSecret.present ? `jwtSecret fp ${m.jwtSecret.fingerprint}` : 'no jwtSecret';
     out.push(c.bold(`Member ${m.context}`) + c.dim(`  ${m.server}  ${m.kubesphereVersion ?? ''}  ${mfp}`));
     m.checks.forEach(line);
-    const status = m.status === 'healthy' ? c.green('healthy') : m.status === 'error' ? c.red('error') : c.red('unhealthy');
+    const status =
+      m.status === 'healthy'
+        ? c.green('healthy')
+        : m.status === 'error'
+          ? c.red('error')
+          : c.red('unhealthy');
     out.push(`  ${c.bold('Verdict:')} ${status}: ${describeCause(m.cause, m.context)}`);
     if (causeFixable(m.cause)) out.push(`  ${c.bold('Fix:')}     ${opts.repairCommand(m.context)}`);
   }
@@ -54,7 +67,9 @@ export function renderDiagnoseText(report: DiagnoseReport, opts: TextOptions): s
   const counts = countStatuses(allFindings(report));
   const unhealthy = report.members.filter((m) => m.status !== 'healthy').length;
   const membersText = `${report.members.length} member${report.members.length === 1 ? '' : 's'}, ${unhealthy} not healthy`;
-  const countText = (['pass', 'fail', 'warn', 'skip', 'error'] as const).map((k) => `${counts[k]} ${k}`).join(', ');
+  const countText = (['pass', 'fail', 'warn', 'skip', 'error'] as const)
+    .map((k) => `${counts[k]} ${k}`)
+    .join(', ');
   out.push(`${membersText} · ${countText}`);
   return `${out.join('\n')}\n`;
 }

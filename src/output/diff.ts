@@ -1,5 +1,10 @@
 /** A unified diff of two small texts (kubesphere.yaml is ~100 lines): LCS table, 3 lines of context. */
-export function unifiedDiff(before: string, after: string, labels: { from: string; to: string }, context = 3): string {
+export function unifiedDiff(
+  before: string,
+  after: string,
+  labels: { from: string; to: string },
+  context = 3,
+): string {
   const a = splitLines(before);
   const b = splitLines(after);
   const ops = diffOps(a, b);
@@ -61,12 +66,12 @@ function diffOps(a: string[], b: string[]): Op[] {
       ops.push({ kind: 'same', line: a[i]!, aIndex: i, bIndex: j });
       i++;
       j++;
-    } else if (j < m && (i >= n || lcs[i]![j + 1]! >= lcs[i + 1]![j]!)) {
-      ops.push({ kind: 'add', line: b[j]!, aIndex: i, bIndex: j });
-      j++;
-    } else {
+    } else if (i < n && (j >= m || lcs[i + 1]![j]! >= lcs[i]![j + 1]!)) {
       ops.push({ kind: 'del', line: a[i]!, aIndex: i, bIndex: j });
       i++;
+    } else {
+      ops.push({ kind: 'add', line: b[j]!, aIndex: i, bIndex: j });
+      j++;
     }
   }
   return ops;

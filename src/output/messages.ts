@@ -7,7 +7,8 @@ export interface Wording {
 }
 
 const s = (v: unknown): string => (v === null || v === undefined ? '?' : String(v));
-const plural = (n: unknown, one: string, many = `${one}s`): string => `${s(n)} ${Number(n) === 1 ? one : many}`;
+const plural = (n: unknown, one: string, many = `${one}s`): string =>
+  `${s(n)} ${Number(n) === 1 ? one : many}`;
 
 export function describeFinding(f: Finding): Wording {
   const a: Args = f.args;
@@ -17,14 +18,17 @@ export function describeFinding(f: Finding): Wording {
     case 'skipped':
       return { summary: skipReason(a.reason) };
     case 'config-ok':
-      return { summary: `kubesphere-config found: KubeSphere ${s(a.version ?? 'version unknown')}, ${layoutName(a.layout)}` };
+      return {
+        summary: `kubesphere-config found: KubeSphere ${s(a.version ?? 'version unknown')}, ${layoutName(a.layout)}`,
+      };
     case 'config-ok-duplicates':
       return {
         summary: `kubesphere-config found: KubeSphere ${s(a.version ?? 'version unknown')}, ${layoutName(a.layout)}; duplicate keys (the last one wins): ${s(a.duplicates)}`,
       };
     case 'config-missing':
       return {
-        summary: 'ConfigMap kubesphere-system/kubesphere-config does not exist: this is not a KubeSphere cluster',
+        summary:
+          'ConfigMap kubesphere-system/kubesphere-config does not exist: this is not a KubeSphere cluster',
         remedy: 'Check that the context points at the cluster you mean (kubectl config get-contexts).',
       };
     case 'config-key-missing':
@@ -35,14 +39,20 @@ export function describeFinding(f: Finding): Wording {
     case 'config-unparseable':
       return {
         summary: `kubesphere.yaml does not parse: ${s(a.reason)}`,
-        remedy: 'Fix the YAML by hand (kubectl -n kubesphere-system edit cm kubesphere-config); repair will not edit it.',
+        remedy:
+          'Fix the YAML by hand (kubectl -n kubesphere-system edit cm kubesphere-config); repair will not edit it.',
       };
     case 'config-unreadable':
-      return { summary: `cannot read kubesphere-config: ${s(a.message)}`, ...(a.hint ? { remedy: s(a.hint) } : {}) };
+      return {
+        summary: `cannot read kubesphere-config: ${s(a.message)}`,
+        ...(a.hint ? { remedy: s(a.hint) } : {}),
+      };
     case 'role-ok':
       return { summary: `cluster role is ${s(a.role)} (${s(a.source)})` };
     case 'role-unknown':
-      return { summary: `cluster role not stated in kubesphere.yaml or the ClusterConfiguration (expected ${s(a.expected)})` };
+      return {
+        summary: `cluster role not stated in kubesphere.yaml or the ClusterConfiguration (expected ${s(a.expected)})`,
+      };
     case 'member-not-member':
       return {
         summary: `cluster role is ${s(a.role)} (${s(a.source)}), not member`,
@@ -70,21 +80,30 @@ export function describeFinding(f: Finding): Wording {
       };
     case 'member-secret-empty':
       return {
-        summary: 'the member has no jwtSecret: ks-apiserver refuses to start ("JWT secret MUST not be empty")',
+        summary:
+          'the member has no jwtSecret: ks-apiserver refuses to start ("JWT secret MUST not be empty")',
         remedy: "ks-restore repair sets it to the host's jwtSecret.",
       };
     case 'host-secret-unknown':
       return { summary: "the host's jwtSecret is unknown: nothing to compare with" };
     case 'durable-ok':
-      return { summary: 'the ClusterConfiguration and kubesphere-secret agree: ks-installer keeps this configuration' };
+      return {
+        summary:
+          'the ClusterConfiguration and kubesphere-secret agree: ks-installer keeps this configuration',
+      };
     case 'durable-not-applicable':
       return { summary: 'KubeSphere 4.x: no ks-installer re-renders the configuration' };
     case 'durable-no-cc':
-      return { summary: 'no ClusterConfiguration ks-installer found on a 3.x cluster; cannot tell whether ks-installer keeps the configuration' };
+      return {
+        summary:
+          'no ClusterConfiguration ks-installer found on a 3.x cluster; cannot tell whether ks-installer keeps the configuration',
+      };
     case 'durable-drift':
       return durableDrift(a);
     case 'max-age-zero':
-      return { summary: `accessTokenMaxAge is ${s(a.value)} (${s(a.path)}): the member does not look tokens up in its cache` };
+      return {
+        summary: `accessTokenMaxAge is ${s(a.value)} (${s(a.path)}): the member does not look tokens up in its cache`,
+      };
     case 'max-age-nonzero':
       return {
         summary: `accessTokenMaxAge is ${s(a.value)} (${s(a.path)}): the member looks the host's tokens up in its own cache and rejects them`,
@@ -110,14 +129,20 @@ export function describeFinding(f: Finding): Wording {
     case 'host-cache-in-memory':
       return {
         summary: `the host runs ${plural(a.replicas, 'ks-apiserver replica')} without Redis: each keeps its own token cache, so the host itself rejects tokens at random`,
-        remedy: 'Enable Redis on the host (or run one ks-apiserver replica); repairing a member cannot fix this.',
+        remedy:
+          'Enable Redis on the host (or run one ks-apiserver replica); repairing a member cannot fix this.',
       };
     case 'no-pods':
       return { summary: 'no ks-apiserver pods to read logs from' };
     case 'logs-unreadable':
-      return { summary: `cannot read ks-apiserver logs: ${s(a.message)}`, ...(a.hint ? { remedy: s(a.hint) } : {}) };
+      return {
+        summary: `cannot read ks-apiserver logs: ${s(a.message)}`,
+        ...(a.hint ? { remedy: s(a.hint) } : {}),
+      };
     case 'log-clean':
-      return { summary: `no token errors in ${plural(a.lines, 'log line')} from ${plural(a.containers, 'container')} (last ${s(a.since)})` };
+      return {
+        summary: `no token errors in ${plural(a.lines, 'log line')} from ${plural(a.containers, 'container')} (last ${s(a.since)})`,
+      };
     case 'log-signature-invalid':
       return {
         summary: `${plural(a.signature, 'request')} rejected with "signature is invalid"${a.cacheMiss ? ` and ${s(a.cacheMiss)} with "token not found in cache"` : ''} in the last ${s(a.since)}: the jwtSecrets differ`,
@@ -146,7 +171,9 @@ export function describeFinding(f: Finding): Wording {
         remedy: `Check kubectl -n kubesphere-system get pods and the Deployment's events.`,
       };
     case 'restart-not-needed':
-      return { summary: `all ${plural(a.pods, 'pod')} of ${s(a.deployment)} started after the last change of kubesphere-config` };
+      return {
+        summary: `all ${plural(a.pods, 'pod')} of ${s(a.deployment)} started after the last change of kubesphere-config`,
+      };
     case 'restart-pending':
       return {
         summary: `${s(a.stale)} of ${plural(a.pods, 'pod')} of ${s(a.deployment)} started before kubesphere-config changed (${s(a.configWrittenAt)}): the fix is not loaded`,
@@ -169,9 +196,14 @@ function durableDrift(a: Args): Wording {
   const problems = s(a.problems).split(',');
   const parts: string[] = [];
   if (problems.includes('cc-secret')) parts.push("the ClusterConfiguration's jwtSecret is not the host's");
-  if (problems.includes('kubesphere-secret')) parts.push("kubesphere-secret does not hold the host's jwtSecret");
-  if (problems.includes('kubesphere-secret-stale')) parts.push('kubesphere-secret is stale (the installer rewrites it from the ClusterConfiguration)');
-  if (problems.includes('cc-role')) parts.push(`the ClusterConfiguration says clusterRole ${s(a.ccRole ?? 'unset')}, so ks-installer renders a non-zero accessTokenMaxAge`);
+  if (problems.includes('kubesphere-secret'))
+    parts.push("kubesphere-secret does not hold the host's jwtSecret");
+  if (problems.includes('kubesphere-secret-stale'))
+    parts.push('kubesphere-secret is stale (the installer rewrites it from the ClusterConfiguration)');
+  if (problems.includes('cc-role'))
+    parts.push(
+      `the ClusterConfiguration says clusterRole ${s(a.ccRole ?? 'unset')}, so ks-installer renders a non-zero accessTokenMaxAge`,
+    );
   return {
     summary: `ks-installer will revert kubesphere-config at its next run: ${parts.join('; ')}`,
     remedy: 'ks-restore repair updates the ClusterConfiguration and kubesphere-secret too.',

@@ -2,6 +2,7 @@ import yaml from 'js-yaml';
 import { KS_CONFIG_KEY } from '../kubesphere/gateway.js';
 import type { Change, MemberPlan, Refusal } from '../kubesphere/plan.js';
 import type { ActionRecord } from '../repair/apply.js';
+import type { Verification } from '../repair/verify.js';
 import type { Colors } from './color.js';
 import { unifiedDiff } from './diff.js';
 import { describeCause } from './messages.js';
@@ -11,7 +12,7 @@ export interface MemberRun {
   plan: MemberPlan;
   before: MemberReport;
   actions: ActionRecord[];
-  verification: { status: 'healthy' | 'unhealthy' | 'error' | 'skipped'; cause: string | null; detail?: string } | null;
+  verification: Verification | null;
   mask: (text: string) => string;
 }
 
@@ -36,7 +37,8 @@ export function describeRefusal(r: Refusal, context: string): { message: string;
       };
     case 'host-secret-empty':
       return {
-        message: "the host's jwtSecret is empty or unreadable: there is nothing to copy, and an empty jwtSecret crashes ks-apiserver.",
+        message:
+          "the host's jwtSecret is empty or unreadable: there is nothing to copy, and an empty jwtSecret crashes ks-apiserver.",
         hint: "Check the host's kubesphere-config (ks-restore diagnose shows what was found).",
       };
     case 'config-not-editable':
@@ -53,7 +55,11 @@ export function describeRefusal(r: Refusal, context: string): { message: string;
 }
 
 /** The plan as a list, with a masked unified diff of each changed document. */
-export function renderPlanText(run: MemberRun, c: Colors, opts: { timeout: string; restart: boolean }): string {
+export function renderPlanText(
+  run: MemberRun,
+  c: Colors,
+  opts: { timeout: string; restart: boolean },
+): string {
   const { plan } = run;
   const out: string[] = [];
   out.push(c.bold(`Member ${plan.context}`) + c.dim(`  ${plan.server}`));
@@ -75,7 +81,9 @@ export function renderPlanText(run: MemberRun, c: Colors, opts: { timeout: strin
     for (const ch of a.changes ?? []) out.push(`  ${' '.repeat(width)}    ${describeChange(ch)}`);
     if (a.id === 'wait-rollout' && opts.restart) out.push(`  ${' '.repeat(width)}    up to ${opts.timeout}`);
   }
-  out.push(`  ${'verify'.padEnd(width)}  diagnose ${plan.context} again: new pods ready, values loaded, no new auth errors`);
+  out.push(
+    `  ${'verify'.padEnd(width)}  diagnose ${plan.context} again: new pods ready, values loaded, no new auth errors`,
+  );
   for (const w of plan.writes) {
     const diff =
       w.target === 'configmap'
@@ -83,11 +91,16 @@ export function renderPlanText(run: MemberRun, c: Colors, opts: { timeout: strin
             from: `configmap/${w.name} ${KS_CONFIG_KEY} (now)`,
             to: `configmap/${w.name} ${KS_CONFIG_KEY} (after repair)`,
           })
-        : unifiedDiff(dump(w.before), dump(w.after), { from: `${w.target}/${w.name} (now)`, to: `${w.target}/${w.name} (after repair)` });
+        : unifiedDiff(dump(w.before), dump(w.after), {
+            from: `${w.target}/${w.name} (now)`,
+            to: `${w.target}/${w.name} (after repair)`,
+          });
     if (!diff) continue;
     out.push('');
     for (const line of run.mask(diff).trimEnd().split('\n')) {
-      out.push(`  ${line.startsWith('+') ? c.green(line) : line.startsWith('-') ? c.red(line) : line.startsWith('@@') ? c.cyan(line) : c.dim(line)}`);
+      out.push(
+        `  ${line.startsWith('+') ? c.green(line) : line.startsWith('-') ? c.red(line) : line.startsWith('@@') ? c.cyan(line) : c.dim(line)}`,
+      );
     }
   }
   return `${out.join('\n')}\n`;
@@ -125,7 +138,9 @@ export function repairDocument(
       kubesphereVersion: r.before.kubesphereVersion,
       causeBefore: r.before.cause,
       forced: r.plan.forced,
-      ...(r.plan.refusal ? { refusal: { code: r.plan.refusal.code, ...describeRefusal(r.plan.refusal, r.plan.context) } } : {}),
+      ...(r.plan.refusal
+        ? { refusal: { code: r.plan.refusal.code, ...describeRefusal(r.plan.refusal, r.plan.context) } }
+        : {}),
       actions: r.actions.map((a) => ({
         id: a.id,
         target: a.target,
@@ -142,10 +157,48 @@ export function repairDocument(
 export function actionDetail(a: ActionRecord): string {
   const changes = (a.changes ?? []).map(describeChange);
   const parts = [...changes];
-  if (a.info?.retriedAfterConflict) parts.push(`re-read and re-applied after ${String(a.info.retriedAfterConflict)} concurrent change(s)`);
+  if (a.info?.retriedAfterConflict)
+    parts.push(`re-read and re-applied after ${String(a.info.retriedAfterConflict)} concurrent change(s)`);
   if (a.info?.alreadyApplied) parts.push('already as intended after a concurrent change');
-  if (a.id === 'restart') parts.push(a.info?.reason === 'restart-pending' ? 'pods predate the configuration' : 'configuration changed');
-  if (a.id === 'wait-rollout' && a.info?.updated !== undefined) parts.push(`${String(a.info.updated)}/${String(a.info.desired)} pods updated and available`);
+  if (a.id === 'restart')
+    parts.push(
+      a.info?.reason === 'restart-pending' ? 'pods predate the configuration' : 'configuration changed',
+    );
+  if (a.id === 'wait-rollout' && a.info?.updated !== undefined)
+    parts.push(`${String(a.info.updated)}/${String(a.info.desired)} pods updated and available`);
   if (a.error) parts.push(`failed: ${a.error.message}`);
   return parts.join('; ');
+}
+
+const MARK: Record<ActionRecord['status'], string> = { done: '✔', failed: '✖', skipped: '-', planned: '·' };
+
+/** After applying: what happened to each action, and the verification. */
+export function renderOutcomeText(run: MemberRun, c: Colors): string {
+  const out: string[] = [c.bold(`Result for ${run.plan.context}`)];
+  for (const a of run.actions) {
+    const mark =
+      a.status === 'done'
+        ? c.green(MARK.done)
+        : a.status === 'failed'
+          ? c.red(MARK.failed)
+          : c.dim(MARK[a.status]);
+    out.push(`  ${mark} ${a.id}  ${a.target}${a.status === 'skipped' ? c.dim(' (not done)') : ''}`);
+    if (a.error) {
+      out.push(`      ${c.red(a.error.message)}`);
+      if (a.error.hint) out.push(`      ${c.dim(`→ ${a.error.hint}`)}`);
+    }
+  }
+  const v = run.verification;
+  if (v) {
+    const ok = v.status === 'healthy';
+    const cause =
+      v.cause && v.cause !== 'healthy'
+        ? describeCause(v.cause as MemberReport['cause'], run.plan.context)
+        : '';
+    out.push(
+      `  ${ok ? c.green('✔') : c.red('✖')} verify  ${ok ? "the member accepts the host's tokens" : `still ${v.status}: ${cause}`}` +
+        (v.failing && v.failing.length > 0 ? c.dim(` (failing: ${v.failing.join(', ')})`) : ''),
+    );
+  }
+  return `${out.join('\n')}\n`;
 }

@@ -29,16 +29,25 @@ const MAX_CONFLICT_RETRIES = 3;
 const FIELD_MANAGER = 'ks-restore';
 
 export function targetName(w: { target: WriteTarget; namespace: string; name: string }): string {
-  const kind = w.target === 'configmap' ? 'configmap' : w.target === 'secret' ? 'secret' : 'clusterconfiguration';
+  const kind =
+    w.target === 'configmap' ? 'configmap' : w.target === 'secret' ? 'secret' : 'clusterconfiguration';
   return `${kind}/${w.name} (${w.namespace})`;
 }
 
 /** The rows of a plan before anything ran: the same shape the executor fills in. */
-export function plannedRecords(plan: MemberPlan, opts: { restart: boolean; timeoutMs: number }): ActionRecord[] {
+export function plannedRecords(
+  plan: MemberPlan,
+  opts: { restart: boolean; timeoutMs: number },
+): ActionRecord[] {
   const rows: ActionRecord[] = [];
   for (const w of plan.writes) {
     for (const id of [...new Set(w.changes.map((c) => c.action))]) {
-      rows.push({ id, target: targetName(w), status: 'planned', changes: w.changes.filter((c) => c.action === id) });
+      rows.push({
+        id,
+        target: targetName(w),
+        status: 'planned',
+        changes: w.changes.filter((c) => c.action === id),
+      });
     }
   }
   if (plan.restart) {
@@ -51,11 +60,19 @@ export function plannedRecords(plan: MemberPlan, opts: { restart: boolean; timeo
 }
 
 /** Server-side validation of every write (dryRun=All); nothing is stored. */
-export async function dryRunPlan(client: ClusterReader, plan: MemberPlan, rows: ActionRecord[]): Promise<void> {
+export async function dryRunPlan(
+  client: ClusterReader,
+  plan: MemberPlan,
+  rows: ActionRecord[],
+): Promise<void> {
   for (const w of plan.writes) {
     await writeObject(client, w.target, w.after, true);
   }
-  if (plan.restart) await client.restartDeployment(plan.restart.namespace, plan.restart.name, { now: new Date(), dryRun: true });
+  if (plan.restart)
+    await client.restartDeployment(plan.restart.namespace, plan.restart.name, {
+      now: new Date(),
+      dryRun: true,
+    });
   for (const r of rows) r.info = { ...r.info, validated: true };
 }
 
@@ -87,7 +104,8 @@ export async function applyPlan(
       for (const r of rows) {
         if (r.target === target && r.status === 'planned') {
           r.status = 'done';
-          if (res.retries > 0 || !res.written) r.info = { ...r.info, retriedAfterConflict: res.retries, alreadyApplied: !res.written };
+          if (res.retries > 0 || !res.written)
+            r.info = { ...r.info, retriedAfterConflict: res.retries, alreadyApplied: !res.written };
         }
       }
     } catch (err) {
@@ -109,7 +127,10 @@ export async function applyPlan(
       timeoutMs: opts.timeoutMs,
       ...(opts.pollMs ? { pollMs: opts.pollMs } : {}),
       ...(selector ? { podSelector: selector } : {}),
-      onProgress: (s) => opts.onStep?.(`${plan.context}: ${name} ${s.updated}/${s.desired} pods updated, ${s.available} available`),
+      onProgress: (s) =>
+        opts.onStep?.(
+          `${plan.context}: ${name} ${s.updated}/${s.desired} pods updated, ${s.available} available`,
+        ),
     });
     if (waitRow) {
       waitRow.status = 'done';
@@ -136,14 +157,21 @@ async function writeWithRetry(
       const fresh = await readObject(client, w);
       if (!fresh) throw err;
       const replay = applyObjectEdits(fresh, w.edits);
-      if (!replay.ok) throw new Error(`after a concurrent change, the edit no longer applies: ${replay.reason}`);
-      if (!replay.changed) return { written: false, retries: attempt + 1, resourceVersion: fresh.metadata.resourceVersion };
+      if (!replay.ok)
+        throw new Error(`after a concurrent change, the edit no longer applies: ${replay.reason}`);
+      if (!replay.changed)
+        return { written: false, retries: attempt + 1, resourceVersion: fresh.metadata.resourceVersion };
       obj = replay.after;
     }
   }
 }
 
-async function writeObject(client: ClusterReader, target: WriteTarget, obj: ObjectJson, dryRun: boolean): Promise<ObjectJson> {
+async function writeObject(
+  client: ClusterReader,
+  target: WriteTarget,
+  obj: ObjectJson,
+  dryRun: boolean,
+): Promise<ObjectJson> {
   const o = obj as Parameters<ClusterReader['replace']>[1];
   const opts = { dryRun, fieldManager: FIELD_MANAGER };
   if (target === 'clusterconfiguration') return client.replaceCustom(CLUSTER_CONFIGURATION, o, opts);

@@ -45,7 +45,10 @@ export class Backup {
   ) {}
 
   static async create(root: string, now: Date): Promise<Backup> {
-    const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+    const stamp = now
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d+Z$/, 'Z');
     await mkdir(root, { recursive: true, mode: 0o700 });
     let dir = path.join(root, stamp);
     for (let i = 2; ; i++) {
@@ -58,13 +61,22 @@ export class Backup {
       }
     }
     await chmod(dir, 0o700);
-    const backup = new Backup(dir, { kind: 'ks-restore-backup', version: 1, createdAt: now.toISOString(), members: [] });
+    const backup = new Backup(dir, {
+      kind: 'ks-restore-backup',
+      version: 1,
+      createdAt: now.toISOString(),
+      members: [],
+    });
     await backup.flush();
     return backup;
   }
 
   /** Saves an object before it is written; call once per object, before the first write of the run. */
-  async save(member: { context: string; server: string; restart?: { namespace: string; name: string } }, target: WriteTarget, obj: ObjectJson): Promise<void> {
+  async save(
+    member: { context: string; server: string; restart?: { namespace: string; name: string } },
+    target: WriteTarget,
+    obj: ObjectJson,
+  ): Promise<void> {
     const m = this.member(member);
     const file = `${safe(member.context)}-${target}-${safe(obj.metadata.name ?? '')}.json`;
     await writePrivate(path.join(this.dir, file), `${JSON.stringify(obj, null, 2)}\n`);
@@ -79,13 +91,23 @@ export class Backup {
     await this.flush();
   }
 
-  async recordWritten(context: string, target: WriteTarget, resourceVersion: string | undefined): Promise<void> {
-    const obj = this.manifest.members.find((m) => m.context === context)?.objects.find((o) => o.target === target);
+  async recordWritten(
+    context: string,
+    target: WriteTarget,
+    resourceVersion: string | undefined,
+  ): Promise<void> {
+    const obj = this.manifest.members
+      .find((m) => m.context === context)
+      ?.objects.find((o) => o.target === target);
     if (obj) obj.resourceVersionAfter = resourceVersion ?? null;
     await this.flush();
   }
 
-  private member(member: { context: string; server: string; restart?: { namespace: string; name: string } }): BackupMember {
+  private member(member: {
+    context: string;
+    server: string;
+    restart?: { namespace: string; name: string };
+  }): BackupMember {
     let m = this.manifest.members.find((x) => x.context === member.context);
     if (!m) {
       m = { context: member.context, server: member.server, restart: member.restart ?? null, objects: [] };
@@ -114,12 +136,15 @@ export async function readBackup(p: string): Promise<LoadedBackup> {
   } catch (err) {
     const entries = await readdir(dir).catch(() => undefined);
     throw new UsageError(
-      `cannot read the backup at ${dir}: ${entries ? 'it has no readable manifest.json' : (err as NodeJS.ErrnoException).code ?? 'unreadable'}.`,
+      `cannot read the backup at ${dir}: ${entries ? 'it has no readable manifest.json' : ((err as NodeJS.ErrnoException).code ?? 'unreadable')}.`,
       'Pass the directory that repair printed ("backup: …"), e.g. --backup ~/.local/state/ks-restore/backups/20261128T171248Z.',
     );
   }
   if (manifest.kind !== 'ks-restore-backup' || manifest.version !== 1) {
-    throw new UsageError(`${dir} is not a ks-restore backup (manifest kind/version unknown).`, 'Pass a directory created by ks-restore repair.');
+    throw new UsageError(
+      `${dir} is not a ks-restore backup (manifest kind/version unknown).`,
+      'Pass a directory created by ks-restore repair.',
+    );
   }
   const objects = new Map<string, ObjectJson>();
   for (const m of manifest.members) {
@@ -145,8 +170,11 @@ function safe(name: string): string {
 }
 
 function backupError(root: string, err: unknown): KsRestoreError {
-  return new KsRestoreError(`cannot create a backup directory under ${root}: ${(err as NodeJS.ErrnoException).code ?? String(err)}.`, {
-    exitCode: ExitCode.usage,
-    hint: 'Nothing was changed. Choose a writable place with --backup-dir DIR.',
-  });
+  return new KsRestoreError(
+    `cannot create a backup directory under ${root}: ${(err as NodeJS.ErrnoException).code ?? String(err)}.`,
+    {
+      exitCode: ExitCode.usage,
+      hint: 'Nothing was changed. Choose a writable place with --backup-dir DIR.',
+    },
+  );
 }

@@ -41,10 +41,18 @@ export function rolloutState(obj: ObjectJson): RolloutState {
     return { ...base, done: false, failed, message: failed };
   }
   if (updated < desired) {
-    return { ...base, done: false, message: `${updated} out of ${desired} new replicas have been updated...` };
+    return {
+      ...base,
+      done: false,
+      message: `${updated} out of ${desired} new replicas have been updated...`,
+    };
   }
   if ((st.replicas ?? 0) > updated) {
-    return { ...base, done: false, message: `${(st.replicas ?? 0) - updated} old replicas are pending termination...` };
+    return {
+      ...base,
+      done: false,
+      message: `${(st.replicas ?? 0) - updated} old replicas are pending termination...`,
+    };
   }
   if (available < updated) {
     return { ...base, done: false, message: `${available} of ${updated} updated replicas are available...` };
@@ -87,7 +95,8 @@ export async function waitForRollout(
 }
 
 function podState(pod: ObjectJson): { name: string; phase: string; ready: boolean } {
-  const st = (pod as { status?: { phase?: string; conditions?: Array<{ type: string; status: string }> } }).status;
+  const st = (pod as { status?: { phase?: string; conditions?: Array<{ type: string; status: string }> } })
+    .status;
   return {
     name: pod.metadata.name ?? '',
     phase: pod.metadata.deletionTimestamp ? 'Terminating' : (st?.phase ?? 'Unknown'),

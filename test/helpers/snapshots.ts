@@ -25,7 +25,12 @@ export function snapshot(o: SnapOptions): ClusterSnapshot {
   const written = o.configWrittenAt ?? '2026-11-20T10:00:00Z';
   const started = o.podsStartedAt ?? '2026-11-25T10:00:00Z';
   const name = o.agent ? 'ks-agent' : 'ks-apiserver';
-  const meta = (n: string, extra: Partial<ObjectJson['metadata']> = {}) => ({ name: n, namespace: ns, resourceVersion: '100', ...extra });
+  const meta = (n: string, extra: Partial<ObjectJson['metadata']> = {}) => ({
+    name: n,
+    namespace: ns,
+    resourceVersion: '100',
+    ...extra,
+  });
   const deployment: ObjectJson = {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -36,7 +41,11 @@ export function snapshot(o: SnapOptions): ClusterSnapshot {
       template: {
         spec: {
           containers: [
-            { name: 'ks-apiserver', image: o.image, env: (o.env ?? []).map((e) => ({ name: e, value: 'x' })) },
+            {
+              name: 'ks-apiserver',
+              image: o.image,
+              env: (o.env ?? []).map((e) => ({ name: e, value: 'x' })),
+            },
           ],
         },
       },
@@ -51,7 +60,9 @@ export function snapshot(o: SnapOptions): ClusterSnapshot {
       phase: 'Running',
       startTime: started,
       conditions: [{ type: 'Ready', status: 'True' }],
-      containerStatuses: [{ name: 'ks-apiserver', restartCount: 0, state: { running: { startedAt: started } } }],
+      containerStatuses: [
+        { name: 'ks-apiserver', restartCount: 0, state: { running: { startedAt: started } } },
+      ],
     },
   }));
   return {
@@ -93,7 +104,15 @@ export function snapshot(o: SnapOptions): ClusterSnapshot {
     installerDeployment: null,
     pods,
     clusters: undefined,
-    logs: { scans: pods.map((p) => ({ pod: p.metadata.name!, container: 'ks-apiserver', previous: false, lines: 10 })), tally: undefined },
+    logs: {
+      scans: pods.map((p) => ({
+        pod: p.metadata.name!,
+        container: 'ks-apiserver',
+        previous: false,
+        lines: 10,
+      })),
+      tally: undefined,
+    },
     gatheredAt: '2026-11-28T12:00:00Z',
   };
 }

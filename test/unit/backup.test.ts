@@ -16,7 +16,15 @@ describe('Backup', () => {
   it('writes private files (dir 0700, files 0600) and reads them back as fetched', async () => {
     const root = path.join(await mkdtemp(path.join(os.tmpdir(), 'ksr-backup-')), 'nested', 'backups');
     const b = await Backup.create(root, new Date('2026-11-28T17:12:48.123Z'));
-    await b.save({ context: 'member', server: 'https://127.0.0.1:1', restart: { namespace: 'kubesphere-system', name: 'ks-apiserver' } }, 'configmap', cm);
+    await b.save(
+      {
+        context: 'member',
+        server: 'https://127.0.0.1:1',
+        restart: { namespace: 'kubesphere-system', name: 'ks-apiserver' },
+      },
+      'configmap',
+      cm,
+    );
     await b.recordWritten('member', 'configmap', '43');
     expect(path.basename(b.dir)).toBe('20261128T171248Z');
     expect((await stat(b.dir)).mode & 0o777).toBe(0o700);
@@ -24,7 +32,11 @@ describe('Backup', () => {
     const loaded = await readBackup(b.dir);
     const member = loaded.manifest.members[0]!;
     expect(member.restart).toEqual({ namespace: 'kubesphere-system', name: 'ks-apiserver' });
-    expect(member.objects[0]).toMatchObject({ target: 'configmap', resourceVersionBefore: '42', resourceVersionAfter: '43' });
+    expect(member.objects[0]).toMatchObject({
+      target: 'configmap',
+      resourceVersionBefore: '42',
+      resourceVersionAfter: '43',
+    });
     expect(loaded.objects.get(member.objects[0]!.file)).toEqual(cm);
   });
 

@@ -19,7 +19,13 @@ export function checkHostCache(host: ClusterFacts, hostLogs: AuthLogSummary | un
     hostCacheMisses: hostLogs?.kinds['cache-miss']?.count ?? 0,
   };
   if (replicas > 1 && cache.type !== 'redis') {
-    return { id, status: 'warn', code: 'host-cache-in-memory', args, evidence: { ...args, source: cache.source } };
+    return {
+      id,
+      status: 'warn',
+      code: 'host-cache-in-memory',
+      args,
+      evidence: { ...args, source: cache.source },
+    };
   }
   return { id, status: 'pass', code: 'host-cache-ok', args };
 }

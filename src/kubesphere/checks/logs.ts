@@ -26,7 +26,11 @@ export interface AuthLogSummary {
 }
 
 /** `apiserver-auth-errors`: what the member's ks-apiserver said about the host's tokens. */
-export function checkAuthErrors(snap: ClusterSnapshot, logs: AuthLogSummary | undefined, since: string): Finding {
+export function checkAuthErrors(
+  snap: ClusterSnapshot,
+  logs: AuthLogSummary | undefined,
+  since: string,
+): Finding {
   const id = 'apiserver-auth-errors';
   const scans = snap.logs?.scans ?? [];
   const unreadable = scans.filter((s) => s.failure);

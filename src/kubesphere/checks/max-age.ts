@@ -4,7 +4,8 @@ import type { Finding } from '../report.js';
 /** `access-token-max-age` on a member: must be zero, or it looks the host's tokens up in its own cache. */
 export function checkMemberMaxAge(member: ClusterFacts): Finding {
   const id = 'access-token-max-age';
-  if (member.config.state !== 'ok') return { id, status: 'skip', code: 'skipped', args: { reason: 'config' } };
+  if (member.config.state !== 'ok')
+    return { id, status: 'skip', code: 'skipped', args: { reason: 'config' } };
   const m = member.config.settings.accessTokenMaxAge;
   const args = { value: m.present ? m.raw : null, path: m.path.join('.'), effective: m.effectiveText };
   if (m.zero) return { id, status: 'pass', code: 'max-age-zero', args };

@@ -7,7 +7,8 @@ export function checkRestartPending(facts: ClusterFacts): Finding {
   const written = facts.configWrittenAt;
   const pods = facts.runningPods;
   if (!facts.deployment) return { id, status: 'error', code: 'no-deployment', args: {} };
-  if (pods.length === 0) return { id, status: 'fail', code: 'no-running-pods', args: { deployment: facts.deployment.name } };
+  if (pods.length === 0)
+    return { id, status: 'fail', code: 'no-running-pods', args: { deployment: facts.deployment.name } };
   if (!written) return { id, status: 'skip', code: 'skipped', args: { reason: 'no-write-time' } };
   const stale = pods.filter((p) => p.startedAt !== undefined && p.startedAt < written);
   const args = {

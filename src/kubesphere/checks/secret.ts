@@ -31,7 +31,8 @@ export function checkSecretMatch(host: ClusterFacts, member: ClusterFacts): Find
   if (!h) return { id, status: 'skip', code: 'host-secret-unknown', args, evidence };
   if (!m) return { id, status: 'fail', code: 'member-secret-empty', args, evidence };
   if (h !== m) return { id, status: 'fail', code: 'secret-mismatch', args, evidence };
-  if (member.envOverrides.length > 0) return { id, status: 'warn', code: 'secret-env-override', args, evidence };
+  if (member.envOverrides.length > 0)
+    return { id, status: 'warn', code: 'secret-env-override', args, evidence };
   return { id, status: 'pass', code: 'secret-match', args, evidence };
 }
 

@@ -31,8 +31,10 @@ export function verdict(
   const logs = by('apiserver-auth-errors');
   if (logs?.code === 'log-clock-skew') return { status: 'unhealthy', cause: 'clock-skew' };
   if (logs?.status === 'fail') return { status: 'unhealthy', cause: 'stale-errors' };
-  if ([...checks, ...hostChecks].some((c) => c.status === 'error')) return { status: 'error', cause: 'unreadable' };
-  if (hostChecks.find((c) => c.id === 'host-cache')?.status === 'warn') return { status: 'healthy', cause: 'host-cache' };
+  if ([...checks, ...hostChecks].some((c) => c.status === 'error'))
+    return { status: 'error', cause: 'unreadable' };
+  if (hostChecks.find((c) => c.id === 'host-cache')?.status === 'warn')
+    return { status: 'healthy', cause: 'host-cache' };
   return { status: 'healthy', cause: 'healthy' };
 }
 
