@@ -92,15 +92,22 @@ export async function repairCommand(flags: Record<string, unknown>, env = proces
   if (changing.length === 0)
     return finish(refusedCode === ExitCode.ok ? 'nothing-to-do' : 'failed', refusedCode, null);
 
-  if (dryRun) {
-    progress.start('Validating the plan with the API servers (dryRun=All)…');
-    try {
-      for (const r of changing) await dryRunPlan(clients.get(r.plan.context)!, r.plan, r.actions);
-    } finally {
-      progress.stop();
+  // Every write is first validated by the API server (dryRun=All): RBAC, admission and conflicts show up
+  // here, before anything is changed.
+  progress.start('Validating the plan with the API servers (dryRun=All)…');
+  try {
+    for (const r of changing) await dryRunPlan(clients.get(r.plan.context)!, r.plan, r.actions);
+  } catch (err) {
+    progress.stop();
+    const failure = describeFailure(err);
+    for (const r of changing) {
+      for (const a of r.actions) a.status = 'skipped';
     }
-    return finish('planned', Math.max(ExitCode.problems, refusedCode), null);
+    log(`error: ${failure.message}\n${failure.hint ?? ''}\nNothing was changed.`);
+    return finish('failed', ExitCode.unreadable, null);
   }
+  progress.stop();
+  if (dryRun) return finish('planned', Math.max(ExitCode.problems, refusedCode), null);
 
   const targets = changing.map((r) => `${r.plan.context} (${r.plan.server})`).join(', ');
   const ok = await confirm(`Apply this plan to ${targets}?`, { yes: Boolean(flags.yes), what: targets });
@@ -156,6 +163,10 @@ export async function repairCommand(flags: Record<string, unknown>, env = proces
     }),
   );
   if (text) process.stdout.write(`\n${changing.map((r) => renderOutcomeText(r, colors)).join('\n')}`);
+  if (results.every((x) => !x.ok && !x.changed)) {
+    log('Nothing was changed.');
+    return finish('failed', ExitCode.unreadable, backup.dir);
+  }
   const failedAfterChange = results.some((x) => !x.ok);
   if (failedAfterChange) {
     log(`Some changes were made. To undo them: ks-restore rollback --backup ${backup.dir}`);

@@ -205,7 +205,7 @@ export function planMemberRepair({ host, member, force }: PlanInput): MemberPlan
   writes.sort((a, b) => WRITE_ORDER.indexOf(a.target) - WRITE_ORDER.indexOf(b.target));
 
   const pending = report.checks.find((c) => c.id === 'apiserver-restart-pending');
-  const restartPending = pending?.status === 'fail' || pending?.status === 'warn';
+  const restartPending = pending?.status === 'fail';
   const configChanged = writes.some((w) => w.target === 'configmap');
   const restart =
     facts.deployment && (configChanged || restartPending)

@@ -182,7 +182,7 @@ export function describeFinding(f: Finding): Wording {
     case 'restart-pending-hot-reload':
       return {
         summary: `${s(a.stale)} of ${plural(a.pods, 'pod')} of ${s(a.deployment)} started before kubesphere-config changed (${s(a.configWrittenAt)}); 3.3/3.4 reload the file after the kubelet syncs it, a restart makes sure`,
-        remedy: `ks-restore repair restarts ${s(a.deployment)}.`,
+        remedy: `To load it now: kubectl -n kubesphere-system rollout restart deploy/${s(a.deployment)}`,
       };
     default:
       if (f.code.startsWith('unreachable-')) {

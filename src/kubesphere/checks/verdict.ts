@@ -25,9 +25,8 @@ export function verdict(
   if (failed('jwt-secret-durable')) return { status: 'unhealthy', cause: 'installer-revert' };
   if (failed('cluster-role')) return { status: 'unhealthy', cause: 'wrong-role' };
   const restart = by('apiserver-restart-pending');
-  if (restart?.status === 'fail' || restart?.status === 'warn') {
-    return { status: 'unhealthy', cause: 'restart-pending' };
-  }
+  // A warning here is 3.3/3.4, which reload the file by themselves: not a cause on its own.
+  if (restart?.status === 'fail') return { status: 'unhealthy', cause: 'restart-pending' };
   const logs = by('apiserver-auth-errors');
   if (logs?.code === 'log-clock-skew') return { status: 'unhealthy', cause: 'clock-skew' };
   if (logs?.status === 'fail') return { status: 'unhealthy', cause: 'stale-errors' };

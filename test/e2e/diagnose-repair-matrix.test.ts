@@ -1,0 +1,125 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSandbox, type KsVersion, type Sandbox } from '../../src/sandbox/index.js';
+import { runCli } from '../helpers/cli.js';
+import { assertSchema } from '../helpers/schema.js';
+
+/**
+ * The acceptance matrix: for every KubeSphere version × scenario, the built binary diagnoses the right cause over
+ * real HTTPS, repairs it, the member is healthy afterwards, a second repair has nothing to do, and on 3.x the fix
+ * survives a ks-installer re-run. No secret reaches any output.
+ */
+const VERSIONS: KsVersion[] = ['3.0', '3.1', '3.2', '3.3', '3.4', '4.1'];
+const EXPECTED: Record<string, { cause: string; exit: number }> = {
+  healthy: { cause: 'healthy', exit: 0 },
+  'token-cache': { cause: 'token-cache', exit: 1 },
+  'secret-mismatch': { cause: 'secret-mismatch', exit: 1 },
+  both: { cause: 'secret-mismatch-and-token-cache', exit: 1 },
+  'installer-revert': { cause: 'installer-revert', exit: 1 },
+  'host-replicas-no-redis': { cause: 'host-cache', exit: 0 },
+};
+
+const cases = VERSIONS.flatMap((v) =>
+  Object.keys(EXPECTED)
+    // 4.x has no ks-installer; 3.0 cannot run ks-apiserver without Redis.
+    .filter(
+      (s) => !(s === 'installer-revert' && v === '4.1') && !(s === 'host-replicas-no-redis' && v === '3.0'),
+    )
+    .map((s) => [v, s] as const),
+);
+
+function secretsOf(sb: Sandbox): string[] {
+  const out: string[] = [];
+  for (const c of sb.clusters) {
+    const cm = c.store.get('configmaps', 'kubesphere-system', 'kubesphere-config') as
+      { data?: Record<string, string> } | undefined;
+    for (const m of (cm?.data?.['kubesphere.yaml'] ?? '').matchAll(/jwtSecret:\s*["']?([^"'\s#]+)/g))
+      out.push(m[1]!);
+  }
+  return out.filter((s) => s.length >= 8);
+}
+
+function memberYaml(sb: Sandbox): string {
+  const member = sb.clusters.find((c) => c.role === 'member')!;
+  const cm = member.store.get('configmaps', 'kubesphere-system', 'kubesphere-config') as {
+    data: Record<string, string>;
+  };
+  return cm.data['kubesphere.yaml']!;
+}
+
+describe.each(cases)('KubeSphere %s, scenario %s', (version, scenario) => {
+  let sb: Sandbox;
+  let env: NodeJS.ProcessEnv;
+  const common = ['--host', 'host', '--member', 'member'];
+  const expected = EXPECTED[scenario]!;
+
+  beforeAll(async () => {
+    sb = await startSandbox({
+      ksVersion: version,
+      scenario,
+      podStartMs: 40,
+      podStopMs: 20,
+      trafficIntervalMs: 100,
+      // ks-installer reacts to the CC change only when the test says so (rerunInstaller), so the bytes
+      // checked below are the ones repair wrote.
+      installerDelayMs: 600_000,
+      hotReloadMs: 300,
+      apiserverBootMs: 20,
+    });
+    env = { KUBECONFIG: sb.kubeconfigPath, XDG_STATE_HOME: `${sb.kubeconfigPath}.state` };
+  });
+  afterAll(async () => {
+    await sb?.stop();
+  });
+
+  it('diagnose names the cause, exits as documented, and matches the schema; repair fixes it for good', async () => {
+    const secrets = secretsOf(sb);
+    expect(secrets.length).toBeGreaterThan(0);
+    const noSecret = (text: string) => {
+      for (const s of secrets) {
+        expect(text).not.toContain(s);
+        expect(text).not.toContain(Buffer.from(s).toString('base64'));
+      }
+    };
+
+    const before = await runCli(['diagnose', ...common, '-o', 'json'], env);
+    noSecret(before.stdout + before.stderr);
+    expect(before.stderr).toBe('');
+    const doc = JSON.parse(before.stdout);
+    assertSchema('diagnose', doc);
+    expect(doc.members[0].cause).toBe(expected.cause);
+    expect(before.code).toBe(expected.exit);
+    expect(doc.exitCode).toBe(expected.exit);
+
+    const yamlBefore = memberYaml(sb);
+    const repair = await runCli(['repair', ...common, '--yes', '-o', 'json', '--timeout', '30s'], env);
+    noSecret(repair.stdout + repair.stderr);
+    const rdoc = JSON.parse(repair.stdout);
+    assertSchema('repair', rdoc);
+    expect({ code: repair.code, status: rdoc.status }).toEqual(
+      expected.exit === 0 ? { code: 0, status: 'nothing-to-do' } : { code: 0, status: 'repaired' },
+    );
+    if (expected.exit !== 0) {
+      expect(rdoc.members[0].verification.status).toBe('healthy');
+      // Only the intended keys of kubesphere.yaml changed; every other line is byte-identical.
+      const after = memberYaml(sb).split('\n');
+      const changed = yamlBefore.split('\n').filter((line) => !after.includes(line));
+      for (const line of changed) expect(line).toMatch(/jwtSecret|accessTokenMaxAge|clusterRole/);
+    }
+
+    const again = await runCli(['diagnose', ...common, '-o', 'json'], env);
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout).members[0].status).toBe('healthy');
+    const second = await runCli(['repair', ...common, '--yes', '-o', 'json'], env);
+    expect(JSON.parse(second.stdout).status).toBe('nothing-to-do');
+    expect(second.code).toBe(0);
+
+    if (version !== '4.1') {
+      // ks-installer re-renders kubesphere-config from the ClusterConfiguration: the fix must survive it.
+      sb.rerunInstaller('member');
+      await new Promise((r) => setTimeout(r, 700));
+      const afterInstaller = await runCli(['diagnose', ...common, '-o', 'json'], env);
+      const m = JSON.parse(afterInstaller.stdout).members[0];
+      expect(m.checks.filter((c: { status: string }) => c.status === 'fail')).toEqual([]);
+    }
+  });
+});
