@@ -58,7 +58,7 @@ export async function rollbackCommand(flags: Record<string, unknown>, env = proc
       'Nothing was changed. Pass --force to restore over those later changes.',
     );
   }
-  const work = plans.filter((p) => p.restores.length > 0 || p.member.restart);
+  const work = plans.filter((p) => p.restores.length > 0);
   const targets = work.map((p) => `${p.member.context} (${p.member.server})`).join(', ');
   if (work.length === 0)
     return finish(output, rows, 'nothing-to-do', ExitCode.ok, log, 'Nothing to restore.');

@@ -13,6 +13,14 @@ function setDefault(o: Obj, key: string, value: unknown): void {
   if (o[key] === undefined || o[key] === null) o[key] = value;
 }
 
+/** Go marshals a template's zero metav1.Time as null, so real objects show `creationTimestamp: null`. */
+function defaultTemplate(spec: Obj): void {
+  const template = child(spec, 'template');
+  const meta = child(template, 'metadata');
+  if (meta.creationTimestamp === undefined) meta.creationTimestamp = null;
+  defaultPodSpec(child(template, 'spec'));
+}
+
 function defaultPodSpec(spec: Obj): void {
   setDefault(spec, 'restartPolicy', 'Always');
   setDefault(spec, 'dnsPolicy', 'ClusterFirst');
@@ -53,13 +61,13 @@ export function applyDefaults(obj: KubeObject): void {
         setDefault(ru, 'maxSurge', '25%');
         setDefault(ru, 'maxUnavailable', '25%');
       }
-      defaultPodSpec(child(child(spec, 'template'), 'spec'));
+      defaultTemplate(spec);
       break;
     }
     case 'ReplicaSet': {
       const spec = child(obj, 'spec');
       setDefault(spec, 'replicas', 1);
-      defaultPodSpec(child(child(spec, 'template'), 'spec'));
+      defaultTemplate(spec);
       break;
     }
     case 'Pod':

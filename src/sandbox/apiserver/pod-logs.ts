@@ -77,6 +77,7 @@ export function handlePodLog(ctx: ServerContext, r: ResourceRequest): void {
   let budget = limitBytes ?? Infinity;
   const res = r.res_;
   res.writeHead(200, { 'Content-Type': 'text/plain', 'Transfer-Encoding': 'chunked' });
+  res.flushHeaders();
   const send = (text: string): boolean => {
     if (budget <= 0) return false;
     const buf = Buffer.from(text);

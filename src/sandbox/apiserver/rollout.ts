@@ -60,7 +60,7 @@ export function maxUnavailable(d: KubeObject): number {
 function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
   if (v !== null && typeof v === 'object') {
-    const entries = Object.entries(v as Obj).filter(([, x]) => x !== undefined);
+    const entries = Object.entries(v as Obj).filter(([, x]) => x !== undefined && x !== null);
     entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${canonical(x)}`).join(',')}}`;
   }
@@ -78,8 +78,19 @@ export function templateHash(template: unknown, collisionCount = 0): string {
   return [...String(h)].map((c) => alphabet[c.charCodeAt(0) % alphabet.length]).join('');
 }
 
+/** Typed Go structs cannot tell null from absent; neither may the template comparison. */
+function withoutNulls(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(withoutNulls);
+  if (v === null || typeof v !== 'object') return v;
+  return Object.fromEntries(
+    Object.entries(v as Obj)
+      .filter(([, x]) => x !== null && x !== undefined)
+      .map(([k, x]) => [k, withoutNulls(x)]),
+  );
+}
+
 function withoutHash(template: unknown): unknown {
-  const t = structuredClone((template ?? {}) as Obj);
+  const t = withoutNulls(template ?? {}) as Obj;
   const meta = (t.metadata ?? {}) as Obj;
   const labels = { ...((meta.labels ?? {}) as Record<string, string>) };
   delete labels[HASH_LABEL];

@@ -32,6 +32,8 @@ export function handleWatch(ctx: ServerContext, r: ResourceRequest): void {
     'Content-Type': table ? 'application/json;as=Table;v=v1;g=meta.k8s.io' : 'application/json',
     'Transfer-Encoding': 'chunked',
   });
+  // Headers go out now, as a real server's do: clients block on them until the first event otherwise.
+  res.flushHeaders();
   let sentColumns = false;
   const write = (type: string, object: KubeObject): void => {
     let payload: unknown = object;
