@@ -30,7 +30,10 @@ describe('the built binary, as a user and a script run it', () => {
       installerDelayMs: 600_000,
       apiserverBootMs: 20,
     });
-    env = { KUBECONFIG: sb.kubeconfigPath, XDG_STATE_HOME: path.join(path.dirname(sb.kubeconfigPath), 'state') };
+    env = {
+      KUBECONFIG: sb.kubeconfigPath,
+      XDG_STATE_HOME: path.join(path.dirname(sb.kubeconfigPath), 'state'),
+    };
   });
   afterAll(async () => {
     await sb?.stop();
@@ -51,14 +54,19 @@ describe('the built binary, as a user and a script run it', () => {
     expect(plain.stdout + plain.stderr).not.toMatch(/\u001b\[/);
     const forced = await runCli(['diagnose', '--member', 'member-1'], { ...env, FORCE_COLOR: '1' });
     expect(forced.stdout).toMatch(/\u001b\[/);
-    const noColor = await runCli(['diagnose', '--member', 'member-1', '--no-color'], { ...env, FORCE_COLOR: '1' });
+    const noColor = await runCli(['diagnose', '--member', 'member-1', '--no-color'], {
+      ...env,
+      FORCE_COLOR: '1',
+    });
     expect(noColor.stdout).not.toMatch(/\u001b\[/);
   });
 
   it.skipIf(!hasJq)('-o json is pure JSON on stdout: jq reads it', async () => {
     const res = await runCli(['diagnose', '--member', 'member-1', '--member', 'member-2', '-o', 'json'], env);
     assertSchema('diagnose', JSON.parse(res.stdout));
-    const statuses = execFileSync('jq', ['-r', '.members[] | "\\(.context)=\\(.status)"'], { input: res.stdout }).toString();
+    const statuses = execFileSync('jq', ['-r', '.members[] | "\\(.context)=\\(.status)"'], {
+      input: res.stdout,
+    }).toString();
     expect(statuses.trim().split('\n')).toEqual(['member-1=unhealthy', 'member-2=healthy']);
   });
 
@@ -98,7 +106,10 @@ describe('the built binary, as a user and a script run it', () => {
     // Point member-2's context at a closed port on loopback.
     const { writeFile } = await import('node:fs/promises');
     await writeFile(broken, kubeconfig.split(member2.url).join('https://127.0.0.1:1'), { mode: 0o600 });
-    const res = await runCli(['diagnose', '--kubeconfig', broken, '--member', 'member-1', '--member', 'member-2', '-o', 'json'], {});
+    const res = await runCli(
+      ['diagnose', '--kubeconfig', broken, '--member', 'member-1', '--member', 'member-2', '-o', 'json'],
+      {},
+    );
     expect(res.code).toBe(3);
     const doc = JSON.parse(res.stdout);
     assertSchema('diagnose', doc);
@@ -112,11 +123,15 @@ describe('the built binary, as a user and a script run it', () => {
   });
 
   it('repair without a terminal and without --yes changes nothing and exits 2', async () => {
-    const before = sb.clusters.find((c) => c.name === 'member-1')!.store.get('configmaps', 'kubesphere-system', 'kubesphere-config');
+    const before = sb.clusters
+      .find((c) => c.name === 'member-1')!
+      .store.get('configmaps', 'kubesphere-system', 'kubesphere-config');
     const res = await runCli(['repair', '--member', 'member-1'], env);
     expect(res.code).toBe(2);
     expect(res.stderr).toContain('--yes');
-    const after = sb.clusters.find((c) => c.name === 'member-1')!.store.get('configmaps', 'kubesphere-system', 'kubesphere-config');
+    const after = sb.clusters
+      .find((c) => c.name === 'member-1')!
+      .store.get('configmaps', 'kubesphere-system', 'kubesphere-config');
     expect(after?.metadata.resourceVersion).toBe(before?.metadata.resourceVersion);
   });
 
@@ -127,7 +142,9 @@ describe('the built binary, as a user and a script run it', () => {
     expect(res.code).toBe(3);
     expect(res.stderr).toMatch(/not allowed to update configmaps|forbidden/i);
     expect(res.stderr).toContain('Nothing was changed');
-    expect(store.get('configmaps', 'kubesphere-system', 'kubesphere-config')?.metadata.resourceVersion).toBe(rv);
+    expect(store.get('configmaps', 'kubesphere-system', 'kubesphere-config')?.metadata.resourceVersion).toBe(
+      rv,
+    );
   });
 
   it('repair --dry-run validates with the server, shows a masked diff, changes nothing, exits 1', async () => {
@@ -138,25 +155,39 @@ describe('the built binary, as a user and a script run it', () => {
     expect(res.stdout).toMatch(/jwtSecret: \*{8} \(fp [0-9a-f]{8} → [0-9a-f]{8}\)/);
     expect(res.stdout).toMatch(/^ {2}- {4}accessTokenMaxAge: 2h0m0s$/m);
     expect(res.stdout).toMatch(/^ {2}\+ {4}accessTokenMaxAge: 0s$/m);
-    expect(store.get('configmaps', 'kubesphere-system', 'kubesphere-config')?.metadata.resourceVersion).toBe(rv);
+    expect(store.get('configmaps', 'kubesphere-system', 'kubesphere-config')?.metadata.resourceVersion).toBe(
+      rv,
+    );
   });
 
   it('repair then rollback: the backup is private and rollback restores the objects byte for byte', async () => {
     const member = sb.clusters.find((c) => c.name === 'member-1')!;
     const read = () => ({
-      cm: (member.store.get('configmaps', 'kubesphere-system', 'kubesphere-config') as { data: unknown }).data,
-      secret: (member.store.get('secrets', 'kubesphere-system', 'kubesphere-secret') as { data: unknown }).data,
-      cc: (member.store.get('clusterconfigurations.installer.kubesphere.io', 'kubesphere-system', 'ks-installer') as { spec: unknown }).spec,
+      cm: (member.store.get('configmaps', 'kubesphere-system', 'kubesphere-config') as { data: unknown })
+        .data,
+      secret: (member.store.get('secrets', 'kubesphere-system', 'kubesphere-secret') as { data: unknown })
+        .data,
+      cc: (
+        member.store.get(
+          'clusterconfigurations.installer.kubesphere.io',
+          'kubesphere-system',
+          'ks-installer',
+        ) as { spec: unknown }
+      ).spec,
     });
     const original = read();
-    const repair = await runCli(['repair', '--member', 'member-1', '--yes', '-o', 'json', '--timeout', '30s'], env);
+    const repair = await runCli(
+      ['repair', '--member', 'member-1', '--yes', '-o', 'json', '--timeout', '30s'],
+      env,
+    );
     const doc = JSON.parse(repair.stdout);
     expect(repair.code).toBe(0);
     expect(doc.status).toBe('repaired');
     expect(read()).not.toEqual(original);
     const backup: string = doc.backup;
     expect((await stat(backup)).mode & 0o777).toBe(0o700);
-    for (const f of await readdir(backup)) expect((await stat(path.join(backup, f))).mode & 0o777).toBe(0o600);
+    for (const f of await readdir(backup))
+      expect((await stat(path.join(backup, f))).mode & 0o777).toBe(0o600);
 
     const rollback = await runCli(['rollback', '--backup', backup, '--yes', '-o', 'json'], env);
     expect(rollback.code).toBe(0);
@@ -164,6 +195,8 @@ describe('the built binary, as a user and a script run it', () => {
     expect(read()).toEqual(original);
     // Restored objects are the originals again: a second rollback finds nothing to change.
     const again = await runCli(['rollback', '--backup', backup, '--yes', '-o', 'json'], env);
-    expect(JSON.parse(again.stdout).objects.every((o: { status: string }) => o.status === 'unchanged')).toBe(true);
+    expect(JSON.parse(again.stdout).objects.every((o: { status: string }) => o.status === 'unchanged')).toBe(
+      true,
+    );
   });
 });
