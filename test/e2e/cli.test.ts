@@ -6,6 +6,8 @@ import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { runCli } from '../helpers/cli.js';
 import { assertSchema } from '../helpers/schema.js';
 
+const ESC = '\u001b[';
+
 const hasJq = (() => {
   try {
     execFileSync('jq', ['--version']);
@@ -51,14 +53,14 @@ describe('the built binary, as a user and a script run it', () => {
     const plain = await runCli(['diagnose', '--member', 'member-1'], env);
     expect(plain.code).toBe(1);
     expect(plain.stdout).toContain('Verdict:');
-    expect(plain.stdout + plain.stderr).not.toMatch(/\u001b\[/);
+    expect(plain.stdout + plain.stderr).not.toContain(ESC);
     const forced = await runCli(['diagnose', '--member', 'member-1'], { ...env, FORCE_COLOR: '1' });
-    expect(forced.stdout).toMatch(/\u001b\[/);
+    expect(forced.stdout).toContain(ESC);
     const noColor = await runCli(['diagnose', '--member', 'member-1', '--no-color'], {
       ...env,
       FORCE_COLOR: '1',
     });
-    expect(noColor.stdout).not.toMatch(/\u001b\[/);
+    expect(noColor.stdout).not.toContain(ESC);
   });
 
   it.skipIf(!hasJq)('-o json is pure JSON on stdout: jq reads it', async () => {
@@ -163,16 +165,20 @@ describe('the built binary, as a user and a script run it', () => {
   it('repair then rollback: the backup is private and rollback restores the objects byte for byte', async () => {
     const member = sb.clusters.find((c) => c.name === 'member-1')!;
     const read = () => ({
-      cm: (member.store.get('configmaps', 'kubesphere-system', 'kubesphere-config') as { data: unknown })
-        .data,
-      secret: (member.store.get('secrets', 'kubesphere-system', 'kubesphere-secret') as { data: unknown })
-        .data,
+      cm: (
+        member.store.get('configmaps', 'kubesphere-system', 'kubesphere-config') as unknown as {
+          data: unknown;
+        }
+      ).data,
+      secret: (
+        member.store.get('secrets', 'kubesphere-system', 'kubesphere-secret') as unknown as { data: unknown }
+      ).data,
       cc: (
         member.store.get(
           'clusterconfigurations.installer.kubesphere.io',
           'kubesphere-system',
           'ks-installer',
-        ) as { spec: unknown }
+        ) as unknown as { spec: unknown }
       ).spec,
     });
     const original = read();

@@ -40,7 +40,7 @@ function secretsOf(sb: Sandbox): string[] {
 
 function memberYaml(sb: Sandbox): string {
   const member = sb.clusters.find((c) => c.role === 'member')!;
-  const cm = member.store.get('configmaps', 'kubesphere-system', 'kubesphere-config') as {
+  const cm = member.store.get('configmaps', 'kubesphere-system', 'kubesphere-config') as unknown as {
     data: Record<string, string>;
   };
   return cm.data['kubesphere.yaml']!;
