@@ -39,7 +39,19 @@ export function buildProgram(): Command {
       'find out why the host console cannot open a member cluster, with evidence (changes nothing)',
     )
     .option('--host <context>', 'kubeconfig context of the host cluster (default: current context)')
-    .option('--member <context>', 'kubeconfig context of a member cluster (repeatable)', collect, [])
+    .option(
+      '--member <context>',
+      'kubeconfig context of a member cluster, or NAME=CONTEXT (repeatable)',
+      collect,
+      [],
+    )
+    .option('--all-members', 'discover every member the host has joined (the default without --member)')
+    .option('--cluster <name>', 'with discovery: only this member Cluster (repeatable)', collect, [])
+    .option(
+      '--use-host-credentials',
+      'reach members without a context through the kubeconfig the host stores for them (direct connections; kept in memory only)',
+    )
+    .option('--concurrency <n>', 'members read at once', '8')
     .option('--kubeconfig <path>', 'kubeconfig file to use (default: $KUBECONFIG, else ~/.kube/config)')
     .option('--since <duration>', 'read ks-apiserver logs this far back', '1h')
     .option('--tail <lines>', 'read at most this many log lines per container (default: all within --since)')
@@ -49,7 +61,7 @@ export function buildProgram(): Command {
     .option('--no-color', 'disable color (also NO_COLOR=1 or TERM=dumb)')
     .addHelpText(
       'after',
-      '\nExamples:\n  ks-restore diagnose --host host --member member\n  ks-restore diagnose --member member -o json | jq .members[0].status',
+      '\nWithout --member, every member the host has joined is found from its Cluster objects.\n\nExamples:\n  ks-restore diagnose --host host --member member\n  ks-restore diagnose --member member -o json | jq .members[0].status\n  ks-restore diagnose --host host            # all members',
     )
     .action(async (opts: Record<string, unknown>) => {
       const { diagnoseCommand } = await import('./commands/diagnose.js');
@@ -62,7 +74,19 @@ export function buildProgram(): Command {
       "fix the member durably: copy the host's jwtSecret, set accessTokenMaxAge to 0s, restart, wait, verify",
     )
     .option('--host <context>', 'kubeconfig context of the host cluster (default: current context)')
-    .option('--member <context>', 'kubeconfig context of a member cluster (repeatable)', collect, [])
+    .option(
+      '--member <context>',
+      'kubeconfig context of a member cluster, or NAME=CONTEXT (repeatable)',
+      collect,
+      [],
+    )
+    .option('--all-members', 'discover every member the host has joined (the default without --member)')
+    .option('--cluster <name>', 'with discovery: only this member Cluster (repeatable)', collect, [])
+    .option(
+      '--use-host-credentials',
+      'reach members without a context through the kubeconfig the host stores for them (direct connections; kept in memory only)',
+    )
+    .option('--concurrency <n>', 'members read at once', '8')
     .option('--kubeconfig <path>', 'kubeconfig file to use (default: $KUBECONFIG, else ~/.kube/config)')
     .option('-y, --yes', 'apply without asking (required when there is no terminal)')
     .option('--dry-run', 'show the plan and validate it with the API servers (dryRun=All); change nothing')

@@ -28,6 +28,7 @@ export async function diagnoseCommand(flags: Record<string, unknown>, env = proc
   progress.start(`Reading ${total} clusters…`);
   const diagnosis = await runDiagnosis(session.host, session.members, {
     sinceSeconds: sinceMs / 1000,
+    concurrency: session.concurrency,
     since,
     ...(tailLines ? { tailLines } : {}),
     describeFailure,

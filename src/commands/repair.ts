@@ -4,7 +4,8 @@ import { describeFailure } from '../kube/failure.js';
 import { runDiagnosis } from '../kubesphere/diagnosis.js';
 import { deriveFacts } from '../kubesphere/facts.js';
 import type { ClusterReader } from '../kubesphere/gateway.js';
-import { planIsEmpty, planMemberRepair } from '../kubesphere/plan.js';
+import { planIsEmpty, planMemberRepair, type MemberPlan } from '../kubesphere/plan.js';
+import type { MemberReport } from '../kubesphere/report.js';
 import { secretsInPlay } from '../kubesphere/secrets.js';
 import { createColors } from '../output/color.js';
 import { secretMasker } from '../output/mask.js';
@@ -45,6 +46,7 @@ export async function repairCommand(flags: Record<string, unknown>, env = proces
   const diagnosis = await runDiagnosis(session.host, session.members, {
     sinceSeconds: 3600,
     since: '1h',
+    concurrency: session.concurrency,
     describeFailure,
   }).finally(() => progress.stop());
   const hostError = diagnosis.report.host.checks.find((c) => c.status === 'error');
@@ -59,23 +61,29 @@ export async function repairCommand(flags: Record<string, unknown>, env = proces
     );
   }
   const hostFacts = deriveFacts(diagnosis.host);
+  const clients = new Map<MemberRun, ClusterReader>();
   const runs: MemberRun[] = diagnosis.members.map((snapshot, i) => {
-    const facts = deriveFacts(snapshot);
     const report = diagnosis.report.members[i]!;
-    const plan = planMemberRepair({
-      host: { facts: hostFacts, server: diagnosis.host.server },
-      member: { snapshot, facts, report },
-      force: Boolean(flags.force),
-    });
-    return {
+    const facts = snapshot ? deriveFacts(snapshot) : undefined;
+    const plan: MemberPlan =
+      snapshot && facts
+        ? planMemberRepair({
+            host: { facts: hostFacts, server: diagnosis.host.server },
+            member: { snapshot, facts, report },
+            force: Boolean(flags.force),
+          })
+        : unreachablePlan(report);
+    const run: MemberRun = {
       plan,
       before: report,
       actions: plannedRecords(plan, { restart, timeoutMs }),
       verification: null,
-      mask: secretMasker(secretsInPlay(hostFacts, facts)),
+      mask: secretMasker(facts ? secretsInPlay(hostFacts, facts) : []),
     };
+    const reader = session.members[i]?.reader;
+    if (reader) clients.set(run, reader);
+    return run;
   });
-  const clients = new Map<string, ClusterReader>(session.members.map((m) => [m.context, m]));
   const changing = runs.filter((r) => !r.plan.refusal && !planIsEmpty(r.plan));
   if (text) {
     process.stdout.write(runs.map((r) => renderPlanText(r, colors, { timeout, restart })).join('\n'));
@@ -96,7 +104,7 @@ export async function repairCommand(flags: Record<string, unknown>, env = proces
   // here, before anything is changed.
   progress.start('Validating the plan with the API servers (dryRun=All)…');
   try {
-    for (const r of changing) await dryRunPlan(clients.get(r.plan.context)!, r.plan, r.actions);
+    for (const r of changing) await dryRunPlan(clients.get(r)!, r.plan, r.actions);
   } catch (err) {
     progress.stop();
     const failure = describeFailure(err);
@@ -134,7 +142,7 @@ export async function repairCommand(flags: Record<string, unknown>, env = proces
 
   const results = await Promise.all(
     changing.map(async (r) => {
-      const client = clients.get(r.plan.context)!;
+      const client = clients.get(r)!;
       const step = (p: Progress) => (line: string) => p.update(line);
       const p = createProgress({
         stream: process.stderr,
@@ -204,4 +212,15 @@ function summaryLine(status: RepairStatus, runs: MemberRun[], backup: string | n
     case 'failed':
       return 'Nothing was changed.';
   }
+}
+
+function unreachablePlan(report: MemberReport): MemberPlan {
+  return {
+    context: report.name,
+    server: report.server ?? '',
+    writes: [],
+    restart: undefined,
+    refusal: { code: 'not-readable', args: { cause: report.cause } },
+    forced: false,
+  };
 }

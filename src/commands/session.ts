@@ -1,56 +1,112 @@
 import { UsageError } from '../errors.js';
 import { openCluster } from '../kube/client.js';
-import { loadKubeconfig, type LoadedKubeconfig } from '../kube/kubeconfig.js';
-import type { ClusterReader } from '../kubesphere/gateway.js';
-import { durationFlag, shellWord } from './options.js';
+import { kubeconfigFromText, loadKubeconfig, type LoadedKubeconfig } from '../kube/kubeconfig.js';
+import { isResourceTypeMissing } from '../kube/types.js';
+import { joinedMembers, planTargets, type MemberTarget } from '../kubesphere/discovery.js';
+import type { MemberSource } from '../kubesphere/diagnosis.js';
+import { KS_CLUSTER, type ClusterReader } from '../kubesphere/gateway.js';
+import type { ObjectJson } from '../kubesphere/snapshot.js';
+import { durationFlag, positiveIntFlag, shellWord } from './options.js';
 
 export interface SessionFlags {
   host?: unknown;
   member?: unknown;
   kubeconfig?: unknown;
   requestTimeout?: unknown;
+  allMembers?: unknown;
+  cluster?: unknown;
+  useHostCredentials?: unknown;
+  concurrency?: unknown;
 }
 
 export interface Session {
   kubeconfig: LoadedKubeconfig;
   host: ClusterReader;
-  members: ClusterReader[];
+  members: MemberSource[];
+  /** Fleet mode: members were discovered from the host's Cluster objects. */
+  discovered: boolean;
+  concurrency: number;
   requestTimeoutMs: number;
   /** The flags to repeat in a suggested follow-up command (`--host X --kubeconfig Y`). */
   suggest(command: string, member: string): string;
 }
 
-/** Loads the kubeconfig as kubectl does and opens one client per named context; validates names up front. */
+const strings = (v: unknown): string[] =>
+  Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+
+/**
+ * Loads the kubeconfig as kubectl does, validates every named context up front, and finds the members: the
+ * --member contexts, or (fleet mode) every member the host has joined, each reached by the first way that works.
+ */
 export async function openSession(flags: SessionFlags, env: NodeJS.ProcessEnv): Promise<Session> {
   const requestTimeoutMs = durationFlag('--request-timeout', flags.requestTimeout ?? '10s');
+  const concurrency =
+    flags.concurrency === undefined ? 8 : positiveIntFlag('--concurrency', flags.concurrency);
   const kubeconfigPath = typeof flags.kubeconfig === 'string' ? flags.kubeconfig : undefined;
   const kubeconfig = await loadKubeconfig({ ...(kubeconfigPath ? { kubeconfigPath } : {}), env });
+  const contextNames = kubeconfig.contexts.map((c) => c.name);
   const hostName = typeof flags.host === 'string' ? flags.host : kubeconfig.currentContext;
   if (!hostName) {
     throw new UsageError(
       `no --host given and the kubeconfig (${kubeconfig.files.join(', ')}) has no current context.`,
-      `Name the host cluster's context: --host CONTEXT (contexts: ${kubeconfig.contexts.map((c) => c.name).join(', ') || 'none'}).`,
+      `Name the host cluster's context: --host CONTEXT (contexts: ${contextNames.join(', ') || 'none'}).`,
     );
   }
-  const memberNames = Array.isArray(flags.member) ? (flags.member as string[]) : [];
-  if (memberNames.length === 0) {
-    throw new UsageError(
-      'no --member given.',
-      `Name each member cluster's kubeconfig context: --member CONTEXT (contexts: ${kubeconfig.contexts.map((c) => c.name).join(', ')}).`,
-    );
-  }
-  for (const m of memberNames) {
-    if (m === hostName) {
+  const memberFlags = strings(flags.member);
+  const clusterFilter = strings(flags.cluster);
+  for (const m of memberFlags) {
+    const context = m.includes('=') ? m.slice(m.indexOf('=') + 1) : m;
+    if (context === hostName) {
       throw new UsageError(
         `--member ${m} is the host context.`,
         'A member must be a different cluster from the host: check --host and --member.',
       );
     }
+    kubeconfig.forContext(context); // unknown context: a usage error that lists the ones that exist
   }
-  const unique = [...new Set(memberNames)];
   const open = (name: string): ClusterReader => openCluster(kubeconfig, name, { requestTimeoutMs });
   const host = open(hostName);
-  const members = unique.map(open);
+  const all = Boolean(flags.allMembers) || memberFlags.length === 0 || clusterFilter.length > 0;
+  const useHostCredentials = Boolean(flags.useHostCredentials);
+
+  let members: MemberSource[];
+  if (!all) {
+    members = [...new Set(memberFlags)].map((m) => {
+      const context = m.includes('=') ? m.slice(m.indexOf('=') + 1) : m;
+      const cluster = m.includes('=') ? m.slice(0, m.indexOf('=')) : null;
+      return {
+        reader: open(context),
+        target: { cluster, context, method: 'flag', connection: null, joined: undefined },
+      };
+    });
+  } else {
+    const clusters = await host.listCustom(KS_CLUSTER);
+    if (isResourceTypeMissing(clusters)) {
+      throw new UsageError(
+        `context "${hostName}" has no clusters.cluster.kubesphere.io: it is not a KubeSphere host, so its members cannot be discovered.`,
+        `Check --host, or name each member's context with --member CONTEXT (contexts: ${contextNames.join(', ')}).`,
+      );
+    }
+    const targets = planTargets(joinedMembers(clusters), kubeconfig.contexts, {
+      members: memberFlags,
+      clusters: clusterFilter,
+      all: true,
+      useHostCredentials,
+      hostContext: hostName,
+    });
+    const unknown = clusterFilter.filter((c) => !targets.some((t) => t.cluster === c));
+    if (unknown.length > 0) {
+      throw new UsageError(
+        `the host has no member Cluster named ${unknown.join(', ')}.`,
+        `Members the host knows: ${
+          joinedMembers(clusters)
+            .map((j) => j.name)
+            .join(', ') || 'none'
+        }.`,
+      );
+    }
+    members = await Promise.all(targets.map((t) => sourceFor(t, clusters, open, requestTimeoutMs)));
+  }
   const common = [
     ...(typeof flags.host === 'string' ? ['--host', flags.host] : []),
     ...(kubeconfigPath ? ['--kubeconfig', kubeconfigPath] : []),
@@ -59,8 +115,32 @@ export async function openSession(flags: SessionFlags, env: NodeJS.ProcessEnv): 
     kubeconfig,
     host,
     members,
+    discovered: all,
+    concurrency,
     requestTimeoutMs,
     suggest: (command, member) =>
       ['ks-restore', command, ...common, '--member', member].map(shellWord).join(' '),
   };
+}
+
+async function sourceFor(
+  target: MemberTarget,
+  clusters: ObjectJson[],
+  open: (context: string) => ClusterReader,
+  requestTimeoutMs: number,
+): Promise<MemberSource> {
+  if (target.context) return { reader: open(target.context), target };
+  if (target.method !== 'host-credentials') return { reader: undefined, target };
+  // The stored kubeconfig holds admin credentials: used in memory only, never written or printed.
+  const obj = clusters.find((c) => c.metadata.name === target.cluster);
+  const b64 = (obj as { spec?: { connection?: { kubeconfig?: string } } } | undefined)?.spec?.connection
+    ?.kubeconfig;
+  if (!b64) return { reader: undefined, target: { ...target, method: null, problem: 'no-context' } };
+  const kc = await kubeconfigFromText(
+    Buffer.from(b64, 'base64').toString('utf8'),
+    `the kubeconfig stored in Cluster ${target.cluster}`,
+  );
+  const context = kc.currentContext ?? kc.contexts[0]?.name;
+  if (!context) return { reader: undefined, target: { ...target, method: null, problem: 'no-context' } };
+  return { reader: openCluster(kc, context, { requestTimeoutMs }), target };
 }

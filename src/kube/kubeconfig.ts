@@ -292,3 +292,16 @@ function isRec(v: unknown): v is Rec {
 function str(v: unknown): string | undefined {
   return typeof v === 'string' && v !== '' ? v : undefined;
 }
+
+/**
+ * A kubeconfig held in memory only (a member's stored kubeconfig from its Cluster object, used with
+ * --use-host-credentials). Never written to disk; `label` names it in errors instead of a file path.
+ */
+export async function kubeconfigFromText(text: string, label: string): Promise<LoadedKubeconfig> {
+  const { KubeConfig: KubeConfigClass } = await import('@kubernetes/client-node');
+  return mergeKubeconfigs(
+    [{ file: label, doc: parseKubeconfig(label, text) }],
+    () => new KubeConfigClass(),
+    {},
+  );
+}

@@ -6,9 +6,12 @@ import { checkRestartPending } from './checks/restart.js';
 import { checkSecretDurable, checkSecretMatch, secretFingerprint } from './checks/secret.js';
 import { verdict } from './checks/verdict.js';
 import { deriveFacts, type ClusterFacts } from './facts.js';
+import { checkHostClusterStatus } from './checks/host-status.js';
+import type { MemberTarget } from './discovery.js';
 import type {
   CheckId,
   ClusterIdentity,
+  Discovery,
   DiagnoseReport,
   Finding,
   HostReport,
@@ -21,11 +24,56 @@ export interface Gathered {
   logs?: AuthLogSummary;
 }
 
+/** A member to assess: gathered through a context, or only known from the host (no way in). */
+export interface MemberInput {
+  gathered: Gathered | undefined;
+  target?: MemberTarget;
+}
+
 /** Pure: snapshots in, findings out. */
-export function assess(host: Gathered, members: Gathered[], opts: { since: string }): DiagnoseReport {
+export function assess(host: Gathered, members: MemberInput[], opts: { since: string }): DiagnoseReport {
   const hostFacts = deriveFacts(host.snapshot);
   const hostReport = assessHost(host, hostFacts);
-  return { host: hostReport, members: members.map((m) => assessMember(m, hostFacts, hostReport, opts)) };
+  return {
+    host: hostReport,
+    members: members.map((m) => {
+      const report = m.gathered
+        ? assessMember(m.gathered, hostFacts, hostReport, opts, m.target)
+        : unresolvedMember(m.target!, hostReport);
+      return report;
+    }),
+  };
+}
+
+function discoveryOf(target: MemberTarget | undefined): Discovery {
+  return {
+    cluster: target?.cluster ?? null,
+    method: target?.method ?? 'flag',
+    connection: target?.connection ?? null,
+  };
+}
+
+/** A joined member that no context reaches: one error row that says how to reach it. */
+function unresolvedMember(target: MemberTarget, host: HostReport): MemberReport {
+  const reach: Finding = {
+    id: 'reachable',
+    status: 'error',
+    code: `no-route-${target.problem ?? 'no-context'}`,
+    args: { cluster: target.cluster, context: target.context },
+  };
+  const checks = [reach, ...MEMBER_CHECKS.map(skipUnreachable), checkHostClusterStatus(target.joined)];
+  return {
+    name: target.context ?? target.cluster ?? '?',
+    context: target.context,
+    server: target.joined?.apiEndpoint ?? null,
+    kubesphereVersion: target.joined?.kubesphereVersion ?? null,
+    clusterRole: null,
+    discovery: discoveryOf(target),
+    jwtSecret: secretFingerprint(undefined),
+    ...verdict(checks, host.checks),
+    cause: 'no-route',
+    checks,
+  };
 }
 
 function identity(snap: ClusterSnapshot, facts: ClusterFacts | undefined): ClusterIdentity {
@@ -80,12 +128,16 @@ function assessMember(
   hostFacts: ClusterFacts,
   host: HostReport,
   opts: { since: string },
+  target: MemberTarget | undefined,
 ): MemberReport {
   const snap = member.snapshot;
   const reach = checkReachable(snap);
+  const named = { name: snap.context, discovery: discoveryOf(target) };
+  const hostStatus = target?.joined || target?.cluster ? [checkHostClusterStatus(target.joined)] : [];
   if (reach.status !== 'pass') {
-    const checks = [reach, ...MEMBER_CHECKS.map(skipUnreachable)];
+    const checks = [reach, ...MEMBER_CHECKS.map(skipUnreachable), ...hostStatus];
     return {
+      ...named,
       ...identity(snap, undefined),
       jwtSecret: secretFingerprint(undefined),
       ...verdict(checks, host.checks),
@@ -113,7 +165,9 @@ function assessMember(
   }
   checks.push(checkAuthErrors(snap, member.logs, opts.since));
   checks.push(checkRestartPending(facts));
+  checks.push(...hostStatus);
   return {
+    ...named,
     ...identity(snap, facts),
     jwtSecret: secretFingerprint(settingsSecret(facts)),
     ...verdict(checks, host.checks),

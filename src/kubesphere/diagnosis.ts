@@ -1,4 +1,5 @@
-import { assess, type Gathered } from './assess.js';
+import { assess, type Gathered, type MemberInput } from './assess.js';
+import type { MemberTarget } from './discovery.js';
 import type { ClusterReader } from './gateway.js';
 import { gatherCluster } from './gather.js';
 import { summarizeLogs } from './log-summary.js';
@@ -10,25 +11,35 @@ export interface DiagnosisOptions {
   /** `--since` as the user wrote it, for the report. */
   since: string;
   tailLines?: number;
+  /** Members gathered at once (fleet mode); the host is always read alongside. Default 8. */
+  concurrency?: number;
   describeFailure: (err: unknown) => ReadFailure;
   /** Called as each cluster finishes gathering (progress). */
   onGathered?: (context: string) => void;
   now?: () => Date;
 }
 
+/** A member to diagnose: a reader when some way in was found, and what discovery knows of it. */
+export interface MemberSource {
+  reader: ClusterReader | undefined;
+  target?: MemberTarget;
+}
+
 export interface Diagnosis {
   report: DiagnoseReport;
   host: ClusterSnapshot;
-  members: ClusterSnapshot[];
+  /** Per member, in order; undefined where the member could not be reached at all. */
+  members: Array<ClusterSnapshot | undefined>;
 }
 
 /** Gathers host and members concurrently, then assesses them. Reads only; never throws for cluster failures. */
 export async function runDiagnosis(
   host: ClusterReader,
-  members: ClusterReader[],
+  members: Array<ClusterReader | MemberSource>,
   opts: DiagnosisOptions,
 ): Promise<Diagnosis> {
   const now = opts.now ?? (() => new Date());
+  const sources: MemberSource[] = members.map((m) => ('reader' in m ? m : { reader: m }));
   const gather = async (reader: ClusterReader, role: 'host' | 'member'): Promise<Gathered> => {
     const logs = summarizeLogs(now());
     const snapshot = await gatherCluster(reader, {
@@ -44,14 +55,42 @@ export async function runDiagnosis(
     opts.onGathered?.(reader.context);
     return { snapshot, logs: logs.result(snapshot.logs?.scans ?? []) };
   };
-  const [hostGathered, ...memberGathered] = await Promise.all([
+  const limit = limiter(opts.concurrency ?? 8);
+  const [hostGathered, memberGathered] = await Promise.all([
     gather(host, 'host'),
-    ...members.map((m) => gather(m, 'member')),
+    Promise.all(sources.map((s) => (s.reader ? limit(() => gather(s.reader!, 'member')) : undefined))),
   ]);
-  if (!hostGathered) throw new Error('unreachable: host gather missing');
+  const inputs: MemberInput[] = sources.map((s, i) => ({
+    gathered: memberGathered[i],
+    ...(s.target ? { target: s.target } : {}),
+  }));
   return {
-    report: assess(hostGathered, memberGathered, { since: opts.since }),
+    report: assess(hostGathered, inputs, { since: opts.since }),
     host: hostGathered.snapshot,
-    members: memberGathered.map((g) => g.snapshot),
+    members: memberGathered.map((g) => g?.snapshot),
   };
+}
+
+/** At most `n` of the given jobs run at once. */
+export function limiter(n: number): <T>(job: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const queue: Array<() => void> = [];
+  const next = () => {
+    if (running >= n) return;
+    const start = queue.shift();
+    if (start) start();
+  };
+  return (job) =>
+    new Promise((resolve, reject) => {
+      queue.push(() => {
+        running++;
+        job()
+          .then(resolve, reject)
+          .finally(() => {
+            running--;
+            next();
+          });
+      });
+      next();
+    });
 }

@@ -11,6 +11,7 @@ export const CHECK_IDS = [
   'apiserver-auth-errors',
   'apiserver-restart-pending',
   'host-cache',
+  'host-cluster-status',
 ] as const;
 export type CheckId = (typeof CHECK_IDS)[number];
 
@@ -39,7 +40,9 @@ export type Cause =
   | 'restart-pending'
   | 'clock-skew'
   | 'host-cache'
-  | 'stale-errors';
+  | 'stale-errors'
+  | 'no-route'
+  | 'host-sees-not-ready';
 
 export interface SecretFingerprint {
   present: boolean;
@@ -48,13 +51,25 @@ export interface SecretFingerprint {
 }
 
 export interface ClusterIdentity {
-  context: string;
-  server: string;
+  /** null for a member no kubeconfig context reaches (fleet discovery). */
+  context: string | null;
+  server: string | null;
   kubesphereVersion: string | null;
   clusterRole: string | null;
 }
 
+export interface Discovery {
+  /** The member's Cluster name on the host, when known. */
+  cluster: string | null;
+  /** How it was reached: flag, server-url, context-name, host-credentials; null when it could not be. */
+  method: string | null;
+  connection: string | null;
+}
+
 export interface MemberReport extends ClusterIdentity {
+  /** A name for people: the context, else the Cluster name. */
+  name: string;
+  discovery: Discovery;
   status: 'healthy' | 'unhealthy' | 'error';
   cause: Cause;
   jwtSecret: SecretFingerprint;

@@ -49,19 +49,22 @@ export function renderDiagnoseText(report: DiagnoseReport, opts: TextOptions): s
     c.bold(`Host ${host.context}`) + c.dim(`  ${host.server}  ${host.kubesphereVersion ?? ''}  ${fp}`),
   );
   host.checks.forEach(line);
+  const fleet = report.members.length > 1;
+  if (fleet) out.push('', ...summaryTable(report, c));
   for (const m of report.members) {
     out.push('');
     const mfp = m.jwtSecret.present ? `jwtSecret fp ${m.jwtSecret.fingerprint}` : 'no jwtSecret';
-    out.push(c.bold(`Member ${m.context}`) + c.dim(`  ${m.server}  ${m.kubesphereVersion ?? ''}  ${mfp}`));
-    m.checks.forEach(line);
+    out.push(c.bold(`Member ${m.name}`) + c.dim(`  ${m.server ?? ''}  ${m.kubesphereVersion ?? ''}  ${mfp}`));
+    // In a fleet, details show what needs attention; -v shows every check.
+    m.checks.filter((f) => !fleet || opts.verbose || f.status !== 'pass').forEach(line);
     const status =
       m.status === 'healthy'
         ? c.green('healthy')
         : m.status === 'error'
           ? c.red('error')
           : c.red('unhealthy');
-    out.push(`  ${c.bold('Verdict:')} ${status}: ${describeCause(m.cause, m.context)}`);
-    if (causeFixable(m.cause)) out.push(`  ${c.bold('Fix:')}     ${opts.repairCommand(m.context)}`);
+    out.push(`  ${c.bold('Verdict:')} ${status}: ${describeCause(m.cause, m.name)}`);
+    if (causeFixable(m.cause)) out.push(`  ${c.bold('Fix:')}     ${opts.repairCommand(m.context ?? m.name)}`);
   }
   out.push('');
   const counts = countStatuses(allFindings(report));
@@ -80,4 +83,21 @@ function samplesOf(f: Finding): string[] {
   return Object.values(kinds ?? {})
     .flatMap((k) => k.samples ?? [])
     .slice(0, 3);
+}
+
+/** Fleet mode: one row per member before the details. */
+function summaryTable(report: DiagnoseReport, c: Colors): string[] {
+  const rows = report.members.map((m) => [
+    m.name,
+    m.kubesphereVersion ?? '?',
+    m.discovery.connection ?? '-',
+    m.status,
+    m.cause,
+  ]);
+  const head = ['MEMBER', 'VERSION', 'CONNECTION', 'VERDICT', 'CAUSE'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const fmt = (r: string[]) => r.map((v, i) => (i === r.length - 1 ? v : v.padEnd(widths[i]!))).join('  ');
+  const paint = (status: string, text: string) =>
+    status === 'healthy' ? c.green(text) : status === 'error' ? c.red(text) : c.yellow(text);
+  return [c.bold(fmt(head)), ...rows.map((r) => fmt(r).replace(r[3]!, paint(r[3]!, r[3]!)))];
 }

@@ -184,6 +184,38 @@ export function describeFinding(f: Finding): Wording {
         summary: `${s(a.stale)} of ${plural(a.pods, 'pod')} of ${s(a.deployment)} started before kubesphere-config changed (${s(a.configWrittenAt)}); 3.3/3.4 reload the file after the kubelet syncs it, a restart makes sure`,
         remedy: `To load it now: kubectl -n kubesphere-system rollout restart deploy/${s(a.deployment)}`,
       };
+    case 'no-route-no-context':
+      return {
+        summary: `no kubeconfig context reaches Cluster ${s(a.cluster)} (none has its API server URL or its name)`,
+        remedy: `Add a context for it (--member ${s(a.cluster)}=CONTEXT), or pass --use-host-credentials to use the kubeconfig the host stores for it.`,
+      };
+    case 'no-route-proxy':
+      return {
+        summary: `Cluster ${s(a.cluster)} is joined through a proxy (tower) connection: its stored address only works inside the host's network`,
+        remedy: `Add a kubeconfig context for the member itself (--member ${s(a.cluster)}=CONTEXT), or run ks-restore inside the host's network.`,
+      };
+    case 'no-route-unknown-cluster':
+      return {
+        summary: `the host has no Cluster named ${s(a.cluster)}`,
+        remedy: 'Check the name with: kubectl get clusters.cluster.kubesphere.io (on the host).',
+      };
+    case 'not-joined':
+      return { summary: 'no Cluster object on the host matches this member' };
+    case 'host-sees-ready':
+      return {
+        summary: `the host sees Cluster ${s(a.cluster)} as ready (${s(a.connection)}, KubeSphere ${s(a.version)})`,
+      };
+    case 'host-sees-cert-expiring':
+      return {
+        summary: `the kubeconfig the host uses for Cluster ${s(a.cluster)} expires within seven days`,
+        remedy: "Renew the member's certificate and update its kubeconfig on the host.",
+      };
+    case 'host-sees-not-ready':
+      return {
+        summary: `the host sees Cluster ${s(a.cluster)} as not ready (${s(a.conditions)})${a.message ? `: ${s(a.message)}` : ''}`,
+        remedy:
+          'Check the connection from the host to the member (kubectl get clusters on the host; the agent for proxy connections).',
+      };
     default:
       if (f.code.startsWith('unreachable-')) {
         return { summary: s(a.message), ...(a.hint ? { remedy: s(a.hint) } : {}) };
@@ -254,5 +286,9 @@ export function describeCause(cause: Cause, context: string): string {
       return `${context} is fine; the host itself loses tokens between its ks-apiserver replicas (no Redis).`;
     case 'stale-errors':
       return `${context}'s configuration is right but its ks-apiserver still rejected tokens recently.`;
+    case 'no-route':
+      return `${context} could not be reached from here; see how to reach it above.`;
+    case 'host-sees-not-ready':
+      return `${context} accepts the host's tokens, but the host sees the cluster as not ready.`;
   }
 }

@@ -26,7 +26,9 @@ function yamlOf(obj: unknown): string {
 }
 
 function run(host: ClusterSnapshot, member: ClusterSnapshot, logs = noErrors, force = false) {
-  const report = assess({ snapshot: host, logs: noErrors }, [{ snapshot: member, logs }], { since: '1h' });
+  const report = assess({ snapshot: host, logs: noErrors }, [{ gathered: { snapshot: member, logs } }], {
+    since: '1h',
+  });
   const m = report.members[0]!;
   const plan = planMemberRepair({
     host: { facts: deriveFacts(host), server: host.server },

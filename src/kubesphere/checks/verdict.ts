@@ -30,6 +30,7 @@ export function verdict(
   const logs = by('apiserver-auth-errors');
   if (logs?.code === 'log-clock-skew') return { status: 'unhealthy', cause: 'clock-skew' };
   if (logs?.status === 'fail') return { status: 'unhealthy', cause: 'stale-errors' };
+  if (failed('host-cluster-status')) return { status: 'unhealthy', cause: 'host-sees-not-ready' };
   if ([...checks, ...hostChecks].some((c) => c.status === 'error'))
     return { status: 'error', cause: 'unreadable' };
   if (hostChecks.find((c) => c.id === 'host-cache')?.status === 'warn')

@@ -5,6 +5,7 @@ import type { Tokens } from './auth.js';
 import type { ServerContext } from './context.js';
 import { aggregated, coreVersions, group, groupList, resourceList } from './discovery.js';
 import { parseAccept, sendJson, sendText } from './http-util.js';
+import { serveOpenApi } from './openapi.js';
 import { handleResource } from './resources.js';
 import { parseRoute } from './router.js';
 import { noSuchResource, toStatus } from './status.js';
@@ -91,6 +92,8 @@ async function route(
       if (!body) throw noSuchResource();
       return sendJson(res, 200, body);
     }
+    case 'openapi':
+      return serveOpenApi(r.path, accept, res, ctx.kubernetesVersion);
     case 'resource':
       return handleResource(ctx, user!, r, url.searchParams, req, res);
     default:

@@ -49,9 +49,8 @@ export function applyPatch(original: unknown, contentType: string, body: Buffer,
       return applyJsonPatch(original, patch);
     } catch (err) {
       if (!(err instanceof JsonPatchError)) throw err;
-      throw new HttpError(422, 'Invalid', 'the server rejected our request due to an error in our request', {
-        causes: [{ reason: 'FieldValueInvalid', message: err.message }],
-      });
+      // apiserver's patcher wraps this in NewGenericServerResponse(422): a fixed message, the cause dropped.
+      throw new HttpError(422, 'Invalid', 'the server rejected our request due to an error in our request');
     }
   }
   if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) {

@@ -125,9 +125,14 @@ export function runningPod(pod: KubeObject, podIP: string, now: Date): KubeObjec
   const previous = new Map(((status.containerStatuses ?? []) as Obj[]).map((c) => [c.name, c]));
   status.containerStatuses = containersOf(next).map((c) => {
     const image = String(c.image ?? '');
-    const repo = image.includes('/')
-      ? image.replace(/:[^:/]+$/, '')
-      : `docker.io/library/${image.replace(/:[^:/]+$/, '')}`;
+    const name = image.replace(/:[^:/]+$/, '');
+    const first = name.split('/')[0]!;
+    // Docker Hub short names resolve to docker.io (library/ for official images), as containerd reports them.
+    const repo = !name.includes('/')
+      ? `docker.io/library/${name}`
+      : /[.:]|^localhost$/.test(first)
+        ? name
+        : `docker.io/${name}`;
     return {
       name: c.name,
       image: c.image,

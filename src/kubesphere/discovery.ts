@@ -1,0 +1,168 @@
+import type { ObjectJson } from './snapshot.js';
+import yaml from 'js-yaml';
+
+/** A member as the host's `clusters.cluster.kubesphere.io` object describes it. Holds no credentials. */
+export interface JoinedCluster {
+  name: string;
+  connection: 'direct' | 'proxy' | 'unknown';
+  /** spec.connection.kubernetesAPIEndpoint */
+  apiEndpoint: string | undefined;
+  /** The server URL of the kubeconfig stored in the Cluster (only the URL is kept). */
+  storedServer: string | undefined;
+  kubesphereVersion: string | undefined;
+  conditions: Array<{ type: string; status: string; reason?: string; message?: string }>;
+}
+
+const HOST_LABEL = 'cluster-role.kubesphere.io/host';
+
+/** The host's Cluster objects, minus the host's own. */
+export function joinedMembers(clusters: ObjectJson[]): JoinedCluster[] {
+  return clusters
+    .filter((c) => !(c.metadata.labels && HOST_LABEL in c.metadata.labels))
+    .map((c) => {
+      const spec = (
+        c as {
+          spec?: { connection?: { type?: string; kubernetesAPIEndpoint?: string; kubeconfig?: string } };
+        }
+      ).spec;
+      const status = (
+        c as { status?: { kubeSphereVersion?: string; conditions?: JoinedCluster['conditions'] } }
+      ).status;
+      const type = spec?.connection?.type;
+      return {
+        name: c.metadata.name ?? '',
+        connection: type === 'direct' || type === 'proxy' ? type : 'unknown',
+        apiEndpoint: spec?.connection?.kubernetesAPIEndpoint || undefined,
+        storedServer: storedServer(spec?.connection?.kubeconfig),
+        kubesphereVersion: status?.kubeSphereVersion,
+        conditions: status?.conditions ?? [],
+      };
+    });
+}
+
+/** Only the server URL is read from the stored kubeconfig; its credentials are not touched here. */
+function storedServer(b64: string | undefined): string | undefined {
+  if (!b64) return undefined;
+  try {
+    const doc = yaml.load(Buffer.from(b64, 'base64').toString('utf8')) as {
+      clusters?: Array<{ cluster?: { server?: string } }>;
+    };
+    const server = doc?.clusters?.[0]?.cluster?.server;
+    return typeof server === 'string' ? server : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export type DiscoveryMethod = 'flag' | 'server-url' | 'context-name' | 'host-credentials';
+
+export interface MemberTarget {
+  /** The Cluster name on the host, when known. */
+  cluster: string | null;
+  context: string | null;
+  method: DiscoveryMethod | null;
+  connection: JoinedCluster['connection'] | null;
+  joined: JoinedCluster | undefined;
+  /** Why no way in was found. */
+  problem?: 'no-context' | 'proxy' | 'unknown-cluster';
+}
+
+export interface ContextRef {
+  name: string;
+  server?: string;
+}
+
+export interface TargetRequest {
+  /** `--member ctx` or `--member name=ctx`, in order. */
+  members: string[];
+  /** `--cluster NAME` filters; empty means all. */
+  clusters: string[];
+  /** Discover every joined member, besides explicit ones (the default when no --member is given). */
+  all: boolean;
+  useHostCredentials: boolean;
+  hostContext: string;
+}
+
+export function normalizeServer(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    const u = new URL(url);
+    const port = u.port || (u.protocol === 'https:' ? '443' : '80');
+    return `${u.protocol}//${u.hostname.toLowerCase()}:${port}${u.pathname.replace(/\/+$/, '')}`;
+  } catch {
+    return url.replace(/\/+$/, '');
+  }
+}
+
+/**
+ * Pure: which member clusters to look at and how to reach each, in this order: an explicit --member, a
+ * kubeconfig context with the Cluster's API server URL, a context named like the Cluster, and only with
+ * --use-host-credentials the kubeconfig stored in the Cluster (direct connections).
+ */
+export function planTargets(
+  joined: JoinedCluster[],
+  contexts: ContextRef[],
+  req: TargetRequest,
+): MemberTarget[] {
+  const hostServer = normalizeServer(contexts.find((c) => c.name === req.hostContext)?.server);
+  const byName = new Map(joined.map((j) => [j.name, j]));
+  const targets: MemberTarget[] = [];
+  const taken = new Set<string>();
+  const serverOf = (ctx: string) => normalizeServer(contexts.find((c) => c.name === ctx)?.server);
+  const matches = (j: JoinedCluster, server: string | undefined) =>
+    server !== undefined &&
+    (normalizeServer(j.apiEndpoint) === server || normalizeServer(j.storedServer) === server);
+
+  for (const raw of req.members) {
+    const eq = raw.indexOf('=');
+    const name = eq > 0 ? raw.slice(0, eq) : undefined;
+    const context = eq > 0 ? raw.slice(eq + 1) : raw;
+    const j =
+      name !== undefined
+        ? byName.get(name)
+        : (joined.find((x) => matches(x, serverOf(context))) ?? byName.get(context));
+    if (name !== undefined && !j) {
+      targets.push({
+        cluster: name,
+        context,
+        method: 'flag',
+        connection: null,
+        joined: undefined,
+        problem: 'unknown-cluster',
+      });
+      continue;
+    }
+    targets.push({
+      cluster: j?.name ?? null,
+      context,
+      method: 'flag',
+      connection: j?.connection ?? null,
+      joined: j,
+    });
+    if (j) taken.add(j.name);
+  }
+  if (!req.all) return targets;
+
+  const wanted = req.clusters.length > 0 ? new Set(req.clusters) : undefined;
+  for (const j of joined) {
+    if (taken.has(j.name) || (wanted && !wanted.has(j.name))) continue;
+    const endpoint = normalizeServer(j.apiEndpoint) ?? normalizeServer(j.storedServer);
+    if (endpoint !== undefined && endpoint === hostServer) continue; // the host under another name
+    const base = { cluster: j.name, connection: j.connection, joined: j };
+    const byUrl = contexts.find((c) => c.name !== req.hostContext && matches(j, normalizeServer(c.server)));
+    if (byUrl) targets.push({ ...base, context: byUrl.name, method: 'server-url' });
+    else if (contexts.some((c) => c.name === j.name && c.name !== req.hostContext)) {
+      targets.push({ ...base, context: j.name, method: 'context-name' });
+    } else if (req.useHostCredentials && j.connection === 'direct') {
+      targets.push({ ...base, context: null, method: 'host-credentials' });
+    } else {
+      targets.push({
+        ...base,
+        context: null,
+        method: null,
+        problem: j.connection === 'proxy' ? 'proxy' : 'no-context',
+      });
+    }
+  }
+  return targets;
+}
