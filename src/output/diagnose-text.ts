@@ -38,9 +38,11 @@ export function renderDiagnoseText(report: DiagnoseReport, opts: TextOptions): s
     const label = f.status === 'error' ? c.red('error: ') : '';
     out.push(`  ${paint(f.status, SYMBOL[f.status])} ${f.id.padEnd(idWidth)}  ${label}${w.summary}`);
     const problem = f.status === 'fail' || f.status === 'warn' || f.status === 'error';
-    if (problem && w.remedy) out.push(`    ${' '.repeat(idWidth)}${c.dim(`→ ${w.remedy}`)}`);
+    // Continuation lines start under the summary: 2 + symbol + space + id + 2 spaces.
+    const indent = ' '.repeat(idWidth + 6);
+    if (problem && w.remedy) out.push(`${indent}${c.dim(`→ ${w.remedy}`)}`);
     if (problem || opts.verbose) {
-      for (const sample of samplesOf(f)) out.push(`    ${' '.repeat(idWidth)}${c.dim(`│ ${sample}`)}`);
+      for (const sample of samplesOf(f)) out.push(`${indent}${c.dim(`│ ${sample}`)}`);
     }
   };
 
@@ -77,12 +79,14 @@ export function renderDiagnoseText(report: DiagnoseReport, opts: TextOptions): s
   return `${out.join('\n')}\n`;
 }
 
+/** Up to 3 log lines as klog wrote them (the RFC 3339 prefix kubectl adds with --timestamps is dropped). */
 function samplesOf(f: Finding): string[] {
   if (f.id !== 'apiserver-auth-errors' || !f.evidence) return [];
   const kinds = f.evidence.kinds as Record<string, { samples?: string[] }> | undefined;
   return Object.values(kinds ?? {})
     .flatMap((k) => k.samples ?? [])
-    .slice(0, 3);
+    .slice(0, 3)
+    .map((line) => line.replace(/^\d{4}-\d\d-\d\dT\S+Z /, ''));
 }
 
 /** Fleet mode: one row per member before the details. */

@@ -59,7 +59,7 @@ export function describeFinding(f: Finding): Wording {
         remedy:
           a.role === 'host'
             ? 'This context points at a host cluster. Check --member; repair refuses to change a host.'
-            : 'ks-restore repair sets multicluster.clusterRole: member in the ClusterConfiguration.',
+            : 'ks-restore repair sets multicluster.clusterRole: member (in kubesphere.yaml, and on 3.x in the ClusterConfiguration).',
       };
     case 'host-not-host':
       return {
@@ -125,7 +125,9 @@ export function describeFinding(f: Finding): Wording {
         remedy: `Set ${s(a.path)} on the host back to a duration such as 2h; only members need 0.`,
       };
     case 'host-cache-ok':
-      return { summary: `host token cache: ${s(a.cache)}, ${plural(a.replicas, 'replica')}` };
+      return {
+        summary: `host token cache: ${cacheName(a.cache)}, ${plural(a.replicas, 'ks-apiserver replica')}`,
+      };
     case 'host-cache-in-memory':
       return {
         summary: `the host runs ${plural(a.replicas, 'ks-apiserver replica')} without Redis: each keeps its own token cache, so the host itself rejects tokens at random`,
@@ -145,12 +147,12 @@ export function describeFinding(f: Finding): Wording {
       };
     case 'log-signature-invalid':
       return {
-        summary: `${plural(a.signature, 'request')} rejected with "signature is invalid"${a.cacheMiss ? ` and ${s(a.cacheMiss)} with "token not found in cache"` : ''} in the last ${s(a.since)}: the jwtSecrets differ`,
+        summary: `${plural(a.signature, 'request')} rejected with "signature is invalid"${a.cacheMiss ? ` and ${s(a.cacheMiss)} with "token not found in cache"` : ''} in the last ${s(a.since)}${lastSeen(a.last)}: the jwtSecrets differ`,
         remedy: "ks-restore repair copies the host's jwtSecret to the member.",
       };
     case 'log-cache-miss':
       return {
-        summary: `${plural(a.cacheMiss, 'request')} rejected with "token not found in cache" in the last ${s(a.since)}: accessTokenMaxAge is not 0 where the pods loaded it`,
+        summary: `${plural(a.cacheMiss, 'request')} rejected with "token not found in cache" in the last ${s(a.since)}${lastSeen(a.last)}: accessTokenMaxAge is not 0 where the pods loaded it`,
         remedy: 'ks-restore repair sets accessTokenMaxAge to 0s and restarts ks-apiserver.',
       };
     case 'log-clock-skew':
@@ -240,6 +242,21 @@ function durableDrift(a: Args): Wording {
     summary: `ks-installer will revert kubesphere-config at its next run: ${parts.join('; ')}`,
     remedy: 'ks-restore repair updates the ClusterConfiguration and kubesphere-secret too.',
   };
+}
+
+function cacheName(type: unknown): string {
+  return type === 'redis'
+    ? 'Redis'
+    : type === 'none'
+      ? 'in-memory (no cache configured)'
+      : type === 'in-memory'
+        ? 'in-memory'
+        : s(type);
+}
+
+function lastSeen(last: unknown): string {
+  if (typeof last !== 'string') return '';
+  return ` (last at ${last.replace(/\.\d+Z$/, 'Z')})`;
 }
 
 function layoutName(layout: unknown): string {
