@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { ExitCode } from '../errors.js';
 import { createColors } from '../output/color.js';
 import { diagnoseCommand } from './diagnose.js';
@@ -41,7 +42,9 @@ export async function demoCommand(flags: Record<string, unknown>, env = process.
       'Fix it: back up, write, restart, wait, verify',
       'ks-restore repair --host host --member member --yes',
     );
-    const repaired = await repairCommand({ ...common, yes: true, timeout: '2m' }, env);
+    // Backups go beside the sandbox's kubeconfig and are removed with it: a demo leaves nothing behind.
+    const backupDir = path.join(path.dirname(sandbox.kubeconfigPath), 'backups');
+    const repaired = await repairCommand({ ...common, yes: true, timeout: '2m', backupDir }, env);
     step(3, 'Is it fixed?', 'ks-restore diagnose --host host --member member');
     const last = await diagnoseCommand(common, env);
     out('');

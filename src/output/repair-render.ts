@@ -175,6 +175,7 @@ const MARK: Record<ActionRecord['status'], string> = { done: '✔', failed: '✖
 /** After applying: what happened to each action, and the verification. */
 export function renderOutcomeText(run: MemberRun, c: Colors): string {
   const out: string[] = [c.bold(`Result for ${run.plan.context}`)];
+  const width = Math.max('verify'.length, ...run.actions.map((a) => a.id.length));
   for (const a of run.actions) {
     const mark =
       a.status === 'done'
@@ -182,7 +183,9 @@ export function renderOutcomeText(run: MemberRun, c: Colors): string {
         : a.status === 'failed'
           ? c.red(MARK.failed)
           : c.dim(MARK[a.status]);
-    out.push(`  ${mark} ${a.id}  ${a.target}${a.status === 'skipped' ? c.dim(' (not done)') : ''}`);
+    out.push(
+      `  ${mark} ${a.id.padEnd(width)}  ${a.target}${a.status === 'skipped' ? c.dim(' (not done)') : ''}`,
+    );
     if (a.error) {
       out.push(`      ${c.red(a.error.message)}`);
       if (a.error.hint) out.push(`      ${c.dim(`→ ${a.error.hint}`)}`);
@@ -196,7 +199,7 @@ export function renderOutcomeText(run: MemberRun, c: Colors): string {
         ? describeCause(v.cause as MemberReport['cause'], run.plan.context)
         : '';
     out.push(
-      `  ${ok ? c.green('✔') : c.red('✖')} verify  ${ok ? "the member accepts the host's tokens" : `still ${v.status}: ${cause}`}` +
+      `  ${ok ? c.green('✔') : c.red('✖')} ${'verify'.padEnd(width)}  ${ok ? "the member accepts the host's tokens" : `still ${v.status}: ${cause}`}` +
         (v.failing && v.failing.length > 0 ? c.dim(` (failing: ${v.failing.join(', ')})`) : ''),
     );
   }

@@ -19,6 +19,8 @@ export interface ApiServerOptions {
   kubernetesVersion?: string;
   /** 0 (default) picks an ephemeral port */
   port?: number;
+  /** clock for ages, log windows and timestamps; default the real one (the simulation may run its own) */
+  now?: () => Date;
   /** seam for fault injection */
   intercept?: (
     req: IncomingMessage,
@@ -40,7 +42,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
     store: o.store,
     logs: o.logs,
     kubernetesVersion: o.kubernetesVersion ?? 'v1.27.10',
-    now: () => new Date(),
+    now: o.now ?? (() => new Date()),
     streams: new Set(),
   };
   const sockets = new Set<Socket>();
