@@ -11,6 +11,8 @@ export interface DiagnosisOptions {
   /** `--since` as the user wrote it, for the report. */
   since: string;
   tailLines?: number;
+  /** Read logs only of pods started at or after this time (verification after a restart). */
+  podsStartedAfter?: Date;
   /** Members gathered at once (fleet mode); the host is always read alongside. Default 8. */
   concurrency?: number;
   describeFailure: (err: unknown) => ReadFailure;
@@ -47,6 +49,7 @@ export async function runDiagnosis(
       logs: {
         sinceSeconds: Math.max(1, Math.ceil(opts.sinceSeconds)),
         ...(opts.tailLines ? { tailLines: opts.tailLines } : {}),
+        ...(opts.podsStartedAfter ? { podsStartedAfter: opts.podsStartedAfter } : {}),
       },
       onLogLine: (line, source) => logs.add(line, source),
       describeFailure: opts.describeFailure,

@@ -15,7 +15,7 @@ import { selectorString } from './selector.js';
 export interface GatherOptions {
   role: 'host' | 'member';
   /** Read ks-apiserver logs (members always; hosts for the in-memory-cache evidence). */
-  logs?: { sinceSeconds?: number; tailLines?: number };
+  logs?: { sinceSeconds?: number; tailLines?: number; podsStartedAfter?: Date };
   onLogLine?: (line: string, source: { pod: string; container: string; previous: boolean }) => void;
   /** Turns anything the reader threw into data (src/kube knows its errors). */
   describeFailure: (err: unknown) => ReadFailure;
@@ -102,7 +102,10 @@ async function scanLogs(
   opts: GatherOptions,
 ): Promise<PodLogScan[]> {
   const jobs: Array<Promise<PodLogScan>> = [];
+  const after = opts.logs?.podsStartedAfter;
   for (const pod of pods) {
+    // Verification reads only the pods that started after the repair: old ones log until they are gone.
+    if (after && (pod.metadata.deletionTimestamp || !(startedAt(pod) >= after.getTime()))) continue;
     const name = pod.metadata.name ?? '';
     const container = apiserverContainer(pod);
     if (!container) continue;
@@ -152,4 +155,9 @@ export function apiserverContainer(pod: ObjectJson): string | undefined {
 function restartCount(pod: ObjectJson, container: string): number {
   const st = (pod as PodSpecJson).status?.containerStatuses?.find((c) => c.name === container);
   return st?.restartCount ?? 0;
+}
+
+function startedAt(pod: ObjectJson): number {
+  const st = (pod as { status?: { startTime?: string } }).status?.startTime;
+  return st ? Date.parse(st) : Number.NaN;
 }

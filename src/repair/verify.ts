@@ -31,6 +31,7 @@ export async function verifyMember(
     const { report } = await runDiagnosis(host, [member], {
       sinceSeconds,
       since: `${sinceSeconds}s`,
+      ...(opts.restart ? { podsStartedAfter: new Date(opts.since.getTime() - 1000) } : {}),
       describeFailure: opts.describeFailure,
     });
     const m = report.members[0]!;
