@@ -26,6 +26,7 @@ export type { KsVersion } from './kubesphere/versions.js';
 export { KS_VERSIONS } from './kubesphere/versions.js';
 export type { MemberSpec } from './kubesphere/plan.js';
 export { SCENARIOS, DEFAULT_SCENARIO } from './kubesphere/scenarios.js';
+export { fleetVersions, MIXED, mixedFleet } from './kubesphere/fleet.js';
 
 export interface SandboxOptions {
   /** KubeSphere release of the host, and of members without their own. Default '3.4'. */
@@ -64,6 +65,12 @@ export interface SimCluster {
   logs: LogStore;
   ksVersion: KsVersion;
   scenario: string;
+  /** How the host's Cluster object says it is connected (the host itself: direct). */
+  connection: 'direct' | 'proxy';
+  /** Its API server was closed after start-up: connecting is refused. */
+  unreachable: boolean;
+  /** Its context in the written kubeconfig, or null when there is none (proxy, noContext). */
+  context: string | null;
 }
 
 export interface Sandbox {
@@ -154,8 +161,18 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       adminToken: r.adminToken,
       kubeSystemUid: r.store.get('namespaces', undefined, 'kube-system')?.metadata.uid ?? '',
       nodeCount: r.store.list('nodes').length,
+      connection: r.plan.connection,
+      unreachable: r.plan.unreachable,
     });
-    seedClusterObjects(host.store, host.clock, host.plan.version, joined(host), members.map(joined));
+    const endpoints = seedClusterObjects(
+      host.store,
+      host.clock,
+      host.plan.version,
+      joined(host),
+      members.map(joined),
+    );
+    // Joined while it was up; now nothing listens on its port.
+    await Promise.all(running.filter((r) => r.plan.unreachable).map((r) => r.server!.close()));
     for (const r of running) {
       r.controller = new DeploymentController({
         store: r.store,
@@ -186,12 +203,14 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         endpointHost: new URL(host.server!.url).host,
         sim: host.sim,
       },
-      members: members.map((m) => ({
-        name: m.plan.name,
-        version: m.plan.version,
-        endpointHost: new URL(m.server!.url).host,
-        sim: m.sim,
-      })),
+      members: members
+        .filter((m) => !m.plan.unreachable)
+        .map((m) => ({
+          name: m.plan.name,
+          version: m.plan.version,
+          endpointHost: new URL(endpoints.get(m.plan.name) ?? m.server!.url).host,
+          sim: m.sim,
+        })),
       now: base,
       intervalMs: opts.trafficIntervalMs ?? 2000,
     });
@@ -203,14 +222,15 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       tempDir = await mkdtemp(join(tmpdir(), 'ks-restore-sandbox-'));
       kubeconfigPath = join(tempDir, 'kubeconfig');
     }
+    const reachable = running.filter((r) => r.plan.inKubeconfig);
     const entries = [
-      ...running.map((r) => ({
+      ...reachable.map((r) => ({
         name: r.plan.name,
         server: r.server!.url,
         caCertPem: r.server!.caCertPem,
         token: r.adminToken,
       })),
-      ...running.map((r) => ({
+      ...reachable.map((r) => ({
         name: `${r.plan.name}-readonly`,
         server: r.server!.url,
         caCertPem: r.server!.caCertPem,
@@ -231,6 +251,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         logs: r.logs,
         ksVersion: r.plan.version,
         scenario: r.plan.scenario,
+        connection: r.plan.connection,
+        unreachable: r.plan.unreachable,
+        context: r.plan.inKubeconfig ? r.plan.name : null,
       })),
       rerunInstaller(name: string): void {
         const r = running.find((x) => x.plan.name === name);

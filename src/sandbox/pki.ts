@@ -65,7 +65,9 @@ function time(d: Date): Buffer {
 
 const ECDSA_WITH_SHA256 = seq(oid('1.2.840.10045.4.3.2'));
 
-const name = (cn: string): Buffer => seq(set(seq(oid('2.5.4.3'), utf8(cn))));
+/** O (when given) then CN, the order Go's pkix.Name writes them. */
+const name = (cn: string, o?: string): Buffer =>
+  seq(...(o ? [set(seq(oid('2.5.4.10'), utf8(o)))] : []), set(seq(oid('2.5.4.3'), utf8(cn))));
 
 const extension = (id: string, critical: boolean, value: Buffer): Buffer =>
   seq(oid(id), ...(critical ? [bool(true)] : []), octets(value));
@@ -80,6 +82,7 @@ function keyId(spki: Buffer): Buffer {
 
 interface CertSpec {
   subject: string;
+  subjectOrg?: string;
   issuer: string;
   publicKey: KeyObject;
   signingKey: KeyObject;
@@ -99,7 +102,7 @@ function certificate(spec: CertSpec): Buffer {
     ECDSA_WITH_SHA256,
     name(spec.issuer),
     seq(time(spec.notBefore), time(spec.notAfter)),
-    name(spec.subject),
+    name(spec.subject, spec.subjectOrg),
     spki,
     ctx(
       3,
@@ -122,19 +125,21 @@ function pem(label: string, body: Buffer): string {
 
 const newKey = () => generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
 
-/** A CA named `<commonName>-ca` and a serving certificate for 127.0.0.1 and localhost signed by it. */
-export function createClusterPki(commonName: string, now: Date = new Date()): ClusterPki {
-  // Backdated an hour to tolerate clock skew, as kubeadm does.
-  const notBefore = new Date(now.getTime() - 3600_000);
-  const ca = newKey();
-  const server = newKey();
-  const caName = `${commonName}-ca`;
-  const caKeyId = keyId(ca.publicKey.export({ type: 'spki', format: 'der' }));
-  const caCert = certificate({
+interface Ca {
+  key: ReturnType<typeof newKey>;
+  name: string;
+  keyId: Buffer;
+  certPem: string;
+}
+
+function newCa(caName: string, notBefore: Date, now: Date): Ca {
+  const key = newKey();
+  const caKeyId = keyId(key.publicKey.export({ type: 'spki', format: 'der' }));
+  const cert = certificate({
     subject: caName,
     issuer: caName,
-    publicKey: ca.publicKey,
-    signingKey: ca.privateKey,
+    publicKey: key.publicKey,
+    signingKey: key.privateKey,
     issuerKeyId: caKeyId,
     notBefore,
     notAfter: new Date(now.getTime() + 10 * 365 * 86400_000),
@@ -144,18 +149,29 @@ export function createClusterPki(commonName: string, now: Date = new Date()): Cl
       extension('2.5.29.15', true, bitString(Buffer.from([0x06]), 1)),
     ],
   });
+  return { key, name: caName, keyId: caKeyId, certPem: pem('CERTIFICATE', cert) };
+}
+
+// digitalSignature (bit 0): 0b1000_0000, seven unused trailing bits.
+const DIGITAL_SIGNATURE = extension('2.5.29.15', true, bitString(Buffer.from([0x80]), 7));
+
+/** A CA named `<commonName>-ca` and a serving certificate for 127.0.0.1 and localhost signed by it. */
+export function createClusterPki(commonName: string, now: Date = new Date()): ClusterPki {
+  // Backdated an hour to tolerate clock skew, as kubeadm does.
+  const notBefore = new Date(now.getTime() - 3600_000);
+  const ca = newCa(`${commonName}-ca`, notBefore, now);
+  const server = newKey();
   const serverCert = certificate({
     subject: commonName,
-    issuer: caName,
+    issuer: ca.name,
     publicKey: server.publicKey,
-    signingKey: ca.privateKey,
-    issuerKeyId: caKeyId,
+    signingKey: ca.key.privateKey,
+    issuerKeyId: ca.keyId,
     notBefore,
     notAfter: new Date(now.getTime() + 365 * 86400_000),
     extensions: [
       extension('2.5.29.19', true, seq()),
-      // digitalSignature (bit 0): 0b1000_0000, seven unused trailing bits.
-      extension('2.5.29.15', true, bitString(Buffer.from([0x80]), 7)),
+      DIGITAL_SIGNATURE,
       extension('2.5.29.37', false, seq(oid('1.3.6.1.5.5.7.3.1'))),
       extension(
         '2.5.29.17',
@@ -165,8 +181,45 @@ export function createClusterPki(commonName: string, now: Date = new Date()): Cl
     ],
   });
   return {
-    caCertPem: pem('CERTIFICATE', caCert),
+    caCertPem: ca.certPem,
     serverCertPem: pem('CERTIFICATE', serverCert),
     serverKeyPem: server.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+  };
+}
+
+export interface ClientPki {
+  caCertPem: string;
+  clientCertPem: string;
+  clientKeyPem: string;
+}
+
+/** A CA named `<caName>-ca` and a client certificate it signed (CN, O), as a kubeconfig user carries them. */
+export function createClientPki(
+  caName: string,
+  client: { commonName: string; organization?: string },
+  now: Date = new Date(),
+): ClientPki {
+  const notBefore = new Date(now.getTime() - 3600_000);
+  const ca = newCa(`${caName}-ca`, notBefore, now);
+  const key = newKey();
+  const cert = certificate({
+    subject: client.commonName,
+    ...(client.organization ? { subjectOrg: client.organization } : {}),
+    issuer: ca.name,
+    publicKey: key.publicKey,
+    signingKey: ca.key.privateKey,
+    issuerKeyId: ca.keyId,
+    notBefore,
+    notAfter: new Date(now.getTime() + 365 * 86400_000),
+    extensions: [
+      extension('2.5.29.19', true, seq()),
+      DIGITAL_SIGNATURE,
+      extension('2.5.29.37', false, seq(oid('1.3.6.1.5.5.7.3.2'))),
+    ],
+  });
+  return {
+    caCertPem: ca.certPem,
+    clientCertPem: pem('CERTIFICATE', cert),
+    clientKeyPem: key.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
   };
 }

@@ -544,3 +544,41 @@ describe('latency', () => {
     }
   });
 });
+
+describe('intercept', () => {
+  it('lets a fault injector answer or drop a request before routing', async () => {
+    const faulty = await startApiServer({
+      name: 'faulty',
+      store,
+      logs,
+      adminToken: ADMIN,
+      readonlyToken: READONLY,
+      intercept: async (req) => {
+        if (req.url?.startsWith('/api/v1/namespaces'))
+          return { status: 503, body: { kind: 'Status', code: 503 } };
+        if (req.url === '/version') return { status: 0, destroy: true };
+        return 'continue';
+      },
+    });
+    const get = (path: string): Promise<number> =>
+      new Promise((resolve, reject) => {
+        request(
+          new URL(path, faulty.url),
+          { ca: faulty.caCertPem, headers: { Authorization: `Bearer ${ADMIN}` } },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+          },
+        )
+          .on('error', reject)
+          .end();
+      });
+    try {
+      expect(await get('/api/v1/namespaces')).toBe(503);
+      expect(await get('/healthz')).toBe(200);
+      await expect(get('/version')).rejects.toThrow(/socket hang up|ECONNRESET/);
+    } finally {
+      await faulty.close();
+    }
+  });
+});

@@ -2,7 +2,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { ClusterStore, KubeObject } from '../apiserver/store.js';
 import { kubeTime } from '../apiserver/types.js';
 import type { SimClock } from './clock.js';
+import { clusterConditions } from './cluster-conditions.js';
 import { memberKubeconfig } from './kubeconfig.js';
+import { towerConnection } from './tower.js';
 import { versionInfo } from './versions.js';
 import type { KsVersion } from './versions.js';
 
@@ -14,45 +16,19 @@ export interface JoinedCluster {
   adminToken: string;
   kubeSystemUid: string;
   nodeCount: number;
+  connection: 'direct' | 'proxy';
+  /** The controller's last sync could not connect: Ready False. */
+  unreachable: boolean;
 }
 
 const DAY = 86_400_000;
+const MIN = 60_000;
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
 
-function conditions(hostVersion: KsVersion, at: string, host: boolean): Record<string, unknown>[] {
-  const c = (type: string, reason: string, message: string, status = 'True') => ({
-    type,
-    status,
-    lastUpdateTime: at,
-    lastTransitionTime: at,
-    ...(reason ? { reason } : {}),
-    ...(message ? { message } : {}),
-  });
-  if (hostVersion === '4.1') {
-    return [
-      c('Ready', 'Ready', 'Cluster is available now'),
-      c('KSCoreReady', 'KSCoreReady', 'KS Core is available now'),
-      ...(host
-        ? []
-        : [c('KubeConfigCertExpiresInSevenDays', 'KubeConfigCertExpiresInSevenDays', '', 'False')]),
-    ];
-  }
-  const out = [
-    ...(hostVersion === '3.0' ? [c('Initialized', 'Initialized', 'Cluster has been initialized')] : []),
-    c('Federated', '', 'Cluster has joined federation control plane successfully'),
-    c('Ready', 'Ready', 'Cluster is available now'),
-  ];
-  // The expiry condition is skipped for the host cluster (updateKubeConfigExpirationDateCondition).
-  if (!host && (hostVersion === '3.3' || hostVersion === '3.4')) {
-    out.push(c('KubeConfigCertExpiresInSevenDays', 'KubeConfigCertExpiresInSevenDays', '', 'False'));
-  }
-  return out;
-}
-
 /**
- * The host's Cluster objects: itself (created by its cluster controller, label cluster-role.kubesphere.io/host)
- * and each member joined with a direct connection, spec.connection.kubeconfig holding the member's real
- * kubeconfig (admin credentials) for its sandbox API server.
+ * Returns the Kubernetes API address the host dials for each member. The host's Cluster objects: itself (created by its cluster controller, label cluster-role.kubesphere.io/host)
+ * and each member: direct ones with spec.connection.kubeconfig holding the member's real kubeconfig (admin
+ * credentials) for its sandbox API server; proxy ones as tower left them (an in-cluster service address).
  */
 export function seedClusterObjects(
   store: ClusterStore,
@@ -60,7 +36,8 @@ export function seedClusterObjects(
   hostVersion: KsVersion,
   host: JoinedCluster,
   members: JoinedCluster[],
-): void {
+): Map<string, string> {
+  const endpoints = new Map<string, string>();
   const installed = clock.ago(30 * DAY);
   const put = (obj: KubeObject, at: Date): void => {
     clock.at(at, () =>
@@ -71,8 +48,16 @@ export function seedClusterObjects(
     );
   };
   const v3 = hostVersion !== '4.1';
-  const status = (c: JoinedCluster, at: string, isHost: boolean) => ({
-    conditions: conditions(hostVersion, at, isHost),
+  const status = (c: JoinedCluster, at: string, isHost: boolean, server: string) => ({
+    conditions: clusterConditions({
+      hostVersion,
+      at,
+      failedAt: kubeTime(clock.ago(10 * MIN)),
+      isHost,
+      connection: c.connection,
+      name: c.name,
+      ...(c.unreachable ? { unreachable: server } : {}),
+    }),
     ...(v3
       ? { configz: { multicluster: isHost, monitoring: true, ...(isHost ? {} : { alerting: false }) } }
       : {}),
@@ -81,12 +66,8 @@ export function seedClusterObjects(
     nodeCount: c.nodeCount,
     uid: c.kubeSystemUid,
   });
-  const spec = (kubeconfig: string, endpoint?: string) => ({
-    connection: {
-      type: 'direct',
-      kubeconfig: b64(kubeconfig),
-      ...(endpoint ? { kubernetesAPIEndpoint: endpoint } : {}),
-    },
+  const spec = (connection: Record<string, unknown>) => ({
+    connection,
     ...(v3 ? { enable: true, joinFederation: true } : {}),
     provider: 'kubesphere',
   });
@@ -109,13 +90,16 @@ export function seedClusterObjects(
         },
         finalizers: ['finalizer.cluster.kubesphere.io'],
       },
-      spec: spec(inCluster, 'https://10.233.0.1:443'),
-      status: status(host, kubeTime(installed), true),
+      spec: spec(direct(inCluster, 'https://10.233.0.1:443')),
+      status: status(host, kubeTime(installed), true, 'https://10.233.0.1:443'),
     },
     installed,
   );
   members.forEach((m, i) => {
     const joined = clock.ago((20 - Math.min(i, 10)) * DAY);
+    const proxy = m.connection === 'proxy' ? towerConnection(m.name) : undefined;
+    if (proxy) put(proxy.service, joined);
+    endpoints.set(m.name, proxy?.server ?? m.url);
     put(
       {
         apiVersion: 'cluster.kubesphere.io/v1alpha1',
@@ -126,12 +110,17 @@ export function seedClusterObjects(
           annotations: { 'kubesphere.io/creator': 'admin' },
           finalizers: ['finalizer.cluster.kubesphere.io'],
         },
-        spec: spec(memberKubeconfig(m.url, m.caCertPem, m.adminToken), m.url),
-        status: status(m, kubeTime(joined), false),
+        spec: spec(proxy?.connection ?? direct(memberKubeconfig(m.url, m.caCertPem, m.adminToken), m.url)),
+        status: status(m, kubeTime(joined), false, proxy?.server ?? m.url),
       },
       joined,
     );
   });
+  return endpoints;
+}
+
+function direct(kubeconfig: string, endpoint: string): Record<string, unknown> {
+  return { type: 'direct', kubeconfig: b64(kubeconfig), kubernetesAPIEndpoint: endpoint };
 }
 
 export const newUid = (): string => randomUUID();

@@ -50,3 +50,34 @@ export function memberKubeconfig(server: string, caCertPem: string, token: strin
   };
   return yaml.dump(doc, { noArrayIndent: true, lineWidth: -1 });
 }
+
+/**
+ * The kubeconfig tower issues for a proxy member (certs.IssueKubeConfig): the in-cluster proxy service address,
+ * tower's CA, and a `kubernetes-admin` client certificate in system:masters.
+ */
+export function towerKubeconfig(
+  clusterName: string,
+  server: string,
+  pki: { caCertPem: string; clientCertPem: string; clientKeyPem: string },
+): string {
+  const b64 = (s: string) => Buffer.from(s).toString('base64');
+  const context = `kubernetes-admin@${clusterName}`;
+  const doc = {
+    apiVersion: 'v1',
+    clusters: [{ cluster: { 'certificate-authority-data': b64(pki.caCertPem), server }, name: clusterName }],
+    contexts: [{ context: { cluster: clusterName, user: 'kubernetes-admin' }, name: context }],
+    'current-context': context,
+    kind: 'Config',
+    preferences: {},
+    users: [
+      {
+        name: 'kubernetes-admin',
+        user: {
+          'client-certificate-data': b64(pki.clientCertPem),
+          'client-key-data': b64(pki.clientKeyPem),
+        },
+      },
+    ],
+  };
+  return yaml.dump(doc, { noArrayIndent: true, lineWidth: -1 });
+}

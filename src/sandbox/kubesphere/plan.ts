@@ -12,6 +12,16 @@ export interface MemberSpec {
   scenario?: string;
   /** How its kubesphere.yaml looks: default 'go-remarshal' on 3.3/3.4 (the host rewrote it), else 'template'. */
   configStyle?: ConfigStyle;
+  /**
+   * How the host reaches it. 'direct' (default): the Cluster holds the member's own kubeconfig. 'proxy': joined
+   * through tower, the Cluster holds an in-cluster service address, and the written kubeconfig has no context
+   * for it (its API server still runs).
+   */
+  connection?: 'direct' | 'proxy';
+  /** Joined and in the kubeconfig, but its API server is not listening: connecting is refused. */
+  unreachable?: boolean;
+  /** A direct member the written kubeconfig has no context for (only --use-host-credentials reaches it). */
+  noContext?: boolean;
 }
 
 export interface PlannedCluster {
@@ -20,6 +30,10 @@ export interface PlannedCluster {
   version: KsVersion;
   scenario: string;
   state: ClusterState;
+  connection: 'direct' | 'proxy';
+  unreachable: boolean;
+  /** Whether the written kubeconfig has contexts (`<name>`, `<name>-readonly`) for it. */
+  inKubeconfig: boolean;
 }
 
 export const MAX_MEMBERS = 100;
@@ -71,12 +85,17 @@ export function planSandbox(opts: {
     version,
     scenario,
     state: top.host?.(hostCtx) ?? hostState(hostCtx),
+    connection: 'direct',
+    unreachable: false,
+    inKubeconfig: true,
   };
   const members = specs.map((m, i): PlannedCluster => {
     const v = m.ksVersion ?? version;
     if (!isKsVersion(v)) throw new UsageError(`unknown KubeSphere version "${String(v)}" for ${names[i]}`);
     const sc = m.scenario ?? scenario;
     checkScenario(sc, v, names[i]!);
+    if (m.connection !== undefined && m.connection !== 'direct' && m.connection !== 'proxy')
+      throw new UsageError(`unknown connection "${String(m.connection)}" for ${names[i]} (direct or proxy)`);
     const ctx = {
       version: v,
       name: names[i]!,
@@ -91,6 +110,9 @@ export function planSandbox(opts: {
       version: v,
       scenario: sc,
       state: findScenario(sc)!.member(ctx),
+      connection: m.connection ?? 'direct',
+      unreachable: m.unreachable ?? false,
+      inKubeconfig: m.connection !== 'proxy' && !m.noContext,
     };
   });
   return [host, ...members];
