@@ -11,8 +11,31 @@ Exit codes:
   4  a change was made and a later step failed, or the rollout did not finish in time (see rollback)
   70 internal error in ks-restore (please report it)`;
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+function hostOption(): Option {
+  return new Option('--host <context>', 'kubeconfig context of the host cluster (default: current context)');
+}
+
+/** Which members, and how to reach them: shared by diagnose and repair. */
+function withMemberOptions(cmd: Command): Command {
+  return cmd
+    .addOption(hostOption())
+    .option(
+      '--member <context>',
+      'kubeconfig context of a member cluster, or NAME=CONTEXT (repeatable)',
+      collect,
+      [],
+    )
+    .option('--all-members', 'discover every member the host has joined (the default without --member)')
+    .option('--cluster <name>', 'with discovery: only this member Cluster (repeatable)', collect)
+    .option(
+      '--use-host-credentials',
+      'reach members without a context through the kubeconfig the host stores for them (direct connections; kept in memory only)',
+    )
+    .option('--concurrency <n>', 'members read at once', '8');
 }
 
 function outputOption(): Option {
@@ -33,25 +56,10 @@ export function buildProgram(): Command {
     .addHelpText('after', EXIT_CODES_HELP)
     .exitOverride();
 
-  program
-    .command('diagnose')
+  withMemberOptions(program.command('diagnose'))
     .description(
       'find out why the host console cannot open a member cluster, with evidence (changes nothing)',
     )
-    .option('--host <context>', 'kubeconfig context of the host cluster (default: current context)')
-    .option(
-      '--member <context>',
-      'kubeconfig context of a member cluster, or NAME=CONTEXT (repeatable)',
-      collect,
-      [],
-    )
-    .option('--all-members', 'discover every member the host has joined (the default without --member)')
-    .option('--cluster <name>', 'with discovery: only this member Cluster (repeatable)', collect, [])
-    .option(
-      '--use-host-credentials',
-      'reach members without a context through the kubeconfig the host stores for them (direct connections; kept in memory only)',
-    )
-    .option('--concurrency <n>', 'members read at once', '8')
     .option('--kubeconfig <path>', 'kubeconfig file to use (default: $KUBECONFIG, else ~/.kube/config)')
     .option('--since <duration>', 'read ks-apiserver logs this far back', '1h')
     .option('--tail <lines>', 'read at most this many log lines per container (default: all within --since)')
@@ -68,25 +76,10 @@ export function buildProgram(): Command {
       process.exitCode = await diagnoseCommand(opts);
     });
 
-  program
-    .command('repair')
+  withMemberOptions(program.command('repair'))
     .description(
       "fix the member durably: copy the host's jwtSecret, set accessTokenMaxAge to 0s, restart, wait, verify",
     )
-    .option('--host <context>', 'kubeconfig context of the host cluster (default: current context)')
-    .option(
-      '--member <context>',
-      'kubeconfig context of a member cluster, or NAME=CONTEXT (repeatable)',
-      collect,
-      [],
-    )
-    .option('--all-members', 'discover every member the host has joined (the default without --member)')
-    .option('--cluster <name>', 'with discovery: only this member Cluster (repeatable)', collect, [])
-    .option(
-      '--use-host-credentials',
-      'reach members without a context through the kubeconfig the host stores for them (direct connections; kept in memory only)',
-    )
-    .option('--concurrency <n>', 'members read at once', '8')
     .option('--kubeconfig <path>', 'kubeconfig file to use (default: $KUBECONFIG, else ~/.kube/config)')
     .option('-y, --yes', 'apply without asking (required when there is no terminal)')
     .option('--dry-run', 'show the plan and validate it with the API servers (dryRun=All); change nothing')
