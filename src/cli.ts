@@ -147,12 +147,19 @@ export function buildProgram(): Command {
         .choices(['3.0', '3.1', '3.2', '3.3', '3.4', '4.1'])
         .default('3.4'),
     )
-    .option('--scenario <name>', 'fault to simulate (see --list-scenarios)', 'token-cache')
+    .option(
+      '--scenario <name>',
+      'fault to simulate, or "mixed" for a fleet of differing members (see --list-scenarios)',
+      'token-cache',
+    )
     .option('--list-scenarios', 'list the scenarios and exit')
-    .option('--members <n>', 'number of member clusters', '1')
+    .option('--members <n>', 'number of member clusters (default: 1; 8 with --scenario mixed)')
     .option('--kubeconfig <path>', 'write the kubeconfig here (default: a new temp file)')
     .option('--latency <ms>', 'add this delay to every API response', '0')
-    .addHelpText('after', '\nServes until interrupted (Ctrl-C or SIGTERM), then exits 0.')
+    .addHelpText(
+      'after',
+      '\nServes until interrupted (Ctrl-C or SIGTERM), then exits 0.\n\nExamples:\n  ks-restore sandbox --ks-version 4.1 --scenario both\n  ks-restore sandbox --scenario mixed --members 20   # versions, faults, a proxy and an unreachable member',
+    )
     .action(async (opts: Record<string, unknown>) => {
       const { sandboxCommand } = await import('./commands/sandbox.js');
       process.exitCode = await sandboxCommand(opts);

@@ -1,12 +1,22 @@
 import { resolve } from 'node:path';
 import { ExitCode, UsageError } from '../errors.js';
+import {
+  MIXED,
+  MIXED_DEFAULT_MEMBERS,
+  MIXED_DESCRIPTION,
+  MIXED_MIN_MEMBERS,
+  mixedFleet,
+} from '../sandbox/kubesphere/fleet.js';
 import { checkScenario, MAX_MEMBERS } from '../sandbox/kubesphere/plan.js';
 import { DEFAULT_SCENARIO, findScenario, SCENARIOS } from '../sandbox/kubesphere/scenarios.js';
+import { sandboxSummary } from './sandbox-summary.js';
 import { isKsVersion, KS_VERSIONS } from '../sandbox/kubesphere/versions.js';
 import type { KsVersion } from '../sandbox/kubesphere/versions.js';
+import type { MemberSpec } from '../sandbox/kubesphere/plan.js';
 
 export interface SandboxFlags {
   ksVersion: KsVersion;
+  /** A scenario name, or `mixed` (the fleet preset). */
   scenario: string;
   members: number;
   kubeconfigPath?: string;
@@ -30,18 +40,20 @@ export function parseSandboxFlags(flags: Record<string, unknown>): SandboxFlags 
     );
   }
   const scenario = String(flags.scenario ?? DEFAULT_SCENARIO);
-  if (!findScenario(scenario)) {
+  const mixed = scenario === MIXED;
+  if (!mixed && !findScenario(scenario)) {
     throw new UsageError(
       `--scenario "${scenario}" is not a scenario.`,
-      `Valid scenarios: ${SCENARIOS.map((s) => s.name).join(', ')} (see ks-restore sandbox --list-scenarios).`,
+      `Valid scenarios: ${SCENARIOS.map((s) => s.name).join(', ')}, or ${MIXED} for a fleet (see ks-restore sandbox --list-scenarios).`,
     );
   }
-  const membersText = String(flags.members ?? '1').trim();
+  const membersText = String(flags.members ?? (mixed ? MIXED_DEFAULT_MEMBERS : 1)).trim();
   const members = Number(membersText);
-  if (!/^\d+$/.test(membersText) || members < 1 || members > MAX_MEMBERS) {
+  const min = mixed ? MIXED_MIN_MEMBERS : 1;
+  if (!/^\d+$/.test(membersText) || members < min || members > MAX_MEMBERS) {
     throw new UsageError(
-      `--members "${membersText}" is not a number from 1 to ${MAX_MEMBERS}.`,
-      'For example: --members 3.',
+      `--members "${membersText}" is not a number from ${min} to ${MAX_MEMBERS}${mixed ? ` (--scenario ${MIXED})` : ''}.`,
+      `For example: --members ${mixed ? MIXED_DEFAULT_MEMBERS : 3}.`,
     );
   }
   const latencyText = String(flags.latency ?? '0').trim();
@@ -55,15 +67,24 @@ export function parseSandboxFlags(flags: Record<string, unknown>): SandboxFlags 
   if (typeof flags.kubeconfig === 'string' && flags.kubeconfig !== '')
     out.kubeconfigPath = resolve(flags.kubeconfig);
   // Version-specific refusals (installer-revert on 4.1, …): the same check startSandbox makes.
-  checkScenario(scenario, ksVersion);
+  if (!mixed) checkScenario(scenario, ksVersion);
   return out;
 }
 
+/** What startSandbox runs for these flags: the scenario everywhere, or the fleet preset (host healthy). */
+export function sandboxMembers(f: SandboxFlags): { scenario: string; members: number | MemberSpec[] } {
+  return f.scenario === MIXED
+    ? { scenario: 'healthy', members: mixedFleet(f.members, f.ksVersion) }
+    : { scenario: f.scenario, members: f.members };
+}
+
 export function scenarioList(): string {
-  const width = Math.max(...SCENARIOS.map((s) => s.name.length));
-  return SCENARIOS.map(
-    (s) => `${s.name.padEnd(width)}  ${s.description}${s.name === DEFAULT_SCENARIO ? ' (default)' : ''}`,
-  ).join('\n');
+  const rows = [
+    ...SCENARIOS.map((s) => [s.name, `${s.description}${s.name === DEFAULT_SCENARIO ? ' (default)' : ''}`]),
+    [MIXED, MIXED_DESCRIPTION],
+  ];
+  const width = Math.max(...rows.map(([name]) => name!.length));
+  return rows.map(([name, text]) => `${name!.padEnd(width)}  ${text}`).join('\n');
 }
 
 function waitForSignal(): Promise<string> {
@@ -101,13 +122,12 @@ export async function sandboxCommand(
   const started = performance.now();
   const sandbox = await startSandbox({
     ksVersion: f.ksVersion,
-    scenario: f.scenario,
-    members: f.members,
+    ...sandboxMembers(f),
     ...(f.kubeconfigPath ? { kubeconfigPath: f.kubeconfigPath } : {}),
     latencyMs: f.latencyMs,
   });
   try {
-    deps.stderr(summary(sandbox, f, performance.now() - started));
+    deps.stderr(sandboxSummary(sandbox, f, performance.now() - started));
     deps.stderr('sandbox ready\n');
     const signal = await stop;
     deps.stderr(`\n${signal}: stopping the sandbox\n`);
@@ -116,43 +136,3 @@ export async function sandboxCommand(
   }
   return ExitCode.ok;
 }
-
-interface Summarized {
-  kubeconfigPath: string;
-  contexts: string[];
-  clusters: { name: string; role: string; url: string; ksVersion: string; scenario: string }[];
-}
-
-function summary(s: Summarized, f: SandboxFlags, ms: number): string {
-  const shown = s.clusters.slice(0, 11);
-  const width = Math.max(...shown.map((c) => c.name.length));
-  const lines = [
-    `KubeSphere ${f.ksVersion} sandbox, scenario ${f.scenario}: ${findScenario(f.scenario)!.description}`,
-    `${s.clusters.length} clusters started in ${Math.round(ms)} ms:`,
-    ...shown.map(
-      (c) => `  ${c.name.padEnd(width)}  ${c.role.padEnd(6)}  ${c.url}  KubeSphere ${c.ksVersion}`,
-    ),
-    ...(s.clusters.length > shown.length ? [`  … and ${s.clusters.length - shown.length} more members`] : []),
-    '',
-    `kubeconfig: ${s.kubeconfigPath}`,
-    `contexts:   ${s.contexts.length > 6 ? `${s.contexts.slice(0, 4).join(', ')}, … (each cluster, and <cluster>-readonly)` : s.contexts.join(', ')}`,
-    '',
-    'Try:',
-    `  export KUBECONFIG=${s.kubeconfigPath}`,
-    '  kubectl --context host get clusters',
-    `  kubectl --context ${s.clusters[1]!.name} -n kubesphere-system logs deploy/${agentName(s.clusters[1]!.ksVersion)} --tail 5`,
-    `  ks-restore diagnose --host host --member ${s.clusters[1]!.name}`,
-    '',
-    ...(f.ksVersion === '3.3' || f.ksVersion === '3.4'
-      ? [
-          'Note: as on real 3.3/3.4 clusters, ks-apiserver reloads kubesphere-config about 60 s after it changes.',
-        ]
-      : [
-          'Note: as on real clusters of this version, ks-apiserver reads kubesphere-config only when it starts.',
-        ]),
-    'Ctrl-C stops the sandbox.',
-  ];
-  return `${lines.join('\n')}\n`;
-}
-
-const agentName = (v: string): string => (v === '4.1' ? 'ks-agent' : 'ks-apiserver');

@@ -222,15 +222,15 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       tempDir = await mkdtemp(join(tmpdir(), 'ks-restore-sandbox-'));
       kubeconfigPath = join(tempDir, 'kubeconfig');
     }
-    const reachable = running.filter((r) => r.plan.inKubeconfig);
+    const listed = running.filter((r) => r.plan.inKubeconfig);
     const entries = [
-      ...reachable.map((r) => ({
+      ...listed.map((r) => ({
         name: r.plan.name,
         server: r.server!.url,
         caCertPem: r.server!.caCertPem,
         token: r.adminToken,
       })),
-      ...reachable.map((r) => ({
+      ...listed.map((r) => ({
         name: `${r.plan.name}-readonly`,
         server: r.server!.url,
         caCertPem: r.server!.caCertPem,

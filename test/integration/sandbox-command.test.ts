@@ -29,11 +29,11 @@ function harness(onReady: (stderr: string) => Promise<void> | void = () => {}): 
 }
 
 describe('ks-restore sandbox', () => {
-  it('--list-scenarios prints every scenario, one per line, on stdout', async () => {
+  it('--list-scenarios prints every scenario, then the mixed preset, one per line, on stdout', async () => {
     const h = harness();
     expect(await sandboxCommand({ listScenarios: true }, h.deps)).toBe(0);
     const lines = h.out.join('').trim().split('\n');
-    expect(lines.map((l) => l.split(/\s+/)[0])).toEqual(SCENARIOS.map((s) => s.name));
+    expect(lines.map((l) => l.split(/\s+/)[0])).toEqual([...SCENARIOS.map((s) => s.name), 'mixed']);
     expect(h.err).toEqual([]);
   });
 
@@ -84,6 +84,18 @@ describe('ks-restore sandbox', () => {
     expect(stderr).not.toMatch(/[A-Za-z0-9]{32}/);
     expect(h.out).toEqual([]);
     expect(existsSync(kubeconfig)).toBe(false);
+  });
+
+  it('--scenario mixed prints the scenario of each member and which ones cannot be reached', async () => {
+    const h = harness();
+    expect(await sandboxCommand({ scenario: 'mixed', members: '4', latency: '0' }, h.deps)).toBe(0);
+    const stderr = h.err.join('');
+    expect(stderr).toMatch(/^ {2}member-1 +member +\S+ +KubeSphere 3\.2 +healthy$/m);
+    expect(stderr).toMatch(
+      /^ {2}member-3 +member +\S+ +KubeSphere 3\.4 +token-cache, proxy connection, no context$/m,
+    );
+    expect(stderr).toMatch(/^ {2}member-4 +member +\S+ +KubeSphere 3\.2 +secret-mismatch, unreachable$/m);
+    expect(stderr).toMatch(/^ {2}ks-restore diagnose --host host$/m);
   });
 
   it('--kubeconfig writes a private file that stays', async () => {

@@ -45,15 +45,7 @@ function towerConditions(i: ConditionInput): Condition[] {
 export function clusterConditions(i: ConditionInput): Condition[] {
   const expiry =
     !i.isHost && i.connection === 'direct'
-      ? [
-          condition(
-            'KubeConfigCertExpiresInSevenDays',
-            i.at,
-            'KubeConfigCertExpiresInSevenDays',
-            '',
-            'False',
-          ),
-        ]
+      ? [condition('KubeConfigCertExpiresInSevenDays', i.at, 'KubeConfigCertExpiresInSevenDays', '', 'False')]
       : [];
   const tower = i.connection === 'proxy' ? towerConditions(i) : [];
   if (i.hostVersion === '4.1') {
@@ -65,7 +57,13 @@ export function clusterConditions(i: ConditionInput): Condition[] {
         ...tower,
         ksCore,
         ...expiry,
-        condition('Ready', i.failedAt, 'Ready', `failed to get kube-system namespace for ${i.name}: ${err}`, 'False'),
+        condition(
+          'Ready',
+          i.failedAt,
+          'Ready',
+          `failed to get kube-system namespace for ${i.name}: ${err}`,
+          'False',
+        ),
       ];
     }
     return [...tower, condition('Ready', i.at, 'Ready', 'Cluster is available now'), ksCore, ...expiry];
@@ -77,13 +75,22 @@ export function clusterConditions(i: ConditionInput): Condition[] {
   const v33 = i.hostVersion === '3.3' || i.hostVersion === '3.4';
   if (i.unreachable) {
     // v3.x syncCluster: joining the federation is the first call to the member; its failure marks both.
-    const err = refused(i.unreachable, `/api/v1/namespaces/kube-federation-system/serviceaccounts/${i.name}-kubesphere`);
+    const err = refused(
+      i.unreachable,
+      `/api/v1/namespaces/kube-federation-system/serviceaccounts/${i.name}-kubesphere`,
+    );
     return [
       ...initialized,
       ...tower,
       ...(v33 ? expiry : []),
       condition('Federated', i.failedAt, err, 'Cluster can not join federation control plane', 'False'),
-      condition('Ready', i.failedAt, 'Cluster join federation control plane failed', 'Cluster is Not Ready now', 'False'),
+      condition(
+        'Ready',
+        i.failedAt,
+        'Cluster join federation control plane failed',
+        'Cluster is Not Ready now',
+        'False',
+      ),
     ];
   }
   return [
