@@ -7,7 +7,7 @@ Exit codes:
   0  healthy, repaired and verified, or nothing to do
   1  problems found (diagnose), or changes pending (repair --dry-run)
   2  usage or input error: unknown flag or context, unreadable kubeconfig, no consent
-  3  a cluster could not be read (unreachable, unauthorized, forbidden, not KubeSphere); nothing was changed
+  3  a cluster could not be read (unreachable, unauthorized, forbidden, not KubeSphere); nothing was changed on it
   4  a change was made and a later step failed, or the rollout did not finish in time (see rollback)
   70 internal error in ks-restore (please report it)`;
 
@@ -35,7 +35,7 @@ function withMemberOptions(cmd: Command): Command {
       '--use-host-credentials',
       'reach members without a context through the kubeconfig the host stores for them (direct connections; kept in memory only)',
     )
-    .option('--concurrency <n>', 'members read at once', '8');
+    .option('--concurrency <n>', 'members read at once', '32');
 }
 
 function outputOption(): Option {

@@ -62,6 +62,7 @@ export async function repairCommand(flags: Record<string, unknown>, env = proces
   }
   const hostFacts = deriveFacts(diagnosis.host);
   const clients = new Map<MemberRun, ClusterReader>();
+  const viaHost = new Map<MemberRun, { hostContext: string; cluster: string }>();
   const runs: MemberRun[] = diagnosis.members.map((snapshot, i) => {
     const report = diagnosis.report.members[i]!;
     const facts = snapshot ? deriveFacts(snapshot) : undefined;
@@ -80,8 +81,11 @@ export async function repairCommand(flags: Record<string, unknown>, env = proces
       verification: null,
       mask: secretMasker(facts ? secretsInPlay(hostFacts, facts) : []),
     };
-    const reader = session.members[i]?.reader;
-    if (reader) clients.set(run, reader);
+    const source = session.members[i];
+    if (source?.reader) clients.set(run, source.reader);
+    if (source?.target?.method === 'host-credentials' && source.target.cluster) {
+      viaHost.set(run, { hostContext: session.host.context, cluster: source.target.cluster });
+    }
     return run;
   });
   const changing = runs.filter((r) => !r.plan.refusal && !planIsEmpty(r.plan));
@@ -132,6 +136,7 @@ export async function repairCommand(flags: Record<string, unknown>, env = proces
           context: r.plan.context,
           server: r.plan.server,
           ...(r.plan.restart ? { restart: r.plan.restart } : {}),
+          ...(viaHost.get(r) ? { via: viaHost.get(r)! } : {}),
         },
         w.target,
         w.before,
@@ -180,11 +185,9 @@ export async function repairCommand(flags: Record<string, unknown>, env = proces
     log(`Some changes were made. To undo them: ks-restore rollback --backup ${backup.dir}`);
     return finish('partial', ExitCode.partial, backup.dir);
   }
-  return finish(
-    refusedCode === ExitCode.ok ? 'repaired' : 'partial',
-    refusedCode === ExitCode.ok ? ExitCode.ok : ExitCode.partial,
-    backup.dir,
-  );
+  // The worst outcome decides: members repaired, others left untouched because they could not be read (3)
+  // or were refused by the role guard (2). Nothing failed after a change, so nothing calls for a rollback.
+  return finish(refusedCode === ExitCode.ok ? 'repaired' : 'partial', refusedCode, backup.dir);
 }
 
 function worstRefusal(runs: MemberRun[]): number {
@@ -207,8 +210,12 @@ function summaryLine(status: RepairStatus, runs: MemberRun[], backup: string | n
       return 'Dry run: the API servers accepted every write (dryRun=All); nothing was changed. Run again with --yes to apply.';
     case 'repaired':
       return `Repaired and verified. Backup of the previous objects: ${backup}`;
-    case 'partial':
-      return `Not everything succeeded; see above.${backup ? ` Undo with: ks-restore rollback --backup ${backup}` : ''}`;
+    case 'partial': {
+      const untouched = runs.filter((r) => r.plan.refusal).length;
+      return untouched > 0 && !runs.some((r) => r.actions.some((a) => a.status === 'failed'))
+        ? `Repaired the members that could be; ${untouched} could not be repaired and were not changed (see above). Backup: ${backup}`
+        : `Not everything succeeded; see above.${backup ? ` Undo with: ks-restore rollback --backup ${backup}` : ''}`;
+    }
     case 'failed':
       return 'Nothing was changed.';
   }

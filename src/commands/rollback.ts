@@ -1,12 +1,14 @@
 import { ExitCode, KsRestoreError, UsageError } from '../errors.js';
 import { openCluster } from '../kube/client.js';
-import { loadKubeconfig } from '../kube/kubeconfig.js';
-import { CLUSTER_CONFIGURATION, type ClusterReader } from '../kubesphere/gateway.js';
+import { loadKubeconfig, type LoadedKubeconfig } from '../kube/kubeconfig.js';
+import { isResourceTypeMissing } from '../kube/types.js';
+import { CLUSTER_CONFIGURATION, KS_CLUSTER, type ClusterReader } from '../kubesphere/gateway.js';
 import type { ObjectJson } from '../kubesphere/snapshot.js';
 import { renderStructured } from '../output/structured.js';
 import { readBackup, type BackupMember, type BackupObject } from '../repair/backup.js';
 import { waitForRollout } from '../repair/rollout.js';
 import { confirm } from './consent.js';
+import { readerFromStoredKubeconfig } from './session.js';
 import { durationFlag, outputFlag } from './options.js';
 
 type ObjectStatus = 'restored' | 'unchanged' | 'refused' | 'failed' | 'skipped';
@@ -30,16 +32,18 @@ export async function rollbackCommand(flags: Record<string, unknown>, env = proc
     if (output === 'text') process.stderr.write(`${line}\n`);
   };
 
-  const clients = backup.manifest.members.map((m) => {
-    const client = openCluster(kubeconfig, m.context, { requestTimeoutMs });
-    if (client.server.replace(/\/$/, '') !== m.server.replace(/\/$/, '')) {
-      throw new UsageError(
-        `context "${m.context}" now points at ${client.server}, but the backup was taken from ${m.server}.`,
-        'Use the kubeconfig the repair ran with (--kubeconfig PATH).',
-      );
-    }
-    return { member: m, client };
-  });
+  const clients = await Promise.all(
+    backup.manifest.members.map(async (m) => {
+      const client = await reach(m, kubeconfig, requestTimeoutMs);
+      if (client.server.replace(/\/$/, '') !== m.server.replace(/\/$/, '')) {
+        throw new UsageError(
+          `${m.via ? `the kubeconfig stored for Cluster ${m.via.cluster}` : `context "${m.context}"`} now points at ${client.server}, but the backup was taken from ${m.server}.`,
+          'Use the kubeconfig the repair ran with (--kubeconfig PATH).',
+        );
+      }
+      return { member: m, client };
+    }),
+  );
 
   // Read everything first and decide; write nothing until every object is known to be safe to restore.
   const plans = await Promise.all(
@@ -198,4 +202,26 @@ function finish(
       renderStructured({ schemaVersion: 1, command: 'rollback', status, exitCode, objects: rows }, output),
     );
   return exitCode;
+}
+
+/** The member as repair reached it: its context, or the kubeconfig the host stores for it. */
+async function reach(
+  m: BackupMember,
+  kubeconfig: LoadedKubeconfig,
+  requestTimeoutMs: number,
+): Promise<ClusterReader> {
+  if (!m.via) return openCluster(kubeconfig, m.context, { requestTimeoutMs });
+  const host = openCluster(kubeconfig, m.via.hostContext, { requestTimeoutMs });
+  const cluster = await host.getCustom(KS_CLUSTER, undefined, m.via.cluster);
+  const reader =
+    cluster && !isResourceTypeMissing(cluster)
+      ? await readerFromStoredKubeconfig(cluster, requestTimeoutMs)
+      : undefined;
+  if (!reader) {
+    throw new UsageError(
+      `the host (context "${m.via.hostContext}") no longer has a stored kubeconfig for Cluster ${m.via.cluster}.`,
+      'Add a kubeconfig context for the member and restore the files in the backup directory by hand.',
+    );
+  }
+  return reader;
 }

@@ -41,7 +41,7 @@ const strings = (v: unknown): string[] =>
 export async function openSession(flags: SessionFlags, env: NodeJS.ProcessEnv): Promise<Session> {
   const requestTimeoutMs = durationFlag('--request-timeout', flags.requestTimeout ?? '10s');
   const concurrency =
-    flags.concurrency === undefined ? 8 : positiveIntFlag('--concurrency', flags.concurrency);
+    flags.concurrency === undefined ? 32 : positiveIntFlag('--concurrency', flags.concurrency);
   const kubeconfigPath = typeof flags.kubeconfig === 'string' ? flags.kubeconfig : undefined;
   const kubeconfig = await loadKubeconfig({ ...(kubeconfigPath ? { kubeconfigPath } : {}), env });
   const contextNames = kubeconfig.contexts.map((c) => c.name);
@@ -130,17 +130,35 @@ async function sourceFor(
   requestTimeoutMs: number,
 ): Promise<MemberSource> {
   if (target.context) return { reader: open(target.context), target };
-  if (target.method !== 'host-credentials') return { reader: undefined, target };
-  // The stored kubeconfig holds admin credentials: used in memory only, never written or printed.
+  if (target.method !== 'host-credentials' || !target.cluster) return { reader: undefined, target };
   const obj = clusters.find((c) => c.metadata.name === target.cluster);
-  const b64 = (obj as { spec?: { connection?: { kubeconfig?: string } } } | undefined)?.spec?.connection
-    ?.kubeconfig;
-  if (!b64) return { reader: undefined, target: { ...target, method: null, problem: 'no-context' } };
+  const reader = obj ? await readerFromStoredKubeconfig(obj, requestTimeoutMs) : undefined;
+  return reader
+    ? { reader, target }
+    : { reader: undefined, target: { ...target, method: null, problem: 'no-context' } };
+}
+
+/**
+ * A client from the kubeconfig a host stores in a member's Cluster object (--use-host-credentials). It holds
+ * admin credentials: used in memory only, never written or printed. Named after the Cluster, since stored
+ * kubeconfigs often share a context name (kubernetes-admin@cluster.local).
+ */
+export async function readerFromStoredKubeconfig(
+  cluster: ObjectJson,
+  requestTimeoutMs: number,
+): Promise<ClusterReader | undefined> {
+  const name = cluster.metadata.name ?? '';
+  const b64 = (cluster as { spec?: { connection?: { kubeconfig?: string } } }).spec?.connection?.kubeconfig;
+  if (!b64) return undefined;
   const kc = await kubeconfigFromText(
     Buffer.from(b64, 'base64').toString('utf8'),
-    `the kubeconfig stored in Cluster ${target.cluster}`,
+    `the kubeconfig stored in Cluster ${name}`,
   );
   const context = kc.currentContext ?? kc.contexts[0]?.name;
-  if (!context) return { reader: undefined, target: { ...target, method: null, problem: 'no-context' } };
-  return { reader: openCluster(kc, context, { requestTimeoutMs }), target };
+  if (!context) return undefined;
+  return openCluster(kc, context, { requestTimeoutMs, label: hostCredentialsLabel(name) });
+}
+
+export function hostCredentialsLabel(cluster: string): string {
+  return `${cluster}@host-credentials`;
 }

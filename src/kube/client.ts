@@ -43,7 +43,10 @@ export const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
 export function openCluster(
   kc: LoadedKubeconfig,
   context: string,
-  opts: { requestTimeoutMs: number },
+  opts: {
+    requestTimeoutMs: number;
+    /** How errors and reports name it, when not by its context. */ label?: string;
+  },
 ): ClusterClient {
   const config = kc.forContext(context);
   const cluster = config.getCurrentCluster()!;
@@ -56,7 +59,7 @@ export function openCluster(
   if (!/^https?:\/\//.test(cluster.server)) {
     throw new UsageError(`context "${context}" has an invalid server URL: ${cluster.server}`);
   }
-  return new Client(new Transport(config, context, cluster.server, opts.requestTimeoutMs));
+  return new Client(new Transport(config, opts.label ?? context, cluster.server, opts.requestTimeoutMs));
 }
 
 function path(

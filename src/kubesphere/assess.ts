@@ -48,7 +48,7 @@ export function assess(host: Gathered, members: MemberInput[], opts: { since: st
 function discoveryOf(target: MemberTarget | undefined): Discovery {
   return {
     cluster: target?.cluster ?? null,
-    method: target?.method ?? 'flag',
+    method: target ? target.method : 'flag',
     connection: target?.connection ?? null,
   };
 }
@@ -139,6 +139,7 @@ function assessMember(
     return {
       ...named,
       ...identity(snap, undefined),
+      kubesphereVersion: target?.joined?.kubesphereVersion ?? null,
       jwtSecret: secretFingerprint(undefined),
       ...verdict(checks, host.checks),
       checks,

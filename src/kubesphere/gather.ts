@@ -26,13 +26,36 @@ export interface GatherOptions {
 export async function gatherCluster(reader: ClusterReader, opts: GatherOptions): Promise<ClusterSnapshot> {
   const now = opts.now ?? (() => new Date());
   const base = { context: reader.context, server: reader.server };
-  let kubernetesVersion: string;
-  try {
-    kubernetesVersion = (await reader.version()).gitVersion;
-  } catch (err) {
+  const read = async <T>(fn: () => Promise<T | undefined>): Promise<Read<T>> => {
+    try {
+      return (await fn()) ?? null;
+    } catch (err) {
+      return { failure: opts.describeFailure(err) };
+    }
+  };
+
+  // /version proves reachability and credentials; the reads go out in the same round trip (fleet speed).
+  const version = reader.version().then(
+    (v) => ({ ok: true as const, gitVersion: v.gitVersion }),
+    (err: unknown) => ({ ok: false as const, failure: opts.describeFailure(err) }),
+  );
+  const reads = Promise.all([
+    read(() => reader.get('configmaps', KS_NAMESPACE, KS_CONFIGMAP)),
+    read(async () => orUndefined(await reader.getCustom(CLUSTER_CONFIGURATION, KS_NAMESPACE, KS_INSTALLER))),
+    read(() => reader.get('secrets', KS_NAMESPACE, KS_SECRET)),
+    read(() => reader.get('deployments', KS_NAMESPACE, 'ks-agent')),
+    read(() => reader.get('deployments', KS_NAMESPACE, 'ks-apiserver')),
+    read(() => reader.get('deployments', KS_NAMESPACE, KS_INSTALLER)),
+    opts.role === 'host'
+      ? read(async () => orUndefined(await reader.listCustom(KS_CLUSTER)))
+      : Promise.resolve(undefined),
+  ]);
+  const reached = await version;
+  if (!reached.ok) {
+    await reads; // settle them (they failed the same way) before returning
     return {
       ...base,
-      reachability: { ok: false, failure: opts.describeFailure(err) },
+      reachability: { ok: false, failure: reached.failure },
       configMap: undefined,
       clusterConfiguration: undefined,
       kubesphereSecret: undefined,
@@ -43,29 +66,9 @@ export async function gatherCluster(reader: ClusterReader, opts: GatherOptions):
       gatheredAt: now().toISOString(),
     };
   }
-
-  const read = async <T>(fn: () => Promise<T | undefined>): Promise<Read<T>> => {
-    try {
-      return (await fn()) ?? null;
-    } catch (err) {
-      return { failure: opts.describeFailure(err) };
-    }
-  };
-
+  const kubernetesVersion = reached.gitVersion;
   const [configMap, clusterConfiguration, kubesphereSecret, agent, apiserver, installer, clusters] =
-    await Promise.all([
-      read(() => reader.get('configmaps', KS_NAMESPACE, KS_CONFIGMAP)),
-      read(async () =>
-        orUndefined(await reader.getCustom(CLUSTER_CONFIGURATION, KS_NAMESPACE, KS_INSTALLER)),
-      ),
-      read(() => reader.get('secrets', KS_NAMESPACE, KS_SECRET)),
-      read(() => reader.get('deployments', KS_NAMESPACE, 'ks-agent')),
-      read(() => reader.get('deployments', KS_NAMESPACE, 'ks-apiserver')),
-      read(() => reader.get('deployments', KS_NAMESPACE, KS_INSTALLER)),
-      opts.role === 'host'
-        ? read(async () => orUndefined(await reader.listCustom(KS_CLUSTER)))
-        : Promise.resolve(undefined),
-    ]);
+    await reads;
 
   // A 4.x member runs ks-apiserver inside the ks-agent Deployment; everything else has ks-apiserver.
   const apiserverDeployment = present(agent) ? agent : apiserver;

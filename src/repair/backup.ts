@@ -22,8 +22,17 @@ export interface BackupObject {
 export interface BackupMember {
   context: string;
   server: string;
+  /** Reached through the kubeconfig the host stores for it (--use-host-credentials), not a local context. */
+  via?: { hostContext: string; cluster: string };
   restart: { namespace: string; name: string } | null;
   objects: BackupObject[];
+}
+
+export interface MemberRef {
+  context: string;
+  server: string;
+  restart?: { namespace: string; name: string };
+  via?: { hostContext: string; cluster: string };
 }
 
 export interface BackupManifest {
@@ -72,11 +81,7 @@ export class Backup {
   }
 
   /** Saves an object before it is written; call once per object, before the first write of the run. */
-  async save(
-    member: { context: string; server: string; restart?: { namespace: string; name: string } },
-    target: WriteTarget,
-    obj: ObjectJson,
-  ): Promise<void> {
+  async save(member: MemberRef, target: WriteTarget, obj: ObjectJson): Promise<void> {
     const m = this.member(member);
     const file = `${safe(member.context)}-${target}-${safe(obj.metadata.name ?? '')}.json`;
     await writePrivate(path.join(this.dir, file), `${JSON.stringify(obj, null, 2)}\n`);
@@ -103,14 +108,16 @@ export class Backup {
     await this.flush();
   }
 
-  private member(member: {
-    context: string;
-    server: string;
-    restart?: { namespace: string; name: string };
-  }): BackupMember {
+  private member(member: MemberRef): BackupMember {
     let m = this.manifest.members.find((x) => x.context === member.context);
     if (!m) {
-      m = { context: member.context, server: member.server, restart: member.restart ?? null, objects: [] };
+      m = {
+        context: member.context,
+        server: member.server,
+        ...(member.via ? { via: member.via } : {}),
+        restart: member.restart ?? null,
+        objects: [],
+      };
       this.manifest.members.push(m);
     }
     return m;
