@@ -1,5 +1,6 @@
 import { KS_CONFIG_KEY } from './gateway.js';
 import { valueAt } from './object-edit.js';
+import { parseGoDuration } from './duration.js';
 import type { ClusterSnapshot, ObjectJson } from './snapshot.js';
 import { present } from './snapshot.js';
 import { detectLayout, ksVersionFromImage, parseKubesphereYaml, readAuthSettings } from './config.js';
@@ -18,7 +19,14 @@ export interface ClusterFacts {
     | { state: 'unparseable'; reason: string }
     | { state: 'unreadable' };
   role: { value: string | undefined; source: 'kubesphere.yaml' | 'ClusterConfiguration' | 'none' };
-  clusterConfiguration: { jwtSecret: string | undefined; clusterRole: string | undefined } | undefined;
+  clusterConfiguration:
+    | {
+        jwtSecret: string | undefined;
+        clusterRole: string | undefined;
+        /** spec.authentication.oauthOptions.accessTokenMaxAge: rendered into the file by some 3.x templates. */
+        accessTokenMaxAge: { raw: string; zero: boolean } | undefined;
+      }
+    | undefined;
   /** `kubesphere-secret`'s `secret`, decoded; undefined when absent. */
   installerSecret: string | undefined;
   deployment: { name: string; replicas: number; paused: boolean } | undefined;
@@ -104,9 +112,12 @@ function roleOf(
 function readClusterConfiguration(cc: ObjectJson): ClusterFacts['clusterConfiguration'] {
   const jwt = valueAt(cc, ['spec', 'authentication', 'jwtSecret']);
   const role = valueAt(cc, ['spec', 'multicluster', 'clusterRole']);
+  const maxAge = valueAt(cc, ['spec', 'authentication', 'oauthOptions', 'accessTokenMaxAge']);
+  const parsed = maxAge === undefined || maxAge === null ? undefined : parseGoDuration(maxAge);
   return {
     jwtSecret: typeof jwt === 'string' && jwt !== '' ? jwt : undefined,
     clusterRole: typeof role === 'string' ? role : undefined,
+    accessTokenMaxAge: parsed ? { raw: String(maxAge), zero: parsed.ok && parsed.zero } : undefined,
   };
 }
 

@@ -83,12 +83,13 @@ export function planMemberRepair({ host, member, force }: PlanInput): MemberPlan
   const cc = facts.clusterConfiguration;
   const needMaxAge = !settings.accessTokenMaxAge.zero;
   const needCcRole = is3x && cc !== undefined && cc.clusterRole !== 'member';
+  const needCcMaxAge = is3x && cc?.accessTokenMaxAge !== undefined && !cc.accessTokenMaxAge.zero;
   const needFileRole = settings.clusterRoleRaw !== undefined && settings.clusterRole !== 'member';
   // Zero accessTokenMaxAge on a host makes its tokens immortal: only where the role is known to be member.
   const mayBeHost =
     facts.role.value === 'host' || facts.role.value === undefined || snapshot.server === host.server;
   let forced = false;
-  if ((needMaxAge || needCcRole || needFileRole) && mayBeHost) {
+  if ((needMaxAge || needCcRole || needCcMaxAge || needFileRole) && mayBeHost) {
     if (!force) {
       return refuse({
         code: facts.role.value === 'host' ? 'wrong-role-host' : 'role-guard',
@@ -188,6 +189,20 @@ export function planMemberRepair({ host, member, force }: PlanInput): MemberPlan
         changes.push(
           secretChange('sync-jwt-secret', 'spec.authentication.jwtSecret', cc.jwtSecret, hostSecret),
         );
+      }
+      if (needCcMaxAge) {
+        edits.push({
+          kind: 'field',
+          path: ['spec', 'authentication', 'oauthOptions', 'accessTokenMaxAge'],
+          value: '0s',
+        });
+        changes.push({
+          action: 'set-access-token-max-age',
+          path: 'spec.authentication.oauthOptions.accessTokenMaxAge',
+          secret: false,
+          from: cc.accessTokenMaxAge?.raw ?? null,
+          to: '0s',
+        });
       }
       if (needCcRole) {
         edits.push({ kind: 'field', path: ['spec', 'multicluster', 'clusterRole'], value: 'member' });

@@ -238,6 +238,11 @@ function durableDrift(a: Args): Wording {
     parts.push(
       `the ClusterConfiguration says clusterRole ${s(a.ccRole ?? 'unset')}, so ks-installer renders a non-zero accessTokenMaxAge`,
     );
+  if (problems.includes('cc-max-age')) {
+    parts.push(
+      `the ClusterConfiguration sets authentication.oauthOptions.accessTokenMaxAge: ${s(a.ccMaxAge)}, which ks-installer renders into the file`,
+    );
+  }
   return {
     summary: `ks-installer will revert kubesphere-config at its next run: ${parts.join('; ')}`,
     remedy: 'ks-restore repair updates the ClusterConfiguration and kubesphere-secret too.',

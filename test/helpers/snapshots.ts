@@ -11,7 +11,7 @@ export interface SnapOptions {
   image: string;
   /** 4.x member: the apiserver runs in ks-agent. */
   agent?: boolean;
-  cc?: { jwtSecret?: string; clusterRole?: string };
+  cc?: { jwtSecret?: string; clusterRole?: string; accessTokenMaxAge?: string };
   installerSecret?: string;
   replicas?: number;
   podsStartedAt?: string;
@@ -84,7 +84,12 @@ export function snapshot(o: SnapOptions): ClusterSnapshot {
           kind: 'ClusterConfiguration',
           metadata: meta('ks-installer'),
           spec: {
-            authentication: { jwtSecret: o.cc.jwtSecret ?? '' },
+            authentication: {
+              jwtSecret: o.cc.jwtSecret ?? '',
+              ...(o.cc.accessTokenMaxAge
+                ? { oauthOptions: { accessTokenMaxAge: o.cc.accessTokenMaxAge } }
+                : {}),
+            },
             multicluster: { clusterRole: o.cc.clusterRole ?? 'none' },
             persistence: { storageClass: '' },
           },

@@ -157,6 +157,23 @@ describe('assess + plan on hand-built snapshots', () => {
     expect(r.plan.restart).toBeUndefined();
   });
 
+  it('a ClusterConfiguration that sets oauthOptions.accessTokenMaxAge would be rendered back: it is zeroed too', () => {
+    const r = run(
+      v34host(),
+      v34member({
+        cc: { jwtSecret: 'FAKEv34hostJwtSecret000000000000', clusterRole: 'member', accessTokenMaxAge: '2h' },
+      }),
+    );
+    expect(r.status('jwt-secret-durable')).toBe('fail');
+    expect(r.member.cause).toBe('installer-revert');
+    expect(r.plan.writes.map((w) => w.target)).toEqual(['clusterconfiguration']);
+    const cc = r.plan.writes[0]!.after as unknown as {
+      spec: { authentication: { oauthOptions: { accessTokenMaxAge: string }; jwtSecret: string } };
+    };
+    expect(cc.spec.authentication.oauthOptions.accessTokenMaxAge).toBe('0s');
+    expect(cc.spec.authentication.jwtSecret).toBe('FAKEv34hostJwtSecret000000000000');
+  });
+
   it('restart pending: the ConfigMap changed after the pods started (3.2 needs a restart)', () => {
     const host = snapshot({
       context: 'host',

@@ -63,10 +63,13 @@ export function checkSecretDurable(host: ClusterFacts, member: ClusterFacts): Fi
     problems.push('kubesphere-secret-stale');
   }
   if (cc.clusterRole !== 'member') problems.push('cc-role');
+  // 3.1 renders the CC's value and no 0 for members; 3.3/3.4 render both (the last wins): zero it either way.
+  if (cc.accessTokenMaxAge && !cc.accessTokenMaxAge.zero) problems.push('cc-max-age');
   const evidence = {
     clusterConfiguration: {
       jwtSecret: secretFingerprint(cc.jwtSecret),
       clusterRole: cc.clusterRole ?? null,
+      accessTokenMaxAge: cc.accessTokenMaxAge?.raw ?? null,
     },
     kubesphereSecret: secretFingerprint(member.installerSecret),
   };
@@ -76,7 +79,11 @@ export function checkSecretDurable(host: ClusterFacts, member: ClusterFacts): Fi
     id,
     status: onlyStale ? 'warn' : 'fail',
     code: 'durable-drift',
-    args: { problems: problems.join(','), ccRole: cc.clusterRole ?? null },
+    args: {
+      problems: problems.join(','),
+      ccRole: cc.clusterRole ?? null,
+      ccMaxAge: cc.accessTokenMaxAge?.raw ?? null,
+    },
     evidence,
   };
 }
