@@ -5,7 +5,7 @@ import type { ActionId, Change, MemberPlan, PlannedWrite, WriteTarget } from '..
 import { selectorString } from '../kubesphere/selector.js';
 import type { ObjectJson } from '../kubesphere/snapshot.js';
 import type { Backup } from './backup.js';
-import { waitForRollout, type RolloutState } from './rollout.js';
+import { RolloutTimeoutError, waitForRollout, type RolloutState } from './rollout.js';
 
 export type ActionStatus = 'planned' | 'done' | 'skipped' | 'failed';
 
@@ -187,6 +187,12 @@ async function readObject(client: ClusterReader, w: PlannedWrite): Promise<Objec
 }
 
 function describe(err: unknown): { message: string; hint?: string } {
+  if (err instanceof RolloutTimeoutError) {
+    return {
+      message: err.message,
+      hint: 'Check the pods (kubectl -n kubesphere-system get pods; describe the ones not ready), or wait longer with --timeout.',
+    };
+  }
   if (err instanceof Error && 'exitCode' in err) {
     const hint = (err as { hint?: string }).hint;
     return { message: err.message, ...(hint ? { hint } : {}) };

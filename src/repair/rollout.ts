@@ -65,7 +65,10 @@ export class RolloutTimeoutError extends Error {
     readonly state: RolloutState,
     readonly pods: Array<{ name: string; phase: string; ready: boolean }>,
   ) {
-    super(state.failed ?? `rollout did not finish: ${state.message}`);
+    const podList = pods.map((p) => `${p.name} ${p.phase}${p.ready ? '' : ', not ready'}`).join('; ');
+    super(
+      `${state.failed ?? `the rollout did not finish in time: ${state.message}`}${podList ? ` Pods: ${podList}.` : ''}`,
+    );
   }
 }
 
