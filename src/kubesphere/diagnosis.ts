@@ -2,6 +2,9 @@ import { assess, type Gathered, type MemberInput } from './assess.js';
 import type { MemberTarget } from './discovery.js';
 import type { ClusterReader } from './gateway.js';
 import { gatherCluster } from './gather.js';
+import type { AuthLogKindSummary, AuthLogSummary } from './checks/logs.js';
+import { deriveFacts } from './facts.js';
+import { maskSecrets } from './fingerprint.js';
 import { summarizeLogs } from './log-summary.js';
 import type { DiagnoseReport } from './report.js';
 import type { ClusterSnapshot, ReadFailure } from './snapshot.js';
@@ -56,7 +59,7 @@ export async function runDiagnosis(
       now,
     });
     opts.onGathered?.(reader.context);
-    return { snapshot, logs: logs.result(snapshot.logs?.scans ?? []) };
+    return { snapshot, logs: maskSamples(logs.result(snapshot.logs?.scans ?? []), snapshot) };
   };
   const limit = limiter(opts.concurrency ?? 32);
   const [hostGathered, memberGathered] = await Promise.all([
@@ -96,4 +99,21 @@ export function limiter(n: number): <T>(job: () => Promise<T>) => Promise<T> {
       });
       next();
     });
+}
+
+/** Sample log lines are shown to people: mask this cluster's own secrets in them, should a line carry one. */
+function maskSamples(summary: AuthLogSummary, snapshot: ClusterSnapshot): AuthLogSummary {
+  const facts = deriveFacts(snapshot);
+  const secrets = [
+    facts.config.state === 'ok' ? facts.config.settings.jwtSecret : undefined,
+    facts.clusterConfiguration?.jwtSecret,
+    facts.installerSecret,
+  ];
+  const kinds: AuthLogSummary['kinds'] = {};
+  for (const [kind, k] of Object.entries(summary.kinds) as Array<
+    [keyof AuthLogSummary['kinds'], AuthLogKindSummary]
+  >) {
+    kinds[kind] = { ...k, samples: k.samples.map((line) => maskSecrets(line, secrets)) };
+  }
+  return { ...summary, kinds };
 }
