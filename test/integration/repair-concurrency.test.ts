@@ -2,15 +2,12 @@ import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openCluster } from '../../src/kube/client.js';
 import { describeFailure } from '../../src/kube/failure.js';
-import { loadKubeconfig } from '../../src/kube/kubeconfig.js';
 import { runDiagnosis } from '../../src/kubesphere/diagnosis.js';
-import { deriveFacts } from '../../src/kubesphere/facts.js';
-import { planMemberRepair } from '../../src/kubesphere/plan.js';
 import { applyPlan, plannedRecords } from '../../src/repair/apply.js';
 import { Backup } from '../../src/repair/backup.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { planSandboxMember } from '../helpers/plan.js';
 
 describe('repair keeps a concurrent edit (optimistic concurrency over real HTTPS)', () => {
   let sb: Sandbox;
@@ -29,15 +26,7 @@ describe('repair keeps a concurrent edit (optimistic concurrency over real HTTPS
   });
 
   it('a change made between read and write is re-read, the edits replayed on it, and both survive', async () => {
-    const kc = await loadKubeconfig({ kubeconfigPath: sb.kubeconfigPath });
-    const host = openCluster(kc, 'host', { requestTimeoutMs: 5000 });
-    const member = openCluster(kc, 'member', { requestTimeoutMs: 5000 });
-    const d = await runDiagnosis(host, [member], { sinceSeconds: 3600, since: '1h', describeFailure });
-    const plan = planMemberRepair({
-      host: { facts: deriveFacts(d.host), server: d.host.server },
-      member: { snapshot: d.members[0]!, facts: deriveFacts(d.members[0]!), report: d.report.members[0]! },
-      force: false,
-    });
+    const { host, member, plan } = await planSandboxMember(sb);
     expect(plan.writes.map((w) => w.target)).toEqual(['configmap']);
 
     // Someone else edits kubesphere.yaml after we read it: a comment line and an unrelated value.

@@ -2,15 +2,10 @@ import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openCluster } from '../../src/kube/client.js';
-import { describeFailure } from '../../src/kube/failure.js';
-import { loadKubeconfig } from '../../src/kube/kubeconfig.js';
-import { runDiagnosis } from '../../src/kubesphere/diagnosis.js';
-import { deriveFacts } from '../../src/kubesphere/facts.js';
-import { planMemberRepair } from '../../src/kubesphere/plan.js';
 import { applyPlan, plannedRecords } from '../../src/repair/apply.js';
 import { Backup } from '../../src/repair/backup.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { planSandboxMember } from '../helpers/plan.js';
 
 describe('a rollout that does not finish in time', () => {
   let sb: Sandbox;
@@ -28,15 +23,7 @@ describe('a rollout that does not finish in time', () => {
   });
 
   it('stops with the written changes reported done, the wait failed, and the pods named', async () => {
-    const kc = await loadKubeconfig({ kubeconfigPath: sb.kubeconfigPath });
-    const host = openCluster(kc, 'host', { requestTimeoutMs: 5000 });
-    const member = openCluster(kc, 'member', { requestTimeoutMs: 5000 });
-    const d = await runDiagnosis(host, [member], { sinceSeconds: 3600, since: '1h', describeFailure });
-    const plan = planMemberRepair({
-      host: { facts: deriveFacts(d.host), server: d.host.server },
-      member: { snapshot: d.members[0]!, facts: deriveFacts(d.members[0]!), report: d.report.members[0]! },
-      force: false,
-    });
+    const { member, plan } = await planSandboxMember(sb);
     const rows = plannedRecords(plan, { restart: true, timeoutMs: 300 });
     const backup = await Backup.create(await mkdtemp(path.join(os.tmpdir(), 'ksr-timeout-')), new Date());
     const res = await applyPlan(member, plan, rows, { backup, restart: true, timeoutMs: 300, pollMs: 50 });
