@@ -1,4 +1,5 @@
 import { fingerprintSecret } from './fingerprint.js';
+import { resignHs256 } from './static-token.js';
 import type { ClusterFacts } from './facts.js';
 import { KS_CONFIG_KEY, KS_CONFIGMAP, KS_INSTALLER, KS_NAMESPACE, KS_SECRET } from './gateway.js';
 import { applyObjectEdits, type ObjectEdit } from './object-edit.js';
@@ -170,13 +171,16 @@ export function planMemberRepair({ host, member, force }: PlanInput): MemberPlan
   if (is3x) {
     const secretObj = present(snapshot.kubesphereSecret);
     if (facts.installerSecret !== hostSecret) {
-      add(
-        'secret',
-        KS_SECRET,
-        secretObj,
-        [{ kind: 'secret-data', key: 'secret', value: hostSecret }],
-        [secretChange('sync-jwt-secret', 'data.secret', facts.installerSecret, hostSecret)],
-      );
+      const edits: ObjectEdit[] = [{ kind: 'secret-data', key: 'secret', value: hostSecret }];
+      const changes = [secretChange('sync-jwt-secret', 'data.secret', facts.installerSecret, hostSecret)];
+      // The static admin token beside it was signed with the old secret: re-sign it, claims unchanged.
+      const token = secretData(secretObj, 'token');
+      const resigned = token === undefined ? undefined : resignHs256(token, hostSecret);
+      if (token !== undefined && resigned !== undefined && resigned !== token) {
+        edits.push({ kind: 'secret-data', key: 'token', value: resigned });
+        changes.push(secretChange('sync-jwt-secret', 'data.token (re-signed)', token, resigned));
+      }
+      add('secret', KS_SECRET, secretObj, edits, changes);
     }
     if (cc) {
       const edits: ObjectEdit[] = [];
@@ -244,4 +248,9 @@ function secretChange(action: ActionId, path: string, from: string | undefined, 
 function fingerprint(secret: string | undefined): string | null {
   const f = fingerprintSecret(secret ?? '');
   return f.present ? (f.fingerprint ?? null) : null;
+}
+
+function secretData(secret: ObjectJson | undefined, key: string): string | undefined {
+  const b64 = (secret as { data?: Record<string, string> } | undefined)?.data?.[key];
+  return typeof b64 === 'string' ? Buffer.from(b64, 'base64').toString('utf8') : undefined;
 }

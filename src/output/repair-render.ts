@@ -85,13 +85,16 @@ export function renderPlanText(
     `  ${'verify'.padEnd(width)}  diagnose ${plan.context} again: new pods ready, values loaded, no new auth errors`,
   );
   for (const w of plan.writes) {
+    // A Secret's data are credentials (the jwtSecret, the static admin token): its changes are listed above
+    // by fingerprint only, never diffed.
+    if (w.target === 'secret') continue;
     const diff =
       w.target === 'configmap'
         ? unifiedDiff(dataOf(w.before), dataOf(w.after), {
             from: `configmap/${w.name} ${KS_CONFIG_KEY} (now)`,
             to: `configmap/${w.name} ${KS_CONFIG_KEY} (after repair)`,
           })
-        : unifiedDiff(dump(w.before), dump(w.after), {
+        : unifiedDiff(dump(ccSections(w.before)), dump(ccSections(w.after)), {
             from: `${w.target}/${w.name} (now)`,
             to: `${w.target}/${w.name} (after repair)`,
           });
@@ -108,6 +111,12 @@ export function renderPlanText(
 
 function dataOf(obj: unknown): string {
   return (obj as { data?: Record<string, string> }).data?.[KS_CONFIG_KEY] ?? '';
+}
+
+/** The ClusterConfiguration is shown by the sections repair may touch, not whole (it is long). */
+function ccSections(obj: unknown): unknown {
+  const spec = (obj as { spec?: Record<string, unknown> }).spec ?? {};
+  return { spec: { authentication: spec.authentication, multicluster: spec.multicluster } };
 }
 
 /** Objects other than the ConfigMap are shown without status and managedFields noise. */

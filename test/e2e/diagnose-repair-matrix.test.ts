@@ -35,6 +35,14 @@ function secretsOf(sb: Sandbox): string[] {
     for (const m of (cm?.data?.['kubesphere.yaml'] ?? '').matchAll(/jwtSecret:\s*["']?([^"'\s#]+)/g))
       out.push(m[1]!);
   }
+  // kubesphere-secret's static admin token is a credential too.
+  for (const c of sb.clusters) {
+    const token = (
+      c.store.get('secrets', 'kubesphere-system', 'kubesphere-secret') as
+        { data?: Record<string, string> } | undefined
+    )?.data?.token;
+    if (token) out.push(Buffer.from(token, 'base64').toString('utf8'));
+  }
   return out.filter((s) => s.length >= 8);
 }
 
@@ -89,6 +97,13 @@ describe.each(cases)('KubeSphere %s, scenario %s', (version, scenario) => {
     expect(doc.members[0].cause).toBe(expected.cause);
     expect(before.code).toBe(expected.exit);
     expect(doc.exitCode).toBe(expected.exit);
+
+    // The text plan (masked diffs of every document) and the text report carry no secret either.
+    const plan = await runCli(['repair', ...common, '--dry-run'], env);
+    noSecret(plan.stdout + plan.stderr);
+    expect(plan.code).toBe(expected.exit === 0 ? 0 : 1);
+    const text = await runCli(['diagnose', ...common, '-v'], env);
+    noSecret(text.stdout + text.stderr);
 
     const yamlBefore = memberYaml(sb);
     const repair = await runCli(['repair', ...common, '--yes', '-o', 'json', '--timeout', '30s'], env);

@@ -13,6 +13,8 @@ export interface SnapOptions {
   agent?: boolean;
   cc?: { jwtSecret?: string; clusterRole?: string; accessTokenMaxAge?: string };
   installerSecret?: string;
+  /** kubesphere-secret's static admin token. */
+  installerToken?: string;
   replicas?: number;
   podsStartedAt?: string;
   configWrittenAt?: string;
@@ -103,7 +105,10 @@ export function snapshot(o: SnapOptions): ClusterSnapshot {
             kind: 'Secret',
             metadata: meta('kubesphere-secret'),
             type: 'Opaque',
-            data: { secret: Buffer.from(o.installerSecret).toString('base64') },
+            data: {
+              secret: Buffer.from(o.installerSecret).toString('base64'),
+              ...(o.installerToken ? { token: Buffer.from(o.installerToken).toString('base64') } : {}),
+            },
           },
     apiserverDeployment: deployment,
     installerDeployment: null,

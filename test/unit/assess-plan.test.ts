@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { assess } from '../../src/kubesphere/assess.js';
 import type { AuthLogSummary } from '../../src/kubesphere/checks/logs.js';
@@ -172,6 +173,30 @@ describe('assess + plan on hand-built snapshots', () => {
     };
     expect(cc.spec.authentication.oauthOptions.accessTokenMaxAge).toBe('0s');
     expect(cc.spec.authentication.jwtSecret).toBe('FAKEv34hostJwtSecret000000000000');
+  });
+
+  it("a new jwtSecret in kubesphere-secret re-signs the installer's static token, claims unchanged", () => {
+    const oldSecret = 'FAKEold000000000000000000000000';
+    const claims = Buffer.from(
+      '{"email":"admin@kubesphere.io","username":"admin","token_type":"static_token"}',
+    ).toString('base64url');
+    const header = Buffer.from('{"alg":"HS256","typ":"JWT"}').toString('base64url');
+    const sign = (secret: string) =>
+      createHmac('sha256', secret).update(`${header}.${claims}`).digest('base64url');
+    const r = run(
+      v34host(),
+      v34member({
+        cc: { jwtSecret: '', clusterRole: 'member' },
+        installerSecret: oldSecret,
+        installerToken: `${header}.${claims}.${sign(oldSecret)}`,
+      }),
+    );
+    const secret = r.plan.writes.find((w) => w.target === 'secret')!;
+    const data = (secret.after as unknown as { data: Record<string, string> }).data;
+    const token = Buffer.from(data.token!, 'base64').toString('utf8');
+    expect(token).toBe(`${header}.${claims}.${sign('FAKEv34hostJwtSecret000000000000')}`);
+    expect(secret.changes.map((c) => c.path)).toEqual(['data.secret', 'data.token (re-signed)']);
+    expect(JSON.stringify(secret.changes)).not.toContain(token);
   });
 
   it('restart pending: the ConfigMap changed after the pods started (3.2 needs a restart)', () => {
