@@ -2,7 +2,7 @@ import { KS_CONFIG_KEY } from './gateway.js';
 import { valueAt } from './object-edit.js';
 import { parseGoDuration } from './duration.js';
 import type { ClusterSnapshot, ObjectJson } from './snapshot.js';
-import { present } from './snapshot.js';
+import { isFailure, present } from './snapshot.js';
 import { detectLayout, ksVersionFromImage, parseKubesphereYaml, readAuthSettings } from './config.js';
 import type { AuthSettings, KsVersionInfo } from './config.js';
 
@@ -29,6 +29,8 @@ export interface ClusterFacts {
     | undefined;
   /** `kubesphere-secret`'s `secret`, decoded; undefined when absent. */
   installerSecret: string | undefined;
+  /** The Secret could not be read (RBAC often denies Secrets to viewers): durability is then unknown. */
+  installerSecretUnreadable: boolean;
   deployment: { name: string; replicas: number; paused: boolean } | undefined;
   runningPods: Array<{ name: string; startedAt: Date | undefined; ready: boolean }>;
   /** When kubesphere-config was last written (latest managedFields time, else creation). */
@@ -56,6 +58,7 @@ export function deriveFacts(snap: ClusterSnapshot): ClusterFacts {
     role: roleOf(config, family, clusterConfiguration),
     clusterConfiguration,
     installerSecret: secretValue(present(snap.kubesphereSecret)),
+    installerSecretUnreadable: isFailure(snap.kubesphereSecret),
     deployment: deployment
       ? {
           name: deployment.metadata.name ?? '',

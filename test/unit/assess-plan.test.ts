@@ -199,6 +199,17 @@ describe('assess + plan on hand-built snapshots', () => {
     expect(JSON.stringify(secret.changes)).not.toContain(token);
   });
 
+  it('kubesphere-secret unreadable (RBAC): durability is a warning, not a pass', () => {
+    const member = {
+      ...v34member({ cc: { jwtSecret: '', clusterRole: 'member' } }),
+      kubesphereSecret: { failure: { kind: 'forbidden' as const, message: 'forbidden' } },
+    };
+    const r = run(v34host(), member);
+    const durable = r.member.checks.find((c) => c.id === 'jwt-secret-durable')!;
+    expect(durable).toMatchObject({ status: 'warn', code: 'durable-secret-unreadable' });
+    expect(r.member.status).toBe('healthy');
+  });
+
   it('restart pending: the ConfigMap changed after the pods started (3.2 needs a restart)', () => {
     const host = snapshot({
       context: 'host',

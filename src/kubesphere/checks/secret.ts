@@ -73,6 +73,10 @@ export function checkSecretDurable(host: ClusterFacts, member: ClusterFacts): Fi
     },
     kubesphereSecret: secretFingerprint(member.installerSecret),
   };
+  if (problems.length === 0 && member.installerSecretUnreadable && !cc.jwtSecret) {
+    // Without the CC's own jwtSecret, the installer renders kubesphere-secret's, which we could not read.
+    return { id, status: 'warn', code: 'durable-secret-unreadable', args: {}, evidence };
+  }
   if (problems.length === 0) return { id, status: 'pass', code: 'durable-ok', args: {}, evidence };
   const onlyStale = problems.length === 1 && problems[0] === 'kubesphere-secret-stale';
   return {
