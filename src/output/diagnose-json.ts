@@ -15,7 +15,8 @@ export function diagnoseDocument(report: DiagnoseReport, run: { status: RunStatu
       ...(w.remedy && (f.status === 'fail' || f.status === 'warn' || f.status === 'error')
         ? { remedy: w.remedy }
         : {}),
-      ...(f.evidence ? { evidence: f.evidence } : {}),
+      // Findings without their own evidence expose the facts behind their wording (values, paths, roles).
+      ...(f.evidence ? { evidence: f.evidence } : Object.keys(f.args).length > 0 ? { evidence: f.args } : {}),
     };
   };
   const { host } = report;
