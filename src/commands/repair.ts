@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { ExitCode, KsRestoreError } from '../errors.js';
+import { ExitCode, KsRestoreError, UsageError } from '../errors.js';
 import { describeFailure } from '../kube/failure.js';
 import { runDiagnosis } from '../kubesphere/diagnosis.js';
 import { deriveFacts } from '../kubesphere/facts.js';
@@ -58,6 +58,14 @@ export async function repairCommand(flags: Record<string, unknown>, env = proces
         exitCode: ExitCode.unreadable,
         ...(f?.hint ? { hint: f.hint } : {}),
       },
+    );
+  }
+  const hostRole = diagnosis.report.host.checks.find((c) => c.id === 'cluster-role');
+  if (hostRole?.status === 'fail' && !flags.force) {
+    // The secret is only ever copied host → member: a --host that is not a host would spread the wrong one.
+    throw new UsageError(
+      `context "${session.host.context}" is not a host cluster (its role is ${String(hostRole.args.role ?? 'unset')}), so its jwtSecret is not the one to copy. Nothing was changed.`,
+      'Pass the host cluster with --host (kubectl get clusters works there), or --force if you are sure.',
     );
   }
   const hostFacts = deriveFacts(diagnosis.host);

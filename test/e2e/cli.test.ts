@@ -162,6 +162,17 @@ describe('the built binary, as a user and a script run it', () => {
     );
   });
 
+  it('repair refuses a --host that is not a host: the secret only ever flows host → member', async () => {
+    const store = sb.clusters.find((c) => c.name === 'member-2')!.store;
+    const rv = store.get('configmaps', 'kubesphere-system', 'kubesphere-config')?.metadata.resourceVersion;
+    const res = await runCli(['repair', '--host', 'member-1', '--member', 'member-2', '--yes'], env);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain('not a host cluster');
+    expect(store.get('configmaps', 'kubesphere-system', 'kubesphere-config')?.metadata.resourceVersion).toBe(
+      rv,
+    );
+  });
+
   it('repair then rollback: the backup is private and rollback restores the objects byte for byte', async () => {
     const member = sb.clusters.find((c) => c.name === 'member-1')!;
     const read = () => ({
