@@ -16,6 +16,9 @@ await build({
   target: 'node20',
   sourcemap: 'linked',
   legalComments: 'none',
+  minify: true,
+  // Error classes report their own name (UsageError, …): keep names through minification.
+  keepNames: true,
   logLevel: 'warning',
   define: { __KS_RESTORE_VERSION__: JSON.stringify(pkg.version) },
   // Some bundled CommonJS dependencies call require() on Node built-ins.
