@@ -1,69 +1,10 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- API and YAML documents, read field by field */
-import { readFileSync } from 'node:fs';
-import { request } from 'node:https';
-import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
+import { call, contextOf, type Ctx } from '../helpers/https.js';
 import { startSandbox } from '../../src/sandbox/index.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
 
 // --- a kubectl-free client: the kubeconfig's CA, server and token over node:https -------------------------
-interface Ctx {
-  server: string;
-  ca: string;
-  token: string;
-}
-
-function contextOf(kubeconfigPath: string, name: string): Ctx {
-  const kc = yaml.load(readFileSync(kubeconfigPath, 'utf8')) as any;
-  const ctx = kc.contexts.find((c: any) => c.name === name).context;
-  const cluster = kc.clusters.find((c: any) => c.name === ctx.cluster).cluster;
-  const user = kc.users.find((u: any) => u.name === ctx.user).user;
-  return {
-    server: cluster.server,
-    ca: Buffer.from(cluster['certificate-authority-data'], 'base64').toString(),
-    token: user.token,
-  };
-}
-
-function call(
-  ctx: Ctx,
-  method: string,
-  path: string,
-  body?: unknown,
-  contentType = 'application/json',
-): Promise<{ status: number; text: string; json: any }> {
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      new URL(path, ctx.server),
-      {
-        method,
-        ca: ctx.ca,
-        headers: {
-          authorization: `Bearer ${ctx.token}`,
-          accept: 'application/json',
-          ...(payload ? { 'content-type': contentType } : {}),
-        },
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (d) => (text += d));
-        res.on('end', () => {
-          let json: any;
-          try {
-            json = JSON.parse(text);
-          } catch {
-            json = undefined;
-          }
-          resolve({ status: res.statusCode ?? 0, text, json });
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
 
 const NS = '/api/v1/namespaces/kubesphere-system';
 const DEPLOY = '/apis/apps/v1/namespaces/kubesphere-system/deployments';
@@ -95,7 +36,7 @@ const configOf = async (ctx: Ctx): Promise<string> =>
 async function editConfig(ctx: Ctx, edit: (text: string) => string): Promise<void> {
   const cm = (await call(ctx, 'GET', `${NS}/configmaps/kubesphere-config`)).json;
   cm.data['kubesphere.yaml'] = edit(cm.data['kubesphere.yaml']);
-  expect((await call(ctx, 'PUT', `${NS}/configmaps/kubesphere-config`, cm)).status).toBe(200);
+  expect((await call(ctx, 'PUT', `${NS}/configmaps/kubesphere-config`, { body: cm })).status).toBe(200);
 }
 
 /** `kubectl rollout restart`: a strategic-merge patch of the template's restartedAt annotation. */
@@ -107,7 +48,10 @@ async function rolloutRestart(ctx: Ctx, name: string): Promise<void> {
       },
     },
   };
-  const r = await call(ctx, 'PATCH', `${DEPLOY}/${name}`, patch, 'application/strategic-merge-patch+json');
+  const r = await call(ctx, 'PATCH', `${DEPLOY}/${name}`, {
+    body: patch,
+    contentType: 'application/strategic-merge-patch+json',
+  });
   expect(r.status).toBe(200);
 }
 
@@ -210,7 +154,7 @@ describe('ks-installer (3.x) owns kubesphere-config', () => {
       const cc = (await call(m, 'GET', CC)).json;
       cc.spec.authentication.jwtSecret = hostSecret;
       cc.spec.multicluster.clusterRole = 'member';
-      expect((await call(m, 'PUT', CC, cc)).status).toBe(200);
+      expect((await call(m, 'PUT', CC, { body: cc })).status).toBe(200);
 
       const text = await eventually(async () => {
         const t = await configOf(m);

@@ -47,6 +47,14 @@ const v34host = () =>
     cc: { jwtSecret: 'FAKEv34hostJwtSecret000000000000', clusterRole: 'host' },
     installerSecret: 'FAKEv34hostJwtSecret000000000000',
   });
+const v32host = () =>
+  snapshot({
+    context: 'host',
+    yaml: fixture('v3.2-host.yaml'),
+    image: 'kubesphere/ks-apiserver:v3.2.1',
+    cc: { jwtSecret: 'FAKEv32hostJwtSecret000000000000', clusterRole: 'host' },
+    installerSecret: 'FAKEv32hostJwtSecret000000000000',
+  });
 const v34member = (over: Partial<Parameters<typeof snapshot>[0]> = {}) =>
   snapshot({
     context: 'member',
@@ -66,13 +74,7 @@ describe('assess + plan on hand-built snapshots', () => {
   });
 
   it('3.2 hand-edited member with 2h: token-cache; only that value changes, comments stay', () => {
-    const host = snapshot({
-      context: 'host',
-      yaml: fixture('v3.2-host.yaml'),
-      image: 'kubesphere/ks-apiserver:v3.2.1',
-      cc: { jwtSecret: 'FAKEv32hostJwtSecret000000000000', clusterRole: 'host' },
-      installerSecret: 'FAKEv32hostJwtSecret000000000000',
-    });
+    const host = v32host();
     const yaml = fixture('v3.2-member-hand-edited.yaml');
     const member = snapshot({
       context: 'member',
@@ -211,13 +213,7 @@ describe('assess + plan on hand-built snapshots', () => {
   });
 
   it('restart pending: the ConfigMap changed after the pods started (3.2 needs a restart)', () => {
-    const host = snapshot({
-      context: 'host',
-      yaml: fixture('v3.2-host.yaml'),
-      image: 'kubesphere/ks-apiserver:v3.2.1',
-      cc: { jwtSecret: 'FAKEv32hostJwtSecret000000000000', clusterRole: 'host' },
-      installerSecret: 'FAKEv32hostJwtSecret000000000000',
-    });
+    const host = v32host();
     const member = snapshot({
       context: 'member',
       yaml: fixture('v3.2-member.yaml'),
