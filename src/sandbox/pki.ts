@@ -155,16 +155,23 @@ function newCa(caName: string, notBefore: Date, now: Date): Ca {
 // digitalSignature (bit 0): 0b1000_0000, seven unused trailing bits.
 const DIGITAL_SIGNATURE = extension('2.5.29.15', true, bitString(Buffer.from([0x80]), 7));
 
-/** A CA named `<commonName>-ca` and a serving certificate for 127.0.0.1 and localhost signed by it. */
-export function createClusterPki(commonName: string, now: Date = new Date()): ClusterPki {
-  // Backdated an hour to tolerate clock skew, as kubeadm does.
+/**
+ * A new CA named `<caName>-ca` and a leaf certificate it signed, valid a year, for `extKeyUsage`
+ * (serverAuth or clientAuth). Backdated an hour to tolerate clock skew, as kubeadm does.
+ */
+function caAndLeaf(
+  caName: string,
+  leaf: { subject: string; subjectOrg?: string; extKeyUsage: string; extra?: Buffer[] },
+  now: Date,
+): { ca: Ca; certPem: string; keyPem: string } {
   const notBefore = new Date(now.getTime() - 3600_000);
-  const ca = newCa(`${commonName}-ca`, notBefore, now);
-  const server = newKey();
-  const serverCert = certificate({
-    subject: commonName,
+  const ca = newCa(`${caName}-ca`, notBefore, now);
+  const key = newKey();
+  const cert = certificate({
+    subject: leaf.subject,
+    ...(leaf.subjectOrg ? { subjectOrg: leaf.subjectOrg } : {}),
     issuer: ca.name,
-    publicKey: server.publicKey,
+    publicKey: key.publicKey,
     signingKey: ca.key.privateKey,
     issuerKeyId: ca.keyId,
     notBefore,
@@ -172,19 +179,35 @@ export function createClusterPki(commonName: string, now: Date = new Date()): Cl
     extensions: [
       extension('2.5.29.19', true, seq()),
       DIGITAL_SIGNATURE,
-      extension('2.5.29.37', false, seq(oid('1.3.6.1.5.5.7.3.1'))),
-      extension(
-        '2.5.29.17',
-        false,
-        seq(ctx(7, Buffer.from([127, 0, 0, 1]), false), ctx(2, Buffer.from('localhost'), false)),
-      ),
+      extension('2.5.29.37', false, seq(oid(leaf.extKeyUsage))),
+      ...(leaf.extra ?? []),
     ],
   });
   return {
-    caCertPem: ca.certPem,
-    serverCertPem: pem('CERTIFICATE', serverCert),
-    serverKeyPem: server.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    ca,
+    certPem: pem('CERTIFICATE', cert),
+    keyPem: key.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
   };
+}
+
+/** A CA named `<commonName>-ca` and a serving certificate for 127.0.0.1 and localhost signed by it. */
+export function createClusterPki(commonName: string, now: Date = new Date()): ClusterPki {
+  const { ca, certPem, keyPem } = caAndLeaf(
+    commonName,
+    {
+      subject: commonName,
+      extKeyUsage: '1.3.6.1.5.5.7.3.1',
+      extra: [
+        extension(
+          '2.5.29.17',
+          false,
+          seq(ctx(7, Buffer.from([127, 0, 0, 1]), false), ctx(2, Buffer.from('localhost'), false)),
+        ),
+      ],
+    },
+    now,
+  );
+  return { caCertPem: ca.certPem, serverCertPem: certPem, serverKeyPem: keyPem };
 }
 
 export interface ClientPki {
@@ -199,27 +222,14 @@ export function createClientPki(
   client: { commonName: string; organization?: string },
   now: Date = new Date(),
 ): ClientPki {
-  const notBefore = new Date(now.getTime() - 3600_000);
-  const ca = newCa(`${caName}-ca`, notBefore, now);
-  const key = newKey();
-  const cert = certificate({
-    subject: client.commonName,
-    ...(client.organization ? { subjectOrg: client.organization } : {}),
-    issuer: ca.name,
-    publicKey: key.publicKey,
-    signingKey: ca.key.privateKey,
-    issuerKeyId: ca.keyId,
-    notBefore,
-    notAfter: new Date(now.getTime() + 365 * 86400_000),
-    extensions: [
-      extension('2.5.29.19', true, seq()),
-      DIGITAL_SIGNATURE,
-      extension('2.5.29.37', false, seq(oid('1.3.6.1.5.5.7.3.2'))),
-    ],
-  });
-  return {
-    caCertPem: ca.certPem,
-    clientCertPem: pem('CERTIFICATE', cert),
-    clientKeyPem: key.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-  };
+  const { ca, certPem, keyPem } = caAndLeaf(
+    caName,
+    {
+      subject: client.commonName,
+      ...(client.organization ? { subjectOrg: client.organization } : {}),
+      extKeyUsage: '1.3.6.1.5.5.7.3.2',
+    },
+    now,
+  );
+  return { caCertPem: ca.certPem, clientCertPem: certPem, clientKeyPem: keyPem };
 }
