@@ -24,6 +24,18 @@ export default tseslint.config(
   },
   {
     files: ['src/kube/**/*.ts'],
-    rules: { 'no-restricted-imports': 'off' },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/kubesphere/**', '../kubesphere/*'],
+              message: 'src/kube/ is the generic Kubernetes layer: it must not import from src/kubesphere/.',
+            },
+          ],
+        },
+      ],
+    },
   },
 );

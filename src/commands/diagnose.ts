@@ -1,12 +1,12 @@
 import { ExitCode } from '../errors.js';
 import { describeFailure } from '../kube/failure.js';
-import { runDiagnosis } from '../kubesphere/diagnosis.js';
+import { runDiagnosis } from '../kubesphere/checks/diagnosis.js';
 import { createColors } from '../output/color.js';
 import { diagnoseDocument, type RunStatus } from '../output/diagnose-json.js';
 import { renderDiagnoseText } from '../output/diagnose-text.js';
 import { createProgress } from '../output/progress.js';
 import { renderStructured } from '../output/structured.js';
-import type { DiagnoseReport } from '../kubesphere/report.js';
+import type { DiagnoseReport } from '../kubesphere/checks/report.js';
 import { durationFlag, outputFlag, positiveIntFlag } from './options.js';
 import { openSession } from './session.js';
 

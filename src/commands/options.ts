@@ -1,5 +1,5 @@
 import { UsageError } from '../errors.js';
-import { parseGoDuration } from '../kubesphere/duration.js';
+import { parseGoDuration } from '../kubesphere/config/duration.js';
 import type { OutputFormat } from '../output/structured.js';
 
 /** `--since 1h`, `--request-timeout 10s`: Go durations as kubectl takes them; a bare number means seconds. */

@@ -1,12 +1,12 @@
 import path from 'node:path';
 import { ExitCode, KsRestoreError, UsageError } from '../errors.js';
 import { describeFailure } from '../kube/failure.js';
-import { runDiagnosis } from '../kubesphere/diagnosis.js';
-import { deriveFacts } from '../kubesphere/facts.js';
-import type { ClusterReader } from '../kubesphere/gateway.js';
-import { planIsEmpty, planMemberRepair, type MemberPlan } from '../kubesphere/plan.js';
-import type { MemberReport } from '../kubesphere/report.js';
-import { secretsInPlay } from '../kubesphere/secrets.js';
+import { runDiagnosis } from '../kubesphere/checks/diagnosis.js';
+import { deriveFacts } from '../kubesphere/cluster/facts.js';
+import type { ClusterReader } from '../kubesphere/cluster/gateway.js';
+import { planIsEmpty, planMemberRepair, type MemberPlan } from '../kubesphere/repair/plan.js';
+import type { MemberReport } from '../kubesphere/checks/report.js';
+import { secretsInPlay } from '../kubesphere/config/secrets.js';
 import { createColors } from '../output/color.js';
 import { secretMasker } from '../output/mask.js';
 import { createProgress, type Progress } from '../output/progress.js';

@@ -2,10 +2,10 @@ import { UsageError } from '../errors.js';
 import { openCluster } from '../kube/client.js';
 import { kubeconfigFromText, loadKubeconfig, type LoadedKubeconfig } from '../kube/kubeconfig.js';
 import { isResourceTypeMissing } from '../kube/types.js';
-import { joinedMembers, planTargets, type MemberTarget } from '../kubesphere/discovery.js';
-import type { MemberSource } from '../kubesphere/diagnosis.js';
-import { KS_CLUSTER, type ClusterReader } from '../kubesphere/gateway.js';
-import type { ObjectJson } from '../kubesphere/snapshot.js';
+import { joinedMembers, planTargets, type MemberTarget } from '../kubesphere/cluster/discovery.js';
+import type { MemberSource } from '../kubesphere/checks/diagnosis.js';
+import { KS_CLUSTER, type ClusterReader } from '../kubesphere/cluster/gateway.js';
+import type { ObjectJson } from '../kubesphere/cluster/snapshot.js';
 import { durationFlag, positiveIntFlag, shellWord } from './options.js';
 
 export interface SessionFlags {

@@ -1,4 +1,3 @@
-import type { ReadFailure } from '../kubesphere/snapshot.js';
 import { KsRestoreError } from '../errors.js';
 import {
   AuthPluginError,
@@ -8,6 +7,21 @@ import {
   RequestTimeoutError,
   UnauthorizedError,
 } from './errors.js';
+
+/** A failure to read something, already classified by the kube layer. Never carries a response body. */
+export interface ReadFailure {
+  kind:
+    | 'unreachable'
+    | 'unauthorized'
+    | 'forbidden'
+    | 'timeout'
+    | 'not-found'
+    | 'server'
+    | 'auth-plugin'
+    | 'other';
+  message: string;
+  hint?: string;
+}
 
 /** A kube error as data for findings: kind, message and next step — never a response body. */
 export function describeFailure(err: unknown): ReadFailure {

@@ -1,4 +1,9 @@
-import { allFindings, countStatuses, type DiagnoseReport, type Finding } from '../kubesphere/report.js';
+import {
+  allFindings,
+  countStatuses,
+  type DiagnoseReport,
+  type Finding,
+} from '../kubesphere/checks/report.js';
 import { describeCause, describeFinding } from './messages.js';
 
 export type RunStatus = 'healthy' | 'unhealthy' | 'error';

@@ -5,7 +5,7 @@ import {
   type CheckStatus,
   type DiagnoseReport,
   type Finding,
-} from '../kubesphere/report.js';
+} from '../kubesphere/checks/report.js';
 import type { Colors } from './color.js';
 import { describeCause, describeFinding } from './messages.js';
 

@@ -1,4 +1,4 @@
-import { fingerprintSecret } from '../kubesphere/fingerprint.js';
+import { fingerprintSecret } from '../kubesphere/config/fingerprint.js';
 
 /**
  * Replaces every known secret (and its base64 form) in a text with `******** (fp 1a2b3c4d)`, longest first,

@@ -1,4 +1,4 @@
-import type { Args, Cause, Finding } from '../kubesphere/report.js';
+import type { Args, Cause, Finding } from '../kubesphere/checks/report.js';
 
 /** All wording of findings lives here: a switch on the finding's code (publint's formatMessage). */
 export interface Wording {

@@ -1,12 +1,12 @@
 import yaml from 'js-yaml';
-import { KS_CONFIG_KEY } from '../kubesphere/gateway.js';
-import type { Change, MemberPlan, Refusal } from '../kubesphere/plan.js';
+import { KS_CONFIG_KEY } from '../kubesphere/cluster/gateway.js';
+import type { Change, MemberPlan, Refusal } from '../kubesphere/repair/plan.js';
 import type { ActionRecord } from '../repair/apply.js';
 import type { Verification } from '../repair/verify.js';
 import type { Colors } from './color.js';
 import { unifiedDiff } from './diff.js';
 import { describeCause } from './messages.js';
-import type { MemberReport } from '../kubesphere/report.js';
+import type { MemberReport } from '../kubesphere/checks/report.js';
 
 export interface MemberRun {
   plan: MemberPlan;

@@ -1,9 +1,9 @@
 import { ConflictError } from '../kube/errors.js';
-import { CLUSTER_CONFIGURATION, type ClusterReader } from '../kubesphere/gateway.js';
-import { applyObjectEdits } from '../kubesphere/object-edit.js';
-import type { ActionId, Change, MemberPlan, PlannedWrite, WriteTarget } from '../kubesphere/plan.js';
-import { selectorString } from '../kubesphere/selector.js';
-import type { ObjectJson } from '../kubesphere/snapshot.js';
+import { CLUSTER_CONFIGURATION, type ClusterReader } from '../kubesphere/cluster/gateway.js';
+import { applyObjectEdits } from '../kubesphere/repair/object-edit.js';
+import type { ActionId, Change, MemberPlan, PlannedWrite, WriteTarget } from '../kubesphere/repair/plan.js';
+import { selectorString } from '../kubesphere/cluster/selector.js';
+import type { ObjectJson } from '../kubesphere/cluster/snapshot.js';
 import type { Backup } from './backup.js';
 import { RolloutTimeoutError, waitForRollout, type RolloutState } from './rollout.js';
 

@@ -2,8 +2,8 @@ import { chmod, mkdir, open, readFile, readdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { KsRestoreError, UsageError, ExitCode } from '../errors.js';
-import type { WriteTarget } from '../kubesphere/plan.js';
-import type { ObjectJson } from '../kubesphere/snapshot.js';
+import type { WriteTarget } from '../kubesphere/repair/plan.js';
+import type { ObjectJson } from '../kubesphere/cluster/snapshot.js';
 
 /**
  * Backups hold the objects as fetched, so they hold a jwtSecret: directory 0700, files 0600, created with

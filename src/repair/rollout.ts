@@ -1,5 +1,5 @@
-import type { ClusterReader } from '../kubesphere/gateway.js';
-import type { ObjectJson } from '../kubesphere/snapshot.js';
+import type { ClusterReader } from '../kubesphere/cluster/gateway.js';
+import type { ObjectJson } from '../kubesphere/cluster/snapshot.js';
 
 export interface RolloutState {
   done: boolean;

@@ -1,6 +1,6 @@
-import { runDiagnosis } from '../kubesphere/diagnosis.js';
-import type { ClusterReader } from '../kubesphere/gateway.js';
-import type { ReadFailure } from '../kubesphere/snapshot.js';
+import { runDiagnosis } from '../kubesphere/checks/diagnosis.js';
+import type { ClusterReader } from '../kubesphere/cluster/gateway.js';
+import type { ReadFailure } from '../kubesphere/cluster/snapshot.js';
 import { waitForRollout } from './rollout.js';
 
 export interface Verification {

@@ -1,9 +1,9 @@
 import { openCluster } from '../../src/kube/client.js';
 import { describeFailure } from '../../src/kube/failure.js';
 import { loadKubeconfig } from '../../src/kube/kubeconfig.js';
-import { runDiagnosis } from '../../src/kubesphere/diagnosis.js';
-import { deriveFacts } from '../../src/kubesphere/facts.js';
-import { planMemberRepair } from '../../src/kubesphere/plan.js';
+import { runDiagnosis } from '../../src/kubesphere/checks/diagnosis.js';
+import { deriveFacts } from '../../src/kubesphere/cluster/facts.js';
+import { planMemberRepair } from '../../src/kubesphere/repair/plan.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
 
 /** Diagnose the sandbox's `member` over real HTTPS and plan its repair, as `ks-restore repair` does. */

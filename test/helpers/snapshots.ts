@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { ClusterSnapshot, ObjectJson } from '../../src/kubesphere/snapshot.js';
+import type { ClusterSnapshot, ObjectJson } from '../../src/kubesphere/cluster/snapshot.js';
 
 export function fixture(name: string): string {
   return readFileSync(new URL(`../fixtures/kubesphere-yaml/${name}`, import.meta.url), 'utf8');

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeFailure } from '../../src/kube/failure.js';
-import { runDiagnosis } from '../../src/kubesphere/diagnosis.js';
+import { runDiagnosis } from '../../src/kubesphere/checks/diagnosis.js';
 import { applyPlan, plannedRecords } from '../../src/repair/apply.js';
 import { Backup } from '../../src/repair/backup.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';

@@ -1,10 +1,10 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { assess } from '../../src/kubesphere/assess.js';
+import { assess } from '../../src/kubesphere/checks/assess.js';
 import type { AuthLogSummary } from '../../src/kubesphere/checks/logs.js';
-import { deriveFacts } from '../../src/kubesphere/facts.js';
-import { planIsEmpty, planMemberRepair } from '../../src/kubesphere/plan.js';
-import type { ClusterSnapshot } from '../../src/kubesphere/snapshot.js';
+import { deriveFacts } from '../../src/kubesphere/cluster/facts.js';
+import { planIsEmpty, planMemberRepair } from '../../src/kubesphere/repair/plan.js';
+import type { ClusterSnapshot } from '../../src/kubesphere/cluster/snapshot.js';
 import { diagnoseDocument } from '../../src/output/diagnose-json.js';
 import { fixture, snapshot } from '../helpers/snapshots.js';
 

@@ -4,7 +4,7 @@ import {
   normalizeServer,
   planTargets,
   type JoinedCluster,
-} from '../../src/kubesphere/discovery.js';
+} from '../../src/kubesphere/cluster/discovery.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 const cluster = (

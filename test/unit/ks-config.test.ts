@@ -6,7 +6,7 @@ import {
   readAuthSettings,
   type AuthSettings,
   type ParsedConfig,
-} from '../../src/kubesphere/config.js';
+} from '../../src/kubesphere/config/index.js';
 
 const fixture = (name: string): string =>
   readFileSync(new URL(`../fixtures/kubesphere-yaml/${name}.yaml`, import.meta.url), 'utf8');

@@ -5,7 +5,7 @@ import {
   formatDuration,
   formatGoDuration,
   parseGoDuration,
-} from '../../src/kubesphere/duration.js';
+} from '../../src/kubesphere/config/duration.js';
 
 const S = 1_000_000_000n;
 const H = 3600n * S;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { fingerprintSecret, MASK, maskSecrets, maskTokens } from '../../src/kubesphere/fingerprint.js';
+import { fingerprintSecret, MASK, maskSecrets, maskTokens } from '../../src/kubesphere/config/fingerprint.js';
 
 describe('fingerprintSecret', () => {
   it('is the first 8 hex digits of the SHA-256, with the length', () => {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { summarizeLogs } from '../../src/kubesphere/log-summary.js';
+import { summarizeLogs } from '../../src/kubesphere/logs/summary.js';
 import {
   classifyAuthEvidence,
   classifyLogLine,
@@ -9,7 +9,7 @@ import {
   parseLogLine,
   type LogEventKind,
   type LogTallyResult,
-} from '../../src/kubesphere/logs.js';
+} from '../../src/kubesphere/logs/index.js';
 
 const NOW = new Date('2024-01-16T08:00:00Z');
 const logLines = (name: string): string[] =>

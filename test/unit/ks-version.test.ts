@@ -6,7 +6,7 @@ import {
   layoutForVersion,
   parseKsVersion,
   versionFamily,
-} from '../../src/kubesphere/version.js';
+} from '../../src/kubesphere/config/version.js';
 
 describe('ksVersionFromImage', () => {
   it.each<[string, [number, number, number] | undefined]>([

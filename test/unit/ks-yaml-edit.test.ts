@@ -1,14 +1,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { setScalar, setString, currentStyle } from '../../src/kubesphere/yaml-edit.js';
+import { setScalar, setString, currentStyle } from '../../src/kubesphere/yaml/edit.js';
 import {
   detectLayout,
   getPath,
   hasPath,
   parseKubesphereYaml,
   type ParsedConfig,
-} from '../../src/kubesphere/config.js';
+} from '../../src/kubesphere/config/index.js';
 
 const DIR = new URL('../fixtures/kubesphere-yaml/', import.meta.url);
 const fixture = (name: string): string => readFileSync(new URL(name, DIR), 'utf8');

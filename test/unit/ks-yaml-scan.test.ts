@@ -6,7 +6,7 @@ import {
   scanYaml,
   splitLines,
   type YamlScan,
-} from '../../src/kubesphere/yaml-scan.js';
+} from '../../src/kubesphere/yaml/scan.js';
 
 const fixture = (name: string): string =>
   readFileSync(new URL(`../fixtures/kubesphere-yaml/${name}.yaml`, import.meta.url), 'utf8');

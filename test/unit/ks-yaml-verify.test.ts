@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { editConfigText } from '../../src/kubesphere/config-edit.js';
-import { getPath } from '../../src/kubesphere/config.js';
-import { verifyEdit } from '../../src/kubesphere/yaml-verify.js';
+import { editConfigText } from '../../src/kubesphere/repair/config-edit.js';
+import { getPath } from '../../src/kubesphere/config/index.js';
+import { verifyEdit } from '../../src/kubesphere/yaml/verify.js';
 
 const fixture = (name: string): string =>
   readFileSync(new URL(`../fixtures/kubesphere-yaml/${name}.yaml`, import.meta.url), 'utf8');

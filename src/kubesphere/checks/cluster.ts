@@ -1,7 +1,7 @@
-import type { ClusterFacts } from '../facts.js';
-import type { Finding } from '../report.js';
-import type { ClusterSnapshot } from '../snapshot.js';
-import { isFailure } from '../snapshot.js';
+import type { ClusterFacts } from '../cluster/facts.js';
+import type { Finding } from './report.js';
+import type { ClusterSnapshot } from '../cluster/snapshot.js';
+import { isFailure } from '../cluster/snapshot.js';
 
 /** `reachable`: the API answered with our credentials. */
 export function checkReachable(snap: ClusterSnapshot): Finding {

@@ -1,5 +1,5 @@
-import type { ClusterFacts } from '../facts.js';
-import type { Finding } from '../report.js';
+import type { ClusterFacts } from '../cluster/facts.js';
+import type { Finding } from './report.js';
 import type { AuthLogSummary } from './logs.js';
 
 /**

@@ -1,5 +1,5 @@
-import type { JoinedCluster } from '../discovery.js';
-import type { Finding } from '../report.js';
+import type { JoinedCluster } from '../cluster/discovery.js';
+import type { Finding } from './report.js';
 
 /** `host-cluster-status`: the member as the host sees it, from its Cluster object's conditions. */
 export function checkHostClusterStatus(joined: JoinedCluster | undefined): Finding {

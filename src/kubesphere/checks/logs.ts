@@ -1,5 +1,5 @@
-import type { Finding } from '../report.js';
-import type { ClusterSnapshot } from '../snapshot.js';
+import type { Finding } from './report.js';
+import type { ClusterSnapshot } from '../cluster/snapshot.js';
 
 export type AuthLogKind =
   | 'signature-invalid'

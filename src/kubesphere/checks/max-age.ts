@@ -1,5 +1,5 @@
-import type { ClusterFacts } from '../facts.js';
-import type { Finding } from '../report.js';
+import type { ClusterFacts } from '../cluster/facts.js';
+import type { Finding } from './report.js';
 
 /** `access-token-max-age` on a member: must be zero, or it looks the host's tokens up in its own cache. */
 export function checkMemberMaxAge(member: ClusterFacts): Finding {

@@ -1,5 +1,5 @@
-import type { ClusterFacts } from '../facts.js';
-import type { Finding } from '../report.js';
+import type { ClusterFacts } from '../cluster/facts.js';
+import type { Finding } from './report.js';
 
 /** `apiserver-restart-pending`: kubesphere-config changed after the running pods loaded it. */
 export function checkRestartPending(facts: ClusterFacts): Finding {

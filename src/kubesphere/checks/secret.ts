@@ -1,6 +1,6 @@
-import type { ClusterFacts } from '../facts.js';
-import { fingerprintSecret } from '../fingerprint.js';
-import type { Finding, SecretFingerprint } from '../report.js';
+import type { ClusterFacts } from '../cluster/facts.js';
+import { fingerprintSecret } from '../config/fingerprint.js';
+import type { Finding, SecretFingerprint } from './report.js';
 
 export function secretFingerprint(secret: string | undefined): SecretFingerprint {
   const fp = fingerprintSecret(secret ?? '');

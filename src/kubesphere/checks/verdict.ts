@@ -1,4 +1,4 @@
-import type { Cause, CheckId, Finding, MemberReport } from '../report.js';
+import type { Cause, CheckId, Finding, MemberReport } from './report.js';
 
 /** The one cause that explains a member's state, by precedence: what blocks the console most, first. */
 export function verdict(

@@ -4,14 +4,14 @@
  * 4.1 adds authentication.go). Lines of one chain come from different source lines of the same process within
  * microseconds, so a line joins an open chain of its kind that has not yet seen its source.
  */
-import { maskSecrets, maskTokens } from './fingerprint.js';
+import { maskSecrets, maskTokens } from '../config/fingerprint.js';
 import {
   classifyLogLine,
   LOG_EVENT_KINDS,
   type LogEvent,
   type LogEventKind,
   type MemberReason,
-} from './log-line.js';
+} from './line.js';
 
 export interface LogOrigin {
   pod: string;

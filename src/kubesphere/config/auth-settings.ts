@@ -1,6 +1,6 @@
 /** The token settings of one kubesphere.yaml, read the way its ks-apiserver reads them. */
-import type { ParsedConfig } from './config.js';
-import { AUTH_PATHS, dataOf, getPath, hasPath, isMapping } from './config-paths.js';
+import type { ParsedConfig } from './index.js';
+import { AUTH_PATHS, dataOf, getPath, hasPath, isMapping } from './paths.js';
 import {
   DEFAULT_ACCESS_TOKEN_MAX_AGE,
   DEFAULT_MAXIMUM_CLOCK_SKEW,

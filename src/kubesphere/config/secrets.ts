@@ -1,4 +1,4 @@
-import type { ClusterFacts } from './facts.js';
+import type { ClusterFacts } from '../cluster/facts.js';
 
 /** Every jwtSecret value these two clusters hold, so renderers can mask all of them. */
 export function secretsInPlay(host: ClusterFacts, member: ClusterFacts): string[] {

@@ -1,11 +1,11 @@
-import { fingerprintSecret } from './fingerprint.js';
+import { fingerprintSecret } from '../config/fingerprint.js';
 import { resignHs256 } from './static-token.js';
-import type { ClusterFacts } from './facts.js';
-import { KS_CONFIG_KEY, KS_CONFIGMAP, KS_INSTALLER, KS_NAMESPACE, KS_SECRET } from './gateway.js';
+import type { ClusterFacts } from '../cluster/facts.js';
+import { KS_CONFIG_KEY, KS_CONFIGMAP, KS_INSTALLER, KS_NAMESPACE, KS_SECRET } from '../cluster/gateway.js';
 import { applyObjectEdits, type ObjectEdit } from './object-edit.js';
-import type { MemberReport } from './report.js';
-import type { ClusterSnapshot, ObjectJson } from './snapshot.js';
-import { present } from './snapshot.js';
+import type { MemberReport } from '../checks/report.js';
+import type { ClusterSnapshot, ObjectJson } from '../cluster/snapshot.js';
+import { present } from '../cluster/snapshot.js';
 
 /** Repair as data: what would change, on which object, and why. Built before anything is written. */
 export type ActionId = 'sync-jwt-secret' | 'set-access-token-max-age' | 'restart' | 'wait-rollout' | 'verify';

@@ -1,13 +1,13 @@
-import { checkConfig, checkReachable, checkRole, skipped } from './checks/cluster.js';
-import { checkHostCache } from './checks/host-cache.js';
-import { checkAuthErrors, type AuthLogSummary } from './checks/logs.js';
-import { checkHostMaxAge, checkMemberMaxAge } from './checks/max-age.js';
-import { checkRestartPending } from './checks/restart.js';
-import { checkSecretDurable, checkSecretMatch, secretFingerprint } from './checks/secret.js';
-import { verdict } from './checks/verdict.js';
-import { deriveFacts, type ClusterFacts } from './facts.js';
-import { checkHostClusterStatus } from './checks/host-status.js';
-import type { MemberTarget } from './discovery.js';
+import { checkConfig, checkReachable, checkRole, skipped } from './cluster.js';
+import { checkHostCache } from './host-cache.js';
+import { checkAuthErrors, type AuthLogSummary } from './logs.js';
+import { checkHostMaxAge, checkMemberMaxAge } from './max-age.js';
+import { checkRestartPending } from './restart.js';
+import { checkSecretDurable, checkSecretMatch, secretFingerprint } from './secret.js';
+import { verdict } from './verdict.js';
+import { deriveFacts, type ClusterFacts } from '../cluster/facts.js';
+import { checkHostClusterStatus } from './host-status.js';
+import type { MemberTarget } from '../cluster/discovery.js';
 import type {
   CheckId,
   ClusterIdentity,
@@ -17,7 +17,7 @@ import type {
   HostReport,
   MemberReport,
 } from './report.js';
-import type { ClusterSnapshot } from './snapshot.js';
+import type { ClusterSnapshot } from '../cluster/snapshot.js';
 
 export interface Gathered {
   snapshot: ClusterSnapshot;

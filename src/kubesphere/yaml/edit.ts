@@ -4,10 +4,10 @@
  * anything this cannot do exactly (flow style, anchors, block scalars on the path) is refused, never guessed.
  */
 import yaml from 'js-yaml';
-import { isMapping } from './config-paths.js';
-import { parseScalarText, yamlKey, yamlString, type ScalarStyle } from './yaml-scalar.js';
-import { resolvePath, scanYaml, type ScanEntry, type YamlScan } from './yaml-scan.js';
-import { verifyEdit } from './yaml-verify.js';
+import { isMapping } from '../config/paths.js';
+import { parseScalarText, yamlKey, yamlString, type ScalarStyle } from './scalar.js';
+import { resolvePath, scanYaml, type ScanEntry, type YamlScan } from './scan.js';
+import { verifyEdit } from './verify.js';
 
 export type EditFailureCode =
   | 'empty-path'

@@ -18,20 +18,8 @@ export interface ObjectJson {
   [k: string]: unknown;
 }
 
-/** A failure to read something, already classified by the kube layer. Never carries a response body. */
-export interface ReadFailure {
-  kind:
-    | 'unreachable'
-    | 'unauthorized'
-    | 'forbidden'
-    | 'timeout'
-    | 'not-found'
-    | 'server'
-    | 'auth-plugin'
-    | 'other';
-  message: string;
-  hint?: string;
-}
+export type { ReadFailure } from '../../kube/failure.js';
+import type { ReadFailure } from '../../kube/failure.js';
 
 /** `undefined`: not read (skipped); `null`: read, does not exist; a ReadFailure: could not be read. */
 export type Read<T> = T | null | undefined | { failure: ReadFailure };

@@ -1,6 +1,6 @@
 /** The repair's edits of kubesphere.yaml: string values set in place, then the whole result verified once more. */
-import { setString } from './yaml-edit.js';
-import { verifyEdit } from './yaml-verify.js';
+import { setString } from '../yaml/edit.js';
+import { verifyEdit } from '../yaml/verify.js';
 
 export interface ConfigTextEdit {
   path: readonly string[];

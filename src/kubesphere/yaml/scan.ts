@@ -19,10 +19,10 @@ import {
   splitLines,
   type InlineValue,
   type ScanLine,
-} from './yaml-tokens.js';
+} from './tokens.js';
 
-export { splitLines } from './yaml-tokens.js';
-export type { InlineKind, InlineValue, ScanLine } from './yaml-tokens.js';
+export { splitLines } from './tokens.js';
+export type { InlineKind, InlineValue, ScanLine } from './tokens.js';
 
 export type PathSegment = string | number;
 

@@ -1,5 +1,5 @@
 import { editConfigText } from './config-edit.js';
-import type { ObjectJson } from './snapshot.js';
+import type { ObjectJson } from '../cluster/snapshot.js';
 
 /**
  * One intended change to one object, replayable on a fresh copy: after a 409 the executor re-reads the object

@@ -9,7 +9,7 @@ import {
 } from './gateway.js';
 import type { ClusterSnapshot, ObjectJson, PodLogScan, Read, ReadFailure } from './snapshot.js';
 import { present } from './snapshot.js';
-import { isResourceTypeMissing, type ResourceTypeMissing } from '../kube/types.js';
+import { isResourceTypeMissing, type ResourceTypeMissing } from '../../kube/types.js';
 import { selectorString } from './selector.js';
 
 export interface GatherOptions {

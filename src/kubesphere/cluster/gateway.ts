@@ -2,7 +2,7 @@
  * The narrow view of a cluster that diagnose and repair use: src/kube/ implements it over HTTPS, the domain
  * only imports its types. Reads return `undefined` for a missing object.
  */
-export type { ClusterClient as ClusterReader } from '../kube/types.js';
+export type { ClusterClient as ClusterReader } from '../../kube/types.js';
 
 export interface CustomRef {
   group: string;

@@ -1,7 +1,7 @@
 /** Adapts the log tally to the summary the diagnose checks read (checks/logs.ts). */
-import type { AuthLogKind, AuthLogSummary } from './checks/logs.js';
-import { LogTally } from './log-tally.js';
-import type { PodLogScan } from './snapshot.js';
+import type { AuthLogKind, AuthLogSummary } from '../checks/logs.js';
+import { LogTally } from './tally.js';
+import type { PodLogScan } from '../cluster/snapshot.js';
 
 const SUMMARY_KINDS: readonly AuthLogKind[] = [
   'signature-invalid',

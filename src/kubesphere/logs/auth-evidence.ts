@@ -1,5 +1,5 @@
 /** What a member's (or host's) log tally says about why tokens are rejected, per kubesphere.md. */
-import { LogTally, type LogTallyResult } from './log-tally.js';
+import { LogTally, type LogTallyResult } from './tally.js';
 
 /**
  * - `secret-mismatch`: "signature is invalid" — the member verifies with another jwtSecret.

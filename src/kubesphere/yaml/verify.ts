@@ -3,7 +3,7 @@
  * paths hold the intended values and nothing else in the document changed meaning.
  */
 import yaml from 'js-yaml';
-import { isMapping } from './config-paths.js';
+import { isMapping } from '../config/paths.js';
 
 export interface ExpectedValue {
   path: readonly string[];

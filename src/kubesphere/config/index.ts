@@ -4,10 +4,10 @@
  */
 import yaml from 'js-yaml';
 import type { ConfigLayout, KsVersion } from './version.js';
-import { dataOf, getPath } from './config-paths.js';
-import { duplicateKeys, scanYaml, splitLines } from './yaml-scan.js';
+import { dataOf, getPath } from './paths.js';
+import { duplicateKeys, scanYaml, splitLines } from '../yaml/scan.js';
 
-export { AUTH_PATHS, dataOf, getPath, hasPath } from './config-paths.js';
+export { AUTH_PATHS, dataOf, getPath, hasPath } from './paths.js';
 
 export { readAuthSettings } from './auth-settings.js';
 export type { AuthSettings, CacheSetting, ClusterRole, DurationSetting } from './auth-settings.js';

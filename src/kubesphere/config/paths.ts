@@ -1,4 +1,4 @@
-import type { ParsedConfig } from './config.js';
+import type { ParsedConfig } from './index.js';
 import type { ConfigLayout } from './version.js';
 
 /** Where each token setting lives, per layout. */

@@ -1,10 +1,10 @@
 import { KS_CONFIG_KEY } from './gateway.js';
-import { valueAt } from './object-edit.js';
-import { parseGoDuration } from './duration.js';
+import { valueAt } from '../repair/object-edit.js';
+import { parseGoDuration } from '../config/duration.js';
 import type { ClusterSnapshot, ObjectJson } from './snapshot.js';
 import { isFailure, present } from './snapshot.js';
-import { detectLayout, ksVersionFromImage, parseKubesphereYaml, readAuthSettings } from './config.js';
-import type { AuthSettings, KsVersionInfo } from './config.js';
+import { detectLayout, ksVersionFromImage, parseKubesphereYaml, readAuthSettings } from '../config/index.js';
+import type { AuthSettings, KsVersionInfo } from '../config/index.js';
 
 /** Per-cluster facts derived from a snapshot: the vocabulary the checks speak. Pure. */
 export interface ClusterFacts {

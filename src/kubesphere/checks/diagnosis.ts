@@ -1,13 +1,13 @@
 import { assess, type Gathered, type MemberInput } from './assess.js';
-import type { MemberTarget } from './discovery.js';
-import type { ClusterReader } from './gateway.js';
-import { gatherCluster } from './gather.js';
-import type { AuthLogKindSummary, AuthLogSummary } from './checks/logs.js';
-import { deriveFacts } from './facts.js';
-import { maskSecrets } from './fingerprint.js';
-import { summarizeLogs } from './log-summary.js';
+import type { MemberTarget } from '../cluster/discovery.js';
+import type { ClusterReader } from '../cluster/gateway.js';
+import { gatherCluster } from '../cluster/gather.js';
+import type { AuthLogKindSummary, AuthLogSummary } from './logs.js';
+import { deriveFacts } from '../cluster/facts.js';
+import { maskSecrets } from '../config/fingerprint.js';
+import { summarizeLogs } from '../logs/summary.js';
 import type { DiagnoseReport } from './report.js';
-import type { ClusterSnapshot, ReadFailure } from './snapshot.js';
+import type { ClusterSnapshot, ReadFailure } from '../cluster/snapshot.js';
 
 export interface DiagnosisOptions {
   sinceSeconds: number;
