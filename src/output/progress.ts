@@ -4,6 +4,8 @@ import ora, { type Ora } from 'ora';
 export interface Progress {
   start(text: string): void;
   update(text: string): void;
+  /** A passing remark on the running spinner (e.g. a retry); dropped when there is no spinner. */
+  note(text: string): void;
   succeed(text: string): void;
   fail(text: string): void;
   info(text: string): void;
@@ -13,27 +15,45 @@ export interface Progress {
 export const silentProgress: Progress = {
   start() {},
   update() {},
+  note() {},
   succeed() {},
   fail() {},
   info() {},
   stop() {},
 };
 
-export function createProgress(opts: {
-  stream: NodeJS.WriteStream;
-  enabled: boolean;
-  color: boolean;
-}): Progress {
-  if (!opts.enabled || !opts.stream.isTTY) return silentProgress;
+/** The part of a stream the spinner decision looks at. */
+type SpinnerStream = Pick<NodeJS.WriteStream, 'isTTY' | 'columns' | 'write'>;
+
+/**
+ * A spinner needs a TTY that knows its width: ora divides by `columns` to count the lines to clear, and a
+ * terminal reporting 0 columns (some CI PTYs, `script` without a size) makes it clear lines forever.
+ */
+export function spinnerFits(stream: SpinnerStream): boolean {
+  return stream.isTTY === true && typeof stream.columns === 'number' && stream.columns > 0;
+}
+
+export function createProgress(opts: { stream: SpinnerStream; enabled: boolean; color: boolean }): Progress {
+  if (!opts.enabled || !spinnerFits(opts.stream)) return silentProgress;
+  const stream = opts.stream as NodeJS.WriteStream;
   let spinner: Ora | undefined;
+  let base = '';
   const get = (): Ora => {
-    spinner ??= ora({ stream: opts.stream, color: opts.color ? 'cyan' : false, discardStdin: false });
+    spinner ??= ora({ stream, color: opts.color ? 'cyan' : false, discardStdin: false });
     return spinner;
   };
   return {
-    start: (text) => void get().start(text),
+    start: (text) => {
+      base = text;
+      get().start(text);
+    },
     update: (text) => {
+      base = text;
       get().text = text;
+    },
+    note: (text) => {
+      // Shown beside the current step until the next update replaces it.
+      if (spinner?.isSpinning) spinner.text = `${base} (${text})`;
     },
     succeed: (text) => void get().succeed(text),
     fail: (text) => void get().fail(text),
