@@ -1,0 +1,166 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- kubeconfig and JSON documents, read field by field */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import yaml from 'js-yaml';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { diagnoseCommand } from '../../src/commands/diagnose.js';
+import { repairCommand } from '../../src/commands/repair.js';
+import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+
+/**
+ * The commands' exit codes, in process (so that mutation testing sees them) against the sandbox over HTTPS:
+ * the README's table is the contract with scripts.
+ */
+const FAST = { podStartMs: 30, podStopMs: 10, trafficIntervalMs: 0, apiserverBootMs: 10 };
+
+/** Runs a command, capturing what it prints on stdout. */
+async function capture(run: () => Promise<number>): Promise<{ code: number; stdout: string }> {
+  let stdout = '';
+  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: any) => {
+    stdout += String(chunk);
+    return true;
+  });
+  try {
+    return { code: await run(), stdout };
+  } finally {
+    spy.mockRestore();
+  }
+}
+
+/** A port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+/** The sandbox's kubeconfig plus a `host-down` context: the host's credentials, but nothing listens there. */
+async function withHostDown(sb: Sandbox, dir: string): Promise<string> {
+  const kc = yaml.load(readFileSync(sb.kubeconfigPath, 'utf8')) as any;
+  const host = kc.clusters.find((c: any) => c.name === 'host');
+  kc.clusters.push({
+    name: 'host-down',
+    cluster: { ...host.cluster, server: `https://127.0.0.1:${await closedPort()}` },
+  });
+  kc.users.push({ ...kc.users.find((u: any) => u.name === 'host'), name: 'host-down' });
+  kc.contexts.push({ name: 'host-down', context: { cluster: 'host-down', user: 'host-down' } });
+  const file = join(dir, 'kubeconfig');
+  writeFileSync(file, yaml.dump(kc), { mode: 0o600 });
+  return file;
+}
+
+const configOf = (sb: Sandbox, cluster: string) =>
+  sb.clusters
+    .find((c) => c.name === cluster)!
+    .store.get('configmaps', 'kubesphere-system', 'kubesphere-config');
+
+describe.each(['token-cache', 'healthy'])('diagnose: an unreadable host exits 3 (member %s)', (scenario) => {
+  let sb: Sandbox;
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+  beforeAll(async () => {
+    sb = await startSandbox({ ksVersion: '3.4', scenario, ...FAST });
+    dir = mkdtempSync(join(tmpdir(), 'ks-restore-exit-'));
+    env = { KUBECONFIG: await withHostDown(sb, dir), XDG_STATE_HOME: join(dir, 'state'), HOME: dir };
+  });
+  afterAll(async () => {
+    await sb?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('the member alone exits as documented', async () => {
+    const r = await capture(() => diagnoseCommand({ host: 'host', member: ['member'], output: 'json' }, env));
+    expect(r.code).toBe(scenario === 'healthy' ? 0 : 1);
+    expect(JSON.parse(r.stdout).members[0].status).toBe(scenario === 'healthy' ? 'healthy' : 'unhealthy');
+  });
+
+  it('with the host unreachable: 3 and status error, whatever the member says', async () => {
+    const r = await capture(() =>
+      diagnoseCommand({ host: 'host-down', member: ['member'], output: 'json', requestTimeout: '3s' }, env),
+    );
+    const doc = JSON.parse(r.stdout);
+    expect(doc.host.checks.find((c: any) => c.id === 'reachable').status).toBe('error');
+    // A member's own fault still shows; a healthy-looking one cannot be vouched for without the host.
+    expect(doc.members.map((m: any) => [m.status, m.cause])).toEqual([
+      scenario === 'healthy' ? ['error', 'unreadable'] : ['unhealthy', 'token-cache'],
+    ]);
+    expect({ code: r.code, status: doc.status, exitCode: doc.exitCode }).toEqual({
+      code: 3,
+      status: 'error',
+      exitCode: 3,
+    });
+  });
+
+  it('fleet mode with the host unreachable (no member can be discovered): 3', async () => {
+    const r = capture(() =>
+      diagnoseCommand({ host: 'host-down', output: 'json', requestTimeout: '3s' }, env),
+    );
+    await expect(r).rejects.toMatchObject({ exitCode: 3 });
+  });
+});
+
+describe('repair: refusals exit as documented', () => {
+  let sb: Sandbox;
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+  beforeAll(async () => {
+    sb = await startSandbox({ ksVersion: '3.4', scenario: 'token-cache', ...FAST });
+    dir = mkdtempSync(join(tmpdir(), 'ks-restore-exit-'));
+    env = { KUBECONFIG: await withHostDown(sb, dir), XDG_STATE_HOME: join(dir, 'state'), HOME: dir };
+  });
+  afterAll(async () => {
+    await sb?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('the host given as --member under another context (wrong-role-host): 2, nothing changed', async () => {
+    const before = JSON.stringify(configOf(sb, 'host'));
+    const r = await capture(() =>
+      repairCommand({ host: 'host', member: ['host-readonly'], output: 'json', yes: true }, env),
+    );
+    const doc = JSON.parse(r.stdout);
+    expect(doc.members.map((m: any) => [m.context, m.refusal?.code, m.actions])).toEqual([
+      ['host-readonly', 'wrong-role-host', []],
+    ]);
+    expect({ code: r.code, status: doc.status, exitCode: doc.exitCode, backup: doc.backup }).toEqual({
+      code: 2,
+      status: 'failed',
+      exitCode: 2,
+      backup: null,
+    });
+    expect(JSON.stringify(configOf(sb, 'host'))).toBe(before);
+  });
+
+  it('wrong-role-host beside a member that cannot be read: the worse code, 3, wins', async () => {
+    const r = await capture(() =>
+      repairCommand(
+        {
+          host: 'host',
+          member: ['host-readonly', 'host-down'],
+          output: 'json',
+          yes: true,
+          requestTimeout: '3s',
+        },
+        env,
+      ),
+    );
+    const doc = JSON.parse(r.stdout);
+    expect(doc.members.map((m: any) => m.refusal?.code)).toEqual(['wrong-role-host', 'not-readable']);
+    expect({ code: r.code, exitCode: doc.exitCode }).toEqual({ code: 3, exitCode: 3 });
+  });
+
+  it('with the host unreachable: 3, nothing changed', async () => {
+    const before = JSON.stringify(configOf(sb, 'member'));
+    await expect(
+      repairCommand(
+        { host: 'host-down', member: ['member'], output: 'json', yes: true, requestTimeout: '3s' },
+        env,
+      ),
+    ).rejects.toMatchObject({ exitCode: 3 });
+    expect(JSON.stringify(configOf(sb, 'member'))).toBe(before);
+  });
+});
