@@ -1,9 +1,10 @@
-import { chmod, mkdir, open, readFile, readdir } from 'node:fs/promises';
+import { chmod, mkdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { KsRestoreError, UsageError, ExitCode } from '../errors.js';
+import { UsageError } from '../errors.js';
 import type { WriteTarget } from '../kubesphere/repair/plan.js';
 import type { ObjectJson } from '../kubesphere/cluster/snapshot.js';
+import { fsFailure, makeDirChain, overwriteInPlace, removeDirs, writeFileAtomic } from './backup-fs.js';
 
 /**
  * Backups hold the objects as fetched, so they hold a jwtSecret: directory 0700, files 0600, created with
@@ -50,41 +51,67 @@ export function defaultBackupRoot(env: NodeJS.ProcessEnv): string {
 export class Backup {
   private constructor(
     readonly dir: string,
+    /** Directories this backup created (parents included): removed again if the backup cannot be completed. */
+    private readonly created: string[],
     private readonly manifest: BackupManifest,
   ) {}
 
+  /**
+   * Creates `root` as needed and a new directory in it. Any failure is a usage error (exit 2) and leaves
+   * nothing behind: it happens before the first write to a cluster.
+   */
   static async create(root: string, now: Date): Promise<Backup> {
     const stamp = now
       .toISOString()
       .replace(/[-:]/g, '')
       .replace(/\.\d+Z$/, 'Z');
-    await mkdir(root, { recursive: true, mode: 0o700 });
+    let created: string[];
+    try {
+      created = await makeDirChain(root);
+    } catch (err) {
+      throw backupError('create the backup directory', root, err);
+    }
     let dir = path.join(root, stamp);
     for (let i = 2; ; i++) {
       try {
         await mkdir(dir, { mode: 0o700 });
         break;
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || i > 50) throw backupError(root, err);
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || i > 50) {
+          await removeDirs(created);
+          throw backupError('create a backup directory under', root, err);
+        }
         dir = path.join(root, `${stamp}-${i}`);
       }
     }
-    await chmod(dir, 0o700);
-    const backup = new Backup(dir, {
+    const backup = new Backup(dir, [...created, dir], {
       kind: 'ks-restore-backup',
       version: 1,
       createdAt: now.toISOString(),
       members: [],
     });
-    await backup.flush();
+    try {
+      // mkdir's mode is filtered by the umask; 0700 whatever the umask.
+      await chmod(dir, 0o700);
+      await backup.flush();
+    } catch (err) {
+      throw await backup.discard('write the backup in', err);
+    }
     return backup;
   }
 
-  /** Saves an object before it is written; call once per object, before the first write of the run. */
+  /**
+   * Saves an object before it is written; call once per object, before the first write of the run. A failure
+   * (disk full, …) removes the whole backup and is a usage error: nothing has been changed yet.
+   */
   async save(member: MemberRef, target: WriteTarget, obj: ObjectJson): Promise<void> {
     const m = this.member(member);
     const file = `${safe(member.context)}-${target}-${safe(obj.metadata.name ?? '')}.json`;
-    await writePrivate(path.join(this.dir, file), `${JSON.stringify(obj, null, 2)}\n`);
+    try {
+      await writeFileAtomic(path.join(this.dir, file), `${JSON.stringify(obj, null, 2)}\n`);
+    } catch (err) {
+      throw await this.discard('write the backup in', err);
+    }
     m.objects.push({
       target,
       namespace: obj.metadata.namespace ?? '',
@@ -93,7 +120,11 @@ export class Backup {
       resourceVersionBefore: obj.metadata.resourceVersion ?? null,
       resourceVersionAfter: null,
     });
-    await this.flush();
+    try {
+      await this.flush();
+    } catch (err) {
+      throw await this.discard('write the backup in', err);
+    }
   }
 
   async recordWritten(
@@ -105,7 +136,29 @@ export class Backup {
       .find((m) => m.context === context)
       ?.objects.find((o) => o.target === target);
     if (obj) obj.resourceVersionAfter = resourceVersion ?? null;
-    await this.flush();
+    // The object was written: rollback needs this record. On a full disk the manifest is rewritten in place,
+    // in the blocks it already has, rather than lose it.
+    const text = this.manifestText();
+    const file = path.join(this.dir, 'manifest.json');
+    try {
+      await writeFileAtomic(file, text);
+    } catch {
+      try {
+        await overwriteInPlace(file, text);
+      } catch (err) {
+        throw new UsageError(
+          `cannot record in the backup manifest ${file} that ${target} was written: ${fsFailure(file, err).reason}.`,
+          `Rollback will not know this object was changed: restore it by hand from ${this.dir} if needed.`,
+        );
+      }
+    }
+  }
+
+  /** Removes this incomplete backup (it holds secrets and cannot be rolled back to) and says what failed. */
+  private async discard(what: string, err: unknown): Promise<UsageError> {
+    await rm(this.dir, { recursive: true, force: true }).catch(() => undefined);
+    await removeDirs(this.created.filter((d) => d !== this.dir));
+    return backupError(what, this.dir, err);
   }
 
   private member(member: MemberRef): BackupMember {
@@ -123,65 +176,25 @@ export class Backup {
     return m;
   }
 
+  private manifestText(): string {
+    return `${JSON.stringify(this.manifest, null, 2)}\n`;
+  }
+
   private async flush(): Promise<void> {
-    await writePrivate(path.join(this.dir, 'manifest.json'), `${JSON.stringify(this.manifest, null, 2)}\n`);
+    await writeFileAtomic(path.join(this.dir, 'manifest.json'), this.manifestText());
   }
 }
 
-export interface LoadedBackup {
-  dir: string;
-  manifest: BackupManifest;
-  objects: Map<string, ObjectJson>;
-}
-
-/** Reads a backup directory (or its manifest.json) for rollback. */
-export async function readBackup(p: string): Promise<LoadedBackup> {
-  const dir = path.basename(p) === 'manifest.json' ? path.dirname(p) : p;
-  let manifest: BackupManifest;
-  try {
-    manifest = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')) as BackupManifest;
-  } catch (err) {
-    const entries = await readdir(dir).catch(() => undefined);
-    throw new UsageError(
-      `cannot read the backup at ${dir}: ${entries ? 'it has no readable manifest.json' : ((err as NodeJS.ErrnoException).code ?? 'unreadable')}.`,
-      'Pass the directory that repair printed ("backup: …"), e.g. --backup ~/.local/state/ks-restore/backups/20261128T171248Z.',
-    );
-  }
-  if (manifest.kind !== 'ks-restore-backup' || manifest.version !== 1) {
-    throw new UsageError(
-      `${dir} is not a ks-restore backup (manifest kind/version unknown).`,
-      'Pass a directory created by ks-restore repair.',
-    );
-  }
-  const objects = new Map<string, ObjectJson>();
-  for (const m of manifest.members) {
-    for (const o of m.objects) {
-      objects.set(o.file, JSON.parse(await readFile(path.join(dir, o.file), 'utf8')) as ObjectJson);
-    }
-  }
-  return { dir, manifest, objects };
-}
-
-async function writePrivate(file: string, text: string): Promise<void> {
-  const fh = await open(file, 'w', 0o600);
-  try {
-    await fh.chmod(0o600);
-    await fh.writeFile(text, 'utf8');
-  } finally {
-    await fh.close();
-  }
-}
+export { readBackup, type LoadedBackup } from './backup-read.js';
 
 function safe(name: string): string {
   return name.replace(/[^A-Za-z0-9._-]+/g, '_');
 }
 
-function backupError(root: string, err: unknown): KsRestoreError {
-  return new KsRestoreError(
-    `cannot create a backup directory under ${root}: ${(err as NodeJS.ErrnoException).code ?? String(err)}.`,
-    {
-      exitCode: ExitCode.usage,
-      hint: 'Nothing was changed. Choose a writable place with --backup-dir DIR.',
-    },
+function backupError(what: string, p: string, err: unknown): UsageError {
+  const f = fsFailure(p, err);
+  return new UsageError(
+    `cannot ${what} ${p}: ${f.path === p ? f.reason : `${f.path}: ${f.reason}`}. Nothing was changed on any cluster, and no partial backup was left.`,
+    'Choose another place with --backup-dir DIR: a writable directory on a local disk with free space.',
   );
 }

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, stat, writeFile, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -54,5 +55,72 @@ describe('Backup', () => {
     await mkdir(path.join(dir, 'x'));
     await writeFile(path.join(dir, 'x', 'manifest.json'), '{"kind":"other"}');
     await expect(readBackup(path.join(dir, 'x'))).rejects.toBeInstanceOf(UsageError);
+  });
+
+  it('leaves no temp file behind after writing', async () => {
+    const root = await mkdtemp(path.join(os.tmpdir(), 'ksr-backup-'));
+    const b = await Backup.create(root, new Date());
+    await b.save({ context: 'member', server: 'https://127.0.0.1:1' }, 'configmap', cm);
+    await b.recordWritten('member', 'configmap', '43');
+    expect((await readdir(b.dir)).sort()).toEqual([
+      'manifest.json',
+      'member-configmap-kubesphere-config.json',
+    ]);
+  });
+});
+
+describe('Backup.create and save refuse a place they cannot use: a usage error naming it, nothing left behind', () => {
+  const member = { context: 'member', server: 'https://127.0.0.1:1' };
+
+  it.each([
+    ['a path under a regular file (ENOTDIR)', (file: string) => path.join(file, 'backups')],
+    ['a regular file', (file: string) => file],
+  ])('%s', async (_name, place) => {
+    const tmp = await mkdtemp(path.join(os.tmpdir(), 'ksr-backup-'));
+    const file = path.join(tmp, 'not-a-dir');
+    await writeFile(file, 'x');
+    const root = place(file);
+    const err = await Backup.create(root, new Date()).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as UsageError).message).toContain(root);
+    expect((err as UsageError).hint).toContain('--backup-dir');
+    expect(await readdir(tmp)).toEqual(['not-a-dir']);
+  });
+
+  // Node 20's mkdir({ recursive: true }) never returns on procfs: these must fail fast, not hang.
+  it
+    .runIf(process.platform === 'linux' && existsSync('/proc/self'))
+    .each([
+      '/proc/self/ks-restore-x',
+      '/proc/1/x',
+      '/proc/self/ks-restore-x/deeper/still',
+      '/sys/ks-restore-x',
+    ])(
+    '%s (a kernel pseudo-file-system) fails within a second',
+    async (root) => {
+      const started = Date.now();
+      const err = await Backup.create(root, new Date()).catch((e: unknown) => e);
+      expect(Date.now() - started).toBeLessThan(1000);
+      expect(err).toBeInstanceOf(UsageError);
+      expect((err as UsageError).message).toContain(root);
+    },
+    5000,
+  );
+
+  it('a file that cannot be written removes the whole backup and the directories it created', async () => {
+    const tmp = await mkdtemp(path.join(os.tmpdir(), 'ksr-backup-'));
+    const b = await Backup.create(path.join(tmp, 'a', 'b'), new Date());
+    await b.save(member, 'secret', {
+      ...cm,
+      kind: 'Secret',
+      metadata: { ...cm.metadata, name: 'kubesphere-secret' },
+    });
+    // A name longer than a file name may be (ENAMETOOLONG): a real write failure, as a full disk would be.
+    const long = { ...cm, metadata: { ...cm.metadata, name: 'n'.repeat(300) } };
+    const err = await b.save(member, 'configmap', long).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as UsageError).message).toContain(b.dir);
+    expect(existsSync(b.dir)).toBe(false);
+    expect(await readdir(tmp)).toEqual([]);
   });
 });
