@@ -1,11 +1,13 @@
 import yaml from 'js-yaml';
 import { KS_CONFIG_KEY } from '../kubesphere/cluster/gateway.js';
+import { secretsInObjects } from '../kubesphere/config/secrets.js';
 import type { Change, MemberPlan, Refusal } from '../kubesphere/repair/plan.js';
 import type { ActionRecord } from '../repair/apply.js';
 import type { Verification } from '../repair/verify.js';
 import type { Colors } from './color.js';
 import { unifiedDiff } from './diff.js';
-import { describeCause } from './messages.js';
+import { type Masker, secretMasker } from './mask.js';
+import { describeCause, describeFinding } from './messages.js';
 import type { MemberReport } from '../kubesphere/checks/report.js';
 
 export interface MemberRun {
@@ -13,7 +15,8 @@ export interface MemberRun {
   before: MemberReport;
   actions: ActionRecord[];
   verification: Verification | null;
-  mask: (text: string) => string;
+  /** Both clusters' secrets (a secretMasker); the plan text adds every secret in the documents it diffs. */
+  mask: ((text: string) => string) & Partial<Pick<Masker, 'secrets'>>;
 }
 
 export type RepairStatus = 'repaired' | 'nothing-to-do' | 'planned' | 'partial' | 'failed';
@@ -84,6 +87,13 @@ export function renderPlanText(
   out.push(
     `  ${'verify'.padEnd(width)}  diagnose ${plan.context} again: new pods ready, values loaded, no new auth errors`,
   );
+  // Diff lines show whole documents, context included: mask every secret they hold, shadowed duplicates too.
+  const inDocs = secretMasker([
+    ...(run.mask.secrets ?? []),
+    ...secretsInObjects(plan.writes.flatMap((w) => [w.before, w.after])),
+  ]);
+  // A masker that says what it masks is merged into one pass (a second pass could match inside the labels).
+  const mask = run.mask.secrets ? inDocs : (text: string) => run.mask(inDocs(text));
   for (const w of plan.writes) {
     // A Secret's data are credentials (the jwtSecret, the static admin token): its changes are listed above
     // by fingerprint only, never diffed.
@@ -100,7 +110,7 @@ export function renderPlanText(
           });
     if (!diff) continue;
     out.push('');
-    for (const line of run.mask(diff).trimEnd().split('\n')) {
+    for (const line of mask(diff).trimEnd().split('\n')) {
       out.push(
         `  ${line.startsWith('+') ? c.green(line) : line.startsWith('-') ? c.red(line) : line.startsWith('@@') ? c.cyan(line) : c.dim(line)}`,
       );
@@ -207,10 +217,13 @@ export function renderOutcomeText(run: MemberRun, c: Colors): string {
       v.cause && v.cause !== 'healthy'
         ? describeCause(v.cause as MemberReport['cause'], run.plan.context)
         : '';
+    // A read that failed verified nothing: say so, never that the member is still broken.
+    const why = v.reason ? describeFinding({ ...v.reason, status: 'error' }) : undefined;
     out.push(
-      `  ${ok ? c.green('✔') : c.red('✖')} ${'verify'.padEnd(width)}  ${ok ? "the member accepts the host's tokens" : `still ${v.status}: ${cause}`}` +
+      `  ${ok ? c.green('✔') : c.red('✖')} ${'verify'.padEnd(width)}  ${ok ? "the member accepts the host's tokens" : why ? `could not verify: ${why.summary}` : `still ${v.status}: ${cause}`}` +
         (v.failing && v.failing.length > 0 ? c.dim(` (failing: ${v.failing.join(', ')})`) : ''),
     );
+    if (why?.remedy) out.push(`      ${c.dim(`→ ${why.remedy}`)}`);
   }
   return `${out.join('\n')}\n`;
 }

@@ -3,8 +3,8 @@ import type { MemberTarget } from '../cluster/discovery.js';
 import type { ClusterReader } from '../cluster/gateway.js';
 import { gatherCluster } from '../cluster/gather.js';
 import type { AuthLogKindSummary, AuthLogSummary } from './logs.js';
-import { deriveFacts } from '../cluster/facts.js';
 import { maskSecrets } from '../config/fingerprint.js';
+import { maskSecretAssignments, secretsInSnapshot } from '../config/secrets.js';
 import { summarizeLogs } from '../logs/summary.js';
 import type { DiagnoseReport } from './report.js';
 import type { ClusterSnapshot, ReadFailure } from '../cluster/snapshot.js';
@@ -59,19 +59,24 @@ export async function runDiagnosis(
       now,
     });
     opts.onGathered?.(reader.context);
-    return { snapshot, logs: maskSamples(logs.result(snapshot.logs?.scans ?? []), snapshot) };
+    return { snapshot, logs: logs.result(snapshot.logs?.scans ?? []) };
   };
   const limit = limiter(opts.concurrency ?? 32);
   const [hostGathered, memberGathered] = await Promise.all([
     gather(host, 'host'),
     Promise.all(sources.map((s) => (s.reader ? limit(() => gather(s.reader!, 'member')) : undefined))),
   ]);
+  // Samples are masked once every cluster is read: a member's log may quote the host's secret, and back.
+  const hostSecrets = secretsInSnapshot(hostGathered.snapshot);
+  const perMember = memberGathered.map((g) => (g ? secretsInSnapshot(g.snapshot) : []));
+  const hostMasked = maskSamples(hostGathered, [...hostSecrets, ...perMember.flat()]);
+  const membersMasked = memberGathered.map((g, i) => g && maskSamples(g, [...hostSecrets, ...perMember[i]!]));
   const inputs: MemberInput[] = sources.map((s, i) => ({
-    gathered: memberGathered[i],
+    gathered: membersMasked[i],
     ...(s.target ? { target: s.target } : {}),
   }));
   return {
-    report: assess(hostGathered, inputs, { since: opts.since }),
+    report: assess(hostMasked, inputs, { since: opts.since }),
     host: hostGathered.snapshot,
     members: memberGathered.map((g) => g?.snapshot),
   };
@@ -101,19 +106,17 @@ export function limiter(n: number): <T>(job: () => Promise<T>) => Promise<T> {
     });
 }
 
-/** Sample log lines are shown to people: mask this cluster's own secrets in them, should a line carry one. */
-function maskSamples(summary: AuthLogSummary, snapshot: ClusterSnapshot): AuthLogSummary {
-  const facts = deriveFacts(snapshot);
-  const secrets = [
-    facts.config.state === 'ok' ? facts.config.settings.jwtSecret : undefined,
-    facts.clusterConfiguration?.jwtSecret,
-    facts.installerSecret,
-  ];
+/** Sample log lines are shown to people: mask every secret of the clusters involved, should a line carry one. */
+function maskSamples(gathered: Gathered, secrets: readonly string[]): Gathered {
+  if (!gathered.logs) return gathered;
   const kinds: AuthLogSummary['kinds'] = {};
-  for (const [kind, k] of Object.entries(summary.kinds) as Array<
+  for (const [kind, k] of Object.entries(gathered.logs.kinds) as Array<
     [keyof AuthLogSummary['kinds'], AuthLogKindSummary]
   >) {
-    kinds[kind] = { ...k, samples: k.samples.map((line) => maskSecrets(line, secrets)) };
+    kinds[kind] = {
+      ...k,
+      samples: k.samples.map((line) => maskSecretAssignments(maskSecrets(line, secrets))),
+    };
   }
-  return { ...summary, kinds };
+  return { ...gathered, logs: { ...gathered.logs, kinds } };
 }
