@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, KsRestoreError } from './errors.js';
+import { journal } from './repair/journal.js';
 import { VERSION } from './version.js';
 
 const EXIT_CODES_HELP = `
@@ -9,7 +10,8 @@ Exit codes:
   2  usage or input error: unknown flag or context, unreadable kubeconfig, no consent
   3  a cluster could not be read (unreachable, unauthorized, forbidden, not KubeSphere); nothing was changed on it
   4  a change was made and a later step failed, or the rollout did not finish in time (see rollback)
-  70 internal error in ks-restore (please report it)`;
+  70 internal error in ks-restore (please report it)
+  130/143 interrupted (SIGINT/SIGTERM): prints what was changed so far and the rollback command`;
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
@@ -111,10 +113,15 @@ export function buildProgram(): Command {
     .requiredOption('--backup <path>', 'the backup directory that repair printed')
     .option('--kubeconfig <path>', 'kubeconfig file to use (default: $KUBECONFIG, else ~/.kube/config)')
     .option('-y, --yes', 'apply without asking (required when there is no terminal)')
+    .option(
+      '--dry-run',
+      'show what would be restored (a masked diff per object) and validate it with the API servers (dryRun=All); change nothing',
+    )
     .option('--force', 'restore even where the objects changed again since the repair')
     .option('--timeout <duration>', 'how long to wait for the rollout', '5m')
     .option('--request-timeout <duration>', 'timeout for each API request', '10s')
     .addOption(outputOption())
+    .option('--no-color', 'disable color (also NO_COLOR=1 or TERM=dumb)')
     .action(async (opts: Record<string, unknown>) => {
       const { rollbackCommand } = await import('./commands/rollback.js');
       process.exitCode = await rollbackCommand(opts);
@@ -156,6 +163,11 @@ export function buildProgram(): Command {
     .option('--members <n>', 'number of member clusters (default: 1; 8 with --scenario mixed)')
     .option('--kubeconfig <path>', 'write the kubeconfig here (default: a new temp file)')
     .option('--latency <ms>', 'add this delay to every API response', '0')
+    .option(
+      '--fault <rule>',
+      'inject a fault: cluster=,method=,path=,nth=,times=,kind=STATUS|reset|hang|stall|truncate|malformed|html|concurrent-edit[,retry-after=S] (repeatable)',
+      collect,
+    )
     .addHelpText(
       'after',
       '\nServes until interrupted (Ctrl-C or SIGTERM), then exits 0.\n\nExamples:\n  ks-restore sandbox --ks-version 4.1 --scenario both\n  ks-restore sandbox --scenario mixed --members 20   # versions, faults, a proxy and an unreachable member',
@@ -177,11 +189,23 @@ export async function main(argv: string[]): Promise<void> {
       throw err;
     });
   }
+  // Last resort: every request settles (src/kube/exchange.ts), but should anything ever leave the command
+  // waiting on nothing, Node would exit 13 without a word. Say what was changed instead, and how to undo it.
+  let finished = false;
+  process.once('beforeExit', () => {
+    if (finished) return;
+    process.stderr.write(
+      `error: ks-restore stopped before the command finished (an operation never completed). This is a bug in ks-restore; please report it.\n${journal.describe().join('\n')}\n`,
+    );
+    process.exit(journal.changed ? ExitCode.partial : ExitCode.internal);
+  });
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
   } catch (err) {
     process.exitCode = reportError(err);
+  } finally {
+    finished = true;
   }
 }
 

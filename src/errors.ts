@@ -11,6 +11,8 @@ export const ExitCode = {
   partial: 4,
   /** interrupted by the user (SIGINT) */
   interrupted: 130,
+  /** terminated (SIGTERM) */
+  terminated: 143,
   /** a bug in ks-restore */
   internal: 70,
 } as const;

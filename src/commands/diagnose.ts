@@ -8,6 +8,7 @@ import { createProgress } from '../output/progress.js';
 import { renderStructured } from '../output/structured.js';
 import type { DiagnoseReport } from '../kubesphere/checks/report.js';
 import { durationFlag, outputFlag, positiveIntFlag } from './options.js';
+import { showRetries } from './retries.js';
 import { openSession } from './session.js';
 
 /** `ks-restore diagnose`: read-only. Returns the exit code; prints the report to stdout. */
@@ -23,6 +24,7 @@ export async function diagnoseCommand(flags: Record<string, unknown>, env = proc
     enabled: output === 'text',
     color: colors.level > 0,
   });
+  showRetries(() => progress, { verbose: Boolean(flags.verbose), text: output === 'text' });
   const total = 1 + session.members.length;
   let done = 0;
   progress.start(`Reading ${total} clusters…`);

@@ -20,8 +20,11 @@ import {
 import { renderStructured } from '../output/structured.js';
 import { applyPlan, dryRunPlan, plannedRecords } from '../repair/apply.js';
 import { Backup, defaultBackupRoot } from '../repair/backup.js';
+import { journal } from '../repair/journal.js';
 import { verifyMember } from '../repair/verify.js';
 import { confirm } from './consent.js';
+import { onInterrupt } from './interrupt.js';
+import { showRetries } from './retries.js';
 import { durationFlag, outputFlag } from './options.js';
 import { openSession } from './session.js';
 
@@ -41,6 +44,10 @@ export async function repairCommand(flags: Record<string, unknown>, env = proces
   const log = (line: string): void => {
     if (text) process.stderr.write(`${line}\n`);
   };
+  // The spinner shown now: retries are remarked on it; an interruption stops it before the summary.
+  let current: Progress = progress;
+  showRetries(() => current, { verbose: false, text });
+  onInterrupt(() => current.stop());
 
   progress.start(`Diagnosing ${session.members.length + 1} clusters…`);
   const diagnosis = await runDiagnosis(session.host, session.members, {
@@ -123,7 +130,7 @@ export async function repairCommand(flags: Record<string, unknown>, env = proces
     for (const r of changing) {
       for (const a of r.actions) a.status = 'skipped';
     }
-    log(`error: ${failure.message}\n${failure.hint ?? ''}\nNothing was changed.`);
+    log(`error: ${failure.message}${failure.hint ? `\n${failure.hint}` : ''}`);
     return finish('failed', ExitCode.unreadable, null);
   }
   progress.stop();
@@ -151,6 +158,7 @@ export async function repairCommand(flags: Record<string, unknown>, env = proces
       );
     }
   }
+  journal.backupDir = backup.dir;
   log(`backup: ${backup.dir}`);
 
   const results = await Promise.all(
@@ -162,6 +170,7 @@ export async function repairCommand(flags: Record<string, unknown>, env = proces
         enabled: text && changing.length === 1,
         color: colors.level > 0,
       });
+      if (changing.length === 1) current = p;
       p.start(`${r.plan.context}: applying`);
       const startedAt = new Date();
       const res = await applyPlan(client, r.plan, r.actions, { backup, restart, timeoutMs, onStep: step(p) });

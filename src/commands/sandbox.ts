@@ -9,6 +9,8 @@ import {
 } from '../sandbox/kubesphere/fleet.js';
 import { checkScenario, MAX_MEMBERS } from '../sandbox/kubesphere/plan.js';
 import { DEFAULT_SCENARIO, findScenario, SCENARIOS } from '../sandbox/kubesphere/scenarios.js';
+import { FAULT_KINDS, parseFaultRule } from '../sandbox/apiserver/faults.js';
+import type { FaultRule } from '../sandbox/apiserver/faults.js';
 import { sandboxSummary } from './sandbox-summary.js';
 import { isKsVersion, KS_VERSIONS } from '../sandbox/kubesphere/versions.js';
 import type { KsVersion } from '../sandbox/kubesphere/versions.js';
@@ -21,6 +23,7 @@ export interface SandboxFlags {
   members: number;
   kubeconfigPath?: string;
   latencyMs: number;
+  faults: FaultRule[];
 }
 
 export interface SandboxCommandDeps {
@@ -63,7 +66,18 @@ export function parseSandboxFlags(flags: Record<string, unknown>): SandboxFlags 
       'For example: --latency 200.',
     );
   }
-  const out: SandboxFlags = { ksVersion, scenario, members, latencyMs: Number(latencyText) };
+  const faults = ((flags.fault as string[] | undefined) ?? []).map((text) => {
+    try {
+      return parseFaultRule(text);
+    } catch (err) {
+      throw new UsageError(
+        `--fault: ${(err as Error).message}.`,
+        'For example: --fault cluster=member,method=PUT,path=/configmaps/,kind=429,retry-after=1 (kinds: a status code, ' +
+          `${FAULT_KINDS.filter((k) => k !== 'status').join(', ')}; nth=N picks the Nth matching request, times=0 every one).`,
+      );
+    }
+  });
+  const out: SandboxFlags = { ksVersion, scenario, members, latencyMs: Number(latencyText), faults };
   if (typeof flags.kubeconfig === 'string' && flags.kubeconfig !== '')
     out.kubeconfigPath = resolve(flags.kubeconfig);
   // Version-specific refusals (installer-revert on 4.1, …): the same check startSandbox makes.
@@ -125,6 +139,7 @@ export async function sandboxCommand(
     ...sandboxMembers(f),
     ...(f.kubeconfigPath ? { kubeconfigPath: f.kubeconfigPath } : {}),
     latencyMs: f.latencyMs,
+    faults: f.faults,
   });
   try {
     deps.stderr(sandboxSummary(sandbox, f, performance.now() - started));

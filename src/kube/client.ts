@@ -153,13 +153,17 @@ class Client implements ClusterClient {
       );
     }
     const t = BUILTIN[resource];
-    return (await this.t.json(op('patch', t, namespace, name), {
-      method: 'PATCH',
-      path: path(t, namespace, name),
-      query: writeQuery(opts),
-      body,
-      contentType: CONTENT_TYPE[opts.type],
-    })) as KubeObject;
+    return (await this.t.json(
+      op('patch', t, namespace, name),
+      {
+        method: 'PATCH',
+        path: path(t, namespace, name),
+        query: writeQuery(opts),
+        body,
+        contentType: CONTENT_TYPE[opts.type],
+      },
+      { replayable: opts.dryRun === true || opts.idempotent === true },
+    )) as KubeObject;
   }
 
   async restartDeployment(
@@ -187,6 +191,7 @@ class Client implements ClusterClient {
     return this.patch('deployments', namespace, name, body, {
       type: 'strategic',
       fieldManager: 'kubectl-rollout',
+      idempotent: true, // a fixed restartedAt: sending it twice restarts once
       ...(opts.dryRun ? { dryRun: true } : {}),
     });
   }
@@ -258,12 +263,12 @@ class Client implements ClusterClient {
       throw new TypeError(`replace ${t.plural} ${name}: metadata.resourceVersion is required`);
     if (t.namespaced && !namespace)
       throw new TypeError(`replace ${t.plural} ${name}: metadata.namespace is required`);
-    return (await this.t.json(op('update', t, t.namespaced ? namespace : undefined, name), {
-      method: 'PUT',
-      path: path(t, namespace, name),
-      query: writeQuery(opts),
-      body: obj,
-    })) as KubeObject;
+    // Replayable: the resourceVersion precondition turns a replay of a PUT that did apply into a 409.
+    return (await this.t.json(
+      op('update', t, t.namespaced ? namespace : undefined, name),
+      { method: 'PUT', path: path(t, namespace, name), query: writeQuery(opts), body: obj },
+      { replayable: true },
+    )) as KubeObject;
   }
 }
 

@@ -1,9 +1,12 @@
-import http from 'node:http';
-import https from 'node:https';
 import { VERSION } from '../version.js';
+import { describeOperation } from './errors.js';
+import { bufferedBody, exchange, ExchangeTimeoutError, IncompleteResponseError } from './exchange.js';
+import type { ExchangeHead } from './exchange.js';
 import { LineScanner } from './lines.js';
 import { errorFromResponse, parseStatus } from './map-error.js';
+import { observer } from './observe.js';
 import { transportFailure } from './requests.js';
+import { defaultRetryPolicy, isRetryableStatus, parseRetryAfter, withRetries } from './retry.js';
 import type { Transport } from './requests.js';
 import type { LogOptions, LogResult } from './types.js';
 
@@ -34,79 +37,74 @@ export async function streamPodLog(
   if (opts.previous) url.searchParams.set('previous', 'true');
   if (opts.timestamps) url.searchParams.set('timestamps', 'true');
 
-  const creds = await t.credentials(scope);
-  const reqOpts: https.RequestOptions = {
-    method: 'GET',
-    headers: { ...creds.headers, Accept: '*/*', 'User-Agent': `ks-restore/${VERSION}` },
-    agent: creds.agent,
-  };
-
-  return new Promise<LogResult>((resolve, reject) => {
-    let settled = false;
-    let didTimeOut = false;
-    let timer: NodeJS.Timeout | undefined;
-    const finish = (fn: () => void): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      fn();
-    };
-    const fail = (err: unknown): void => finish(() => reject(transportFailure(scope, err, didTimeOut)));
-    const arm = (): void => {
-      clearTimeout(timer);
-      timer = setTimeout(() => {
-        didTimeOut = true;
-        req.destroy(new Error('request timed out'));
-      }, t.timeoutMs);
-    };
-
-    const req = (url.protocol === 'http:' ? http : https).request(url, reqOpts, (res) => {
-      arm();
-      res.on('error', fail);
-      res.on('aborted', () => fail(Object.assign(new Error('response aborted'), { code: 'ECONNRESET' })));
-      if (res.statusCode !== 200) {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (c: Buffer) => {
-          if (size < MAX_ERROR_BODY) chunks.push(c);
-          size += c.length;
-        });
-        res.on('end', () =>
-          finish(() => {
-            const body = Buffer.concat(chunks).toString('utf8');
-            if (res.statusCode === 401) t.invalidateCredentials();
-            const outcome = classifyLogError(res.statusCode ?? 0, body);
-            if (outcome) resolve(outcome);
-            else reject(errorFromResponse(scope, res.statusCode ?? 0, body));
-          }),
-        );
-        return;
-      }
-      const scanner = new LineScanner(onLine);
-      res.on('data', (c: Buffer) => {
-        arm();
-        try {
-          scanner.push(c);
-        } catch (err) {
-          finish(() => reject(err)); // the caller's onLine threw: stop reading
-          req.destroy();
-        }
-      });
-      res.on('end', () =>
-        finish(() => {
-          try {
-            scanner.end();
-            resolve({ outcome: 'read', lines: scanner.lines, bytes: scanner.bytes });
-          } catch (err) {
-            reject(err);
+  // Retried (429, 5xx, a reset) only until the first line was handed on: a retry would repeat lines.
+  let delivered = false;
+  return withRetries(
+    defaultRetryPolicy(t.timeoutMs),
+    async () => {
+      const creds = await t.credentials(scope);
+      const headers = { ...creds.headers, Accept: '*/*', 'User-Agent': `ks-restore/${VERSION}` };
+      return exchange(
+        { url, method: 'GET', headers, agent: creds.agent, timeoutMs: t.timeoutMs },
+        (head) => {
+          if (head.status !== 200) {
+            const body = bufferedBody(head, MAX_ERROR_BODY);
+            return { chunk: body.chunk, done: () => errorOutcome(body.done()) };
           }
-        }),
+          const scanner = new LineScanner((line) => {
+            delivered = true;
+            onLine(line);
+          });
+          return {
+            chunk: (c) => scanner.push(c),
+            done: (): LogResult => {
+              scanner.end();
+              return { outcome: 'read', lines: scanner.lines, bytes: scanner.bytes };
+            },
+          };
+        },
+        { idleTimeout: true },
       );
-    });
-    req.on('error', fail);
-    arm();
-    req.end();
+    },
+    (err) => {
+      if (delivered) return undefined;
+      if (err instanceof LogStatus)
+        return isRetryableStatus(err.status)
+          ? {
+              kind: 'status',
+              status: err.status,
+              ...(err.retryAfterMs === undefined ? {} : { retryAfterMs: err.retryAfterMs }),
+            }
+          : undefined;
+      return err instanceof IncompleteResponseError ? { kind: 'reset' } : undefined;
+    },
+    (e) => observer().retry?.({ context: t.context, operation: describeOperation(scope.operation), ...e }),
+  ).catch((err: unknown) => {
+    if (err instanceof LogStatus) {
+      if (err.status === 401) t.invalidateCredentials();
+      throw errorFromResponse(scope, err.status, err.body);
+    }
+    throw transportFailure(scope, err, err instanceof ExchangeTimeoutError);
   });
+}
+
+/** A non-200 answer to a log read: a container state (resolved), or an error to map (thrown). */
+class LogStatus extends Error {
+  readonly retryAfterMs: number | undefined;
+  constructor(
+    readonly status: number,
+    readonly body: string,
+    retryAfter: string | string[] | undefined,
+  ) {
+    super(`HTTP ${status}`);
+    this.retryAfterMs = parseRetryAfter(retryAfter);
+  }
+}
+
+function errorOutcome(res: ExchangeHead & { body: string }): LogResult {
+  const outcome = classifyLogError(res.status, res.body);
+  if (outcome) return outcome;
+  throw new LogStatus(res.status, res.body, res.headers['retry-after']);
 }
 
 /** The two 400s that describe a container's state rather than a bad request. */

@@ -1,13 +1,16 @@
 import type http from 'node:http';
-import { HttpMethod, IsomorphicFetchHttpLibrary, RequestContext } from '@kubernetes/client-node';
-import type { KubeConfig, ObservableMiddleware, ResponseContext } from '@kubernetes/client-node';
+import { HttpMethod, RequestContext } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { VERSION } from '../version.js';
 import { withCredentials } from './auth.js';
-import { ApiServerError } from './errors.js';
+import { ApiServerError, describeOperation } from './errors.js';
 import type { KubeOperation } from './errors.js';
+import { bufferedBody, exchange, ExchangeTimeoutError, IncompleteResponseError } from './exchange.js';
+import type { ExchangeHead } from './exchange.js';
 import { errorFromResponse, errorFromTransport } from './map-error.js';
 import type { RequestScope } from './map-error.js';
-import { timedOut, timeoutMiddleware } from './middleware.js';
+import { observer } from './observe.js';
+import { defaultRetryPolicy, isRetryableStatus, parseRetryAfter, withRetries } from './retry.js';
 
 const CREDENTIALS_TTL_MS = 60_000;
 
@@ -26,13 +29,12 @@ export interface RawRequest {
 }
 
 /**
- * Sends raw JSON requests through client-node's own auth and HTTP stack, so responses stay exactly as the API
- * server sent them: the generated typed clients turn timestamps into Dates, drop fields their models lack, and
- * their serializer throws on a plain object whose timestamps are strings.
+ * Sends raw JSON requests with client-node's own credentials and agent (CA, client certificate, exec plugins,
+ * proxy-url) over Node's HTTP client, so responses stay exactly as the API server sent them (the generated
+ * typed clients turn timestamps into Dates and drop fields their models lack) and every way an exchange can
+ * end settles (client-node's fetch never settles a body read once the socket is destroyed mid-body).
  */
 export class Transport {
-  private readonly http = new IsomorphicFetchHttpLibrary();
-  private readonly middleware: ObservableMiddleware[];
   private cached: { at: number; value: Credentials } | undefined;
   private inflight: Promise<Credentials> | undefined;
 
@@ -41,9 +43,7 @@ export class Transport {
     readonly context: string,
     readonly server: string,
     readonly timeoutMs: number,
-  ) {
-    this.middleware = [timeoutMiddleware(timeoutMs)];
-  }
+  ) {}
 
   /**
    * The Authorization header and TLS agent for this context, shared by concurrent requests and kept for a minute:
@@ -72,48 +72,142 @@ export class Transport {
     return { context: this.context, server: this.server, operation, timeoutMs: this.timeoutMs };
   }
 
-  /** Sends the request; returns the parsed 2xx body, or throws a typed error. */
-  async json(operation: KubeOperation, req: RawRequest): Promise<unknown> {
+  /**
+   * Sends the request; returns the parsed 2xx body, or throws a typed error. Reads are retried on 429, 5xx,
+   * resets and cut-off replies (see retry.ts); a write only when `replayable` says repeating it is safe: a PUT
+   * with its resourceVersion precondition, a dry run, or a patch that sets fixed values. A write answered 429
+   * was not applied and is always retried.
+   */
+  async json(
+    operation: KubeOperation,
+    req: RawRequest,
+    opts: { replayable?: boolean } = {},
+  ): Promise<unknown> {
     const scope = this.scope(operation);
-    const ctx = new RequestContext(this.server + req.path, HttpMethod[req.method]);
+    const url = new URL(this.server + req.path);
     for (const [k, v] of Object.entries(req.query ?? {}))
-      if (v !== undefined) ctx.setQueryParam(k, String(v));
-    ctx.setHeaderParam('Accept', 'application/json');
-    ctx.setHeaderParam('User-Agent', `ks-restore/${VERSION}`);
-    if (req.body !== undefined) {
-      ctx.setHeaderParam('Content-Type', req.contentType ?? 'application/json');
-      ctx.setBody(JSON.stringify(req.body));
-    }
-    const creds = await this.credentials(scope);
-    for (const [k, v] of Object.entries(creds.headers)) ctx.setHeaderParam(k, v);
-    ctx.setAgent(creds.agent);
-
-    let prepared = ctx;
-    for (const m of this.middleware) prepared = await m.pre(prepared).toPromise();
-    let status: number;
-    let text: string;
+      if (v !== undefined) url.searchParams.set(k, String(v));
+    const body = req.body === undefined ? undefined : JSON.stringify(req.body);
+    const isRead = req.method === 'GET';
+    const described = describeOperation(operation);
+    const res = await withRetries(
+      defaultRetryPolicy(this.timeoutMs),
+      () => this.attempt(scope, url, req, body),
+      (err) => {
+        if (err instanceof StatusResponse) {
+          if (err.status === 401) return undefined;
+          const retryable =
+            isRetryableStatus(err.status) && (isRead || opts.replayable || err.status === 429);
+          return retryable
+            ? {
+                kind: 'status',
+                status: err.status,
+                ...(err.retryAfterMs === undefined ? {} : { retryAfterMs: err.retryAfterMs }),
+              }
+            : undefined;
+        }
+        if (err instanceof IncompleteResponseError || isReset(err))
+          return isRead || opts.replayable ? { kind: 'reset' } : undefined;
+        return undefined;
+      },
+      (e) => observer().retry?.({ context: this.context, operation: described, ...e }),
+    ).catch((err: unknown) => {
+      if (err instanceof StatusResponse) {
+        if (err.status === 401) this.invalidateCredentials();
+        throw errorFromResponse(scope, err.status, err.body);
+      }
+      throw transportFailure(scope, err, err instanceof ExchangeTimeoutError);
+    });
     try {
-      let rsp: ResponseContext = await this.http.send(prepared).toPromise();
-      for (const m of [...this.middleware].reverse()) rsp = await m.post(rsp).toPromise();
-      status = rsp.httpStatusCode;
-      text = await rsp.body.text();
-    } catch (err) {
-      throw transportFailure(scope, err, timedOut(prepared.getSignal() as AbortSignal | undefined));
-    }
-    if (status === 401) this.invalidateCredentials();
-    if (status < 200 || status > 299) throw errorFromResponse(scope, status, text);
-    try {
-      return JSON.parse(text) as unknown;
+      return JSON.parse(res.body) as unknown;
     } catch {
-      throw new ApiServerError({ context: this.context, operation, status, reason: 'response is not JSON' });
+      throw new ApiServerError({
+        context: this.context,
+        operation,
+        status: res.status,
+        reason: 'response is not JSON',
+      });
     }
   }
+
+  private async attempt(
+    scope: RequestScope,
+    url: URL,
+    req: RawRequest,
+    body: string | undefined,
+  ): Promise<ExchangeHead & { body: string }> {
+    const creds = await this.credentials(scope);
+    const headers: Record<string, string> = {
+      ...creds.headers,
+      Accept: 'application/json',
+      'User-Agent': `ks-restore/${VERSION}`,
+      ...(body === undefined ? {} : { 'Content-Type': req.contentType ?? 'application/json' }),
+    };
+    const started = Date.now();
+    const path = url.pathname + url.search;
+    try {
+      const res = await exchange(
+        {
+          url,
+          method: req.method,
+          headers,
+          agent: creds.agent,
+          timeoutMs: this.timeoutMs,
+          ...(body === undefined ? {} : { body }),
+        },
+        (head) => bufferedBody(head, MAX_RESPONSE_BYTES),
+      );
+      observer().request?.({
+        context: this.context,
+        method: req.method,
+        path,
+        status: res.status,
+        ms: Date.now() - started,
+      });
+      if (res.status < 200 || res.status > 299) throw new StatusResponse(res);
+      return res;
+    } catch (err) {
+      if (!(err instanceof StatusResponse))
+        observer().request?.({
+          context: this.context,
+          method: req.method,
+          path,
+          status: err instanceof Error ? err.name : 'error',
+          ms: Date.now() - started,
+        });
+      throw err;
+    }
+  }
+}
+
+const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+
+/** A complete non-2xx response, kept only until it is mapped to a typed error (its body is never shown). */
+class StatusResponse extends Error {
+  readonly status: number;
+  readonly body: string;
+  readonly retryAfterMs: number | undefined;
+  constructor(res: ExchangeHead & { body: string }) {
+    super(`HTTP ${res.status}`);
+    this.status = res.status;
+    this.body = res.body;
+    this.retryAfterMs = parseRetryAfter(res.headers['retry-after']);
+  }
+}
+
+function isReset(err: unknown): boolean {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return code === 'ECONNRESET' || code === 'EPIPE' || code === 'ECONNABORTED';
 }
 
 /** Transport errors become typed errors; anything else (a bug) is rethrown as it is. */
 export function transportFailure(scope: RequestScope, err: unknown, didTimeOut: boolean): unknown {
   const e = err as { name?: unknown; code?: unknown } | undefined;
   const isTransport =
-    didTimeOut || e?.name === 'FetchError' || e?.name === 'AbortError' || typeof e?.code === 'string';
+    didTimeOut ||
+    err instanceof IncompleteResponseError ||
+    e?.name === 'FetchError' ||
+    e?.name === 'AbortError' ||
+    typeof e?.code === 'string';
   return isTransport ? errorFromTransport(scope, err, didTimeOut) : err;
 }

@@ -49,6 +49,8 @@ export interface WriteOptions {
 
 export interface PatchOptions extends WriteOptions {
   type: PatchType;
+  /** The patch sets fixed values, so applying it twice equals once: it may be replayed after a 5xx or reset. */
+  idempotent?: boolean;
 }
 
 /** A custom resource's group/version/plural. */

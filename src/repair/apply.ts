@@ -1,4 +1,11 @@
-import { ConflictError } from '../kube/errors.js';
+import {
+  ApiServerError,
+  ClusterUnreachableError,
+  ConflictError,
+  KubeError,
+  RequestTimeoutError,
+} from '../kube/errors.js';
+import { journal } from './journal.js';
 import { CLUSTER_CONFIGURATION, type ClusterReader } from '../kubesphere/cluster/gateway.js';
 import { applyObjectEdits } from '../kubesphere/repair/object-edit.js';
 import type { ActionId, Change, MemberPlan, PlannedWrite, WriteTarget } from '../kubesphere/repair/plan.js';
@@ -97,8 +104,10 @@ export async function applyPlan(
   for (const w of plan.writes) {
     const target = targetName(w);
     opts.onStep?.(`${plan.context}: writing ${target}`);
+    const entry = journal.sending(plan.context, target);
     try {
       const res = await writeWithRetry(client, w);
+      journal.settle(entry, true);
       if (res.written) changed = true;
       await opts.backup.recordWritten(plan.context, w.target, res.resourceVersion);
       for (const r of rows) {
@@ -109,6 +118,8 @@ export async function applyPlan(
         }
       }
     } catch (err) {
+      if (answeredRefusal(err)) journal.settle(entry, false);
+      else changed = true; // no answer: it may have been applied, and the report must not say otherwise
       fail((r) => r.target === target, err);
       return { ok: false, changed };
     }
@@ -119,7 +130,14 @@ export async function applyPlan(
   const waitRow = rows.find((r) => r.id === 'wait-rollout');
   try {
     opts.onStep?.(`${plan.context}: restarting deployment/${name}`);
-    const dep = await client.restartDeployment(namespace, name, { now: (opts.now ?? (() => new Date()))() });
+    const entry = journal.sending(plan.context, `deployment/${name} (${namespace}) restarted`);
+    const dep = await client
+      .restartDeployment(namespace, name, { now: (opts.now ?? (() => new Date()))() })
+      .catch((err: unknown) => {
+        if (answeredRefusal(err)) journal.settle(entry, false);
+        throw err;
+      });
+    journal.settle(entry, true);
     changed = true;
     if (restartRow) restartRow.status = 'done';
     const selector = selectorString(dep);
@@ -143,6 +161,12 @@ export async function applyPlan(
   }
 }
 
+/**
+ * Writes one object under its resourceVersion precondition. A 409 (someone else changed it) or an answer that
+ * leaves open whether the write applied (a 5xx, a reset, a cut-off or unreadable reply, a timeout — the kube
+ * layer already replayed what it safely could) re-reads the object: if the edits are already there, the write
+ * applied; otherwise they are replayed on the fresh object, keeping the other change. Never a blind overwrite.
+ */
 async function writeWithRetry(
   client: ClusterReader,
   w: PlannedWrite,
@@ -153,17 +177,35 @@ async function writeWithRetry(
       const saved = await writeObject(client, w.target, obj, false);
       return { written: true, retries: attempt, resourceVersion: saved.metadata.resourceVersion };
     } catch (err) {
-      if (!(err instanceof ConflictError) || attempt >= MAX_CONFLICT_RETRIES) throw err;
-      const fresh = await readObject(client, w);
+      const conflict = err instanceof ConflictError;
+      if ((!conflict && !outcomeUnknown(err)) || attempt >= MAX_CONFLICT_RETRIES) throw err;
+      const fresh = await readObject(client, w).catch(() => undefined);
       if (!fresh) throw err;
       const replay = applyObjectEdits(fresh, w.edits);
       if (!replay.ok)
         throw new Error(`after a concurrent change, the edit no longer applies: ${replay.reason}`);
+      // Unchanged by the edits: ours applied (a lost reply), or someone made the same change.
       if (!replay.changed)
-        return { written: false, retries: attempt + 1, resourceVersion: fresh.metadata.resourceVersion };
+        return {
+          written: !conflict && fresh.metadata.resourceVersion !== obj.metadata.resourceVersion,
+          retries: attempt + 1,
+          resourceVersion: fresh.metadata.resourceVersion,
+        };
       obj = replay.after;
     }
   }
+}
+
+/** The server answered and refused: nothing was applied. */
+function answeredRefusal(err: unknown): boolean {
+  return err instanceof KubeError && err.status !== undefined && err.status >= 400 && err.status < 500;
+}
+
+/** No answer says whether the write applied: a timeout, a reset, a 5xx, a reply cut off or not JSON. */
+function outcomeUnknown(err: unknown): boolean {
+  if (err instanceof RequestTimeoutError) return true;
+  if (err instanceof ClusterUnreachableError) return err.problem === 'reset' || err.problem === 'other';
+  return err instanceof ApiServerError && (err.status === undefined || err.status >= 500 || err.status < 300);
 }
 
 async function writeObject(

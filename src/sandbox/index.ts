@@ -10,6 +10,8 @@ import {
   startApiServer,
 } from './apiserver/index.js';
 import type { RunningApiServer } from './apiserver/index.js';
+import { FaultInjector } from './apiserver/faults.js';
+import type { FaultRule } from './apiserver/faults.js';
 import { ApiserverSim } from './kubesphere/apiserver-sim.js';
 import { SimClock } from './kubesphere/clock.js';
 import { seedKubesphereCluster } from './kubesphere/cluster.js';
@@ -23,6 +25,8 @@ import { is3x, versionInfo } from './kubesphere/versions.js';
 import type { KsVersion } from './kubesphere/versions.js';
 
 export type { KsVersion } from './kubesphere/versions.js';
+export { FAULT_KINDS, parseFaultRule } from './apiserver/faults.js';
+export type { FaultKind, FaultRule } from './apiserver/faults.js';
 export { KS_VERSIONS } from './kubesphere/versions.js';
 export type { MemberSpec } from './kubesphere/plan.js';
 export { SCENARIOS, DEFAULT_SCENARIO } from './kubesphere/scenarios.js';
@@ -53,6 +57,8 @@ export interface SandboxOptions {
   apiserverBootMs?: number;
   /** Write an hour of past console traffic into the seeded pods' logs; default true. */
   backfill?: boolean;
+  /** Faults to inject into the clusters' API responses (see apiserver/faults.ts). */
+  faults?: FaultRule[];
   now?: () => Date;
 }
 
@@ -77,6 +83,8 @@ export interface Sandbox {
   kubeconfigPath: string;
   contexts: string[];
   clusters: SimCluster[];
+  /** The injected faults and every request the clusters received (cluster, method, path). */
+  faults: FaultInjector;
   /** Run ks-installer on a 3.x cluster now, as a CC change or an installer restart would. */
   rerunInstaller(clusterName: string): void;
   stop(): Promise<void>;
@@ -127,6 +135,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   });
   let tempDir: string | undefined;
   const traffic: ConsoleTraffic[] = [];
+  const faults = new FaultInjector(opts.faults ?? []);
   const stop = async (): Promise<void> => {
     for (const t of traffic) t.stop();
     for (const r of running) {
@@ -149,6 +158,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
           readonlyToken: r.readonlyToken,
           kubernetesVersion: versionInfo(r.plan.version).kubernetesVersion,
           ...(opts.latencyMs ? { latencyMs: opts.latencyMs } : {}),
+          faults,
         });
       }),
     );
@@ -242,6 +252,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     return {
       kubeconfigPath,
       contexts: entries.map((e) => e.name),
+      faults,
       clusters: running.map((r) => ({
         name: r.plan.name,
         role: r.plan.role,

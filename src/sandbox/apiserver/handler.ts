@@ -5,6 +5,8 @@ import type { Tokens } from './auth.js';
 import type { ServerContext } from './context.js';
 import { aggregated, coreVersions, group, groupList, resourceList } from './discovery.js';
 import { parseAccept, sendJson, sendText } from './http-util.js';
+import { applyFault } from './faults.js';
+import type { FaultInjector } from './faults.js';
 import { serveOpenApi } from './openapi.js';
 import { handleResource } from './resources.js';
 import { parseRoute } from './router.js';
@@ -12,6 +14,7 @@ import { noSuchResource, toStatus } from './status.js';
 
 export interface HandlerOptions extends Tokens {
   latencyMs?: number;
+  faults?: FaultInjector;
   intercept?: (
     req: IncomingMessage,
   ) => Promise<'continue' | { status: number; body?: unknown; destroy?: boolean }>;
@@ -122,7 +125,21 @@ export async function handleRequest(
         return sendJson(res, verdict.status, verdict.body ?? {});
       }
     }
-    await route(ctx, o, req, res);
+    const fault = o.faults?.match(
+      ctx.name,
+      req.method ?? 'GET',
+      new URL(req.url ?? '/', 'https://localhost').pathname,
+    );
+    const action = fault ? applyFault(fault, req, res, ctx.store) : 'route';
+    if (action === 'handled') return;
+    if (action === 'route') return await route(ctx, o, req, res);
+    try {
+      await route(ctx, o, req, action.res);
+    } catch (err) {
+      const status = toStatus(err);
+      sendJson(action.res, status.code, status);
+    }
+    action.finish();
   } catch (err) {
     if (res.headersSent) {
       res.end();

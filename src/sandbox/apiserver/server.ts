@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { createClusterPki } from '../pki.js';
 import type { ServerContext } from './context.js';
+import type { FaultInjector } from './faults.js';
 import { handleRequest } from './handler.js';
 import type { LogStore } from './logs.js';
 import type { ClusterStore } from './store.js';
@@ -21,7 +22,9 @@ export interface ApiServerOptions {
   port?: number;
   /** clock for ages, log windows and timestamps; default the real one (the simulation may run its own) */
   now?: () => Date;
-  /** seam for fault injection */
+  /** injected faults (shared by a sandbox's clusters) */
+  faults?: FaultInjector;
+  /** seam for tests: answer a request before routing */
   intercept?: (
     req: IncomingMessage,
   ) => Promise<'continue' | { status: number; body?: unknown; destroy?: boolean }>;
