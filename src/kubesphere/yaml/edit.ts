@@ -139,10 +139,13 @@ function replaceValue(
     const rest = t.slice(target.colon + 1);
     next = `${t.slice(0, target.colon + 1)} ${value}${rest.trim() === '' ? '' : rest}`;
   } else {
+    const quoted = keepQuotes && typeof parsed === 'string' && (kind === 'single' || kind === 'double');
+    const token = t.slice(target.value.start, target.value.end);
+    // A quoted value that already reads right stays as written (escapes and all): no change, no write. Unless it
+    // holds a raw NEL/LS/PS, which yaml.v2 reads as a line break.
+    const current = quoted && !/[\u0085\u2028\u2029]/.test(token) ? parseScalarText(token) : undefined;
     const styled =
-      keepQuotes && typeof parsed === 'string' && (kind === 'single' || kind === 'double')
-        ? yamlString(parsed, kind)
-        : value;
+      current?.ok && current.value === parsed ? token : quoted ? yamlString(parsed, kind) : value;
     next = t.slice(0, target.value.start) + styled + t.slice(target.value.end);
   }
   return { ok: true, text: spliceLines(scan, target.line, target.line + 1, [next]) };

@@ -21,13 +21,20 @@ export function isPlainSafe(s: string): boolean {
   }
 }
 
+// Written raw, these read differently: NEL, LS and PS are line breaks to YAML 1.1 (yaml.v2 folds them to a space
+// inside quotes), and the others are non-printable, which js-yaml refuses. Only double quotes can escape them.
+// eslint-disable-next-line no-control-regex
+const NEEDS_ESCAPE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/;
+
 /** `s` as a YAML scalar in the preferred style, or double-quoted when that style cannot carry it. */
 export function yamlString(s: string, prefer: ScalarStyle = 'plain'): string {
   if (prefer === 'plain' && isPlainSafe(s)) return s;
-  // eslint-disable-next-line no-control-regex
-  if (prefer === 'single' && !/[\u0000-\u001f\u007f]/.test(s)) return `'${s.replace(/'/g, "''")}'`;
-  // JSON string escapes are a subset of YAML double-quoted escapes.
-  return JSON.stringify(s);
+  if (prefer === 'single' && !NEEDS_ESCAPE.test(s)) return `'${s.replace(/'/g, "''")}'`;
+  // JSON string escapes are a subset of YAML double-quoted escapes; JSON leaves the YAML-only ones raw.
+  return JSON.stringify(s).replace(
+    new RegExp(NEEDS_ESCAPE, 'g'),
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 export type ScalarParse =
