@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, KsRestoreError } from './errors.js';
+import { terminalSafe } from './output/sanitize.js';
 import { journal } from './repair/journal.js';
 import { VERSION } from './version.js';
 
@@ -217,13 +218,14 @@ function reportError(err: unknown): number {
     return ExitCode.usage;
   }
   if (err instanceof KsRestoreError) {
-    process.stderr.write(`error: ${err.message}\n`);
-    if (err.hint) process.stderr.write(`${err.hint}\n`);
+    // Messages may quote a server or an exec plugin: no terminal control sequence gets through.
+    process.stderr.write(`error: ${terminalSafe(err.message, { keepNewlines: true })}\n`);
+    if (err.hint) process.stderr.write(`${terminalSafe(err.hint, { keepNewlines: true })}\n`);
     return err.exitCode;
   }
   const detail = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
   process.stderr.write(
-    `internal error: ${detail}\nThis is a bug in ks-restore. Re-run with KS_RESTORE_DEBUG=1 for a stack trace and report it.\n`,
+    `internal error: ${terminalSafe(detail, { keepNewlines: true })}\nThis is a bug in ks-restore. Re-run with KS_RESTORE_DEBUG=1 for a stack trace and report it.\n`,
   );
   if (process.env.KS_RESTORE_DEBUG && err instanceof Error && err.stack)
     process.stderr.write(`${err.stack}\n`);

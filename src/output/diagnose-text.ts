@@ -8,6 +8,7 @@ import {
 } from '../kubesphere/checks/report.js';
 import type { Colors } from './color.js';
 import { describeCause, describeFinding } from './messages.js';
+import { terminalSafe as safe } from './sanitize.js';
 
 const SYMBOL: Record<CheckStatus, string> = { pass: '✔', fail: '✖', warn: '⚠', skip: '-', error: '✖' };
 
@@ -18,7 +19,10 @@ export interface TextOptions {
   repairCommand: (memberContext: string) => string;
 }
 
-/** The human report: one line per check, the remedy dimmed under problems, a verdict per member. */
+/**
+ * The human report: one line per check, the remedy dimmed under problems, a verdict per member. Every text that
+ * comes from a cluster (names, versions, messages, log lines) goes through `safe` before it is colored.
+ */
 export function renderDiagnoseText(report: DiagnoseReport, opts: TextOptions): string {
   const c = opts.colors;
   const out: string[] = [];
@@ -36,19 +40,20 @@ export function renderDiagnoseText(report: DiagnoseReport, opts: TextOptions): s
   const line = (f: Finding): void => {
     const w = describeFinding(f);
     const label = f.status === 'error' ? c.red('error: ') : '';
-    out.push(`  ${paint(f.status, SYMBOL[f.status])} ${f.id.padEnd(idWidth)}  ${label}${w.summary}`);
+    out.push(`  ${paint(f.status, SYMBOL[f.status])} ${f.id.padEnd(idWidth)}  ${label}${safe(w.summary)}`);
     const problem = f.status === 'fail' || f.status === 'warn' || f.status === 'error';
     // Continuation lines start under the summary: 2 + symbol + space + id + 2 spaces.
     const indent = ' '.repeat(idWidth + 6);
-    if (problem && w.remedy) out.push(`${indent}${c.dim(`→ ${w.remedy}`)}`);
+    if (problem && w.remedy) out.push(`${indent}${c.dim(`→ ${safe(w.remedy)}`)}`);
     if (problem || opts.verbose) {
-      for (const sample of samplesOf(f)) out.push(`${indent}${c.dim(`│ ${sample}`)}`);
+      for (const sample of samplesOf(f)) out.push(`${indent}${c.dim(`│ ${safe(sample)}`)}`);
     }
   };
 
   const fp = host.jwtSecret.present ? `jwtSecret fp ${host.jwtSecret.fingerprint}` : 'no jwtSecret';
   out.push(
-    c.bold(`Host ${host.context}`) + c.dim(`  ${host.server}  ${host.kubesphereVersion ?? ''}  ${fp}`),
+    c.bold(`Host ${safe(String(host.context))}`) +
+      c.dim(`  ${safe(String(host.server))}  ${safe(host.kubesphereVersion ?? '')}  ${fp}`),
   );
   host.checks.forEach(line);
   const fleet = report.members.length > 1;
@@ -56,7 +61,10 @@ export function renderDiagnoseText(report: DiagnoseReport, opts: TextOptions): s
   for (const m of report.members) {
     out.push('');
     const mfp = m.jwtSecret.present ? `jwtSecret fp ${m.jwtSecret.fingerprint}` : 'no jwtSecret';
-    out.push(c.bold(`Member ${m.name}`) + c.dim(`  ${m.server ?? ''}  ${m.kubesphereVersion ?? ''}  ${mfp}`));
+    out.push(
+      c.bold(`Member ${safe(m.name)}`) +
+        c.dim(`  ${safe(m.server ?? '')}  ${safe(m.kubesphereVersion ?? '')}  ${mfp}`),
+    );
     // In a fleet, details show what needs attention; -v shows every check.
     m.checks.filter((f) => !fleet || opts.verbose || f.status !== 'pass').forEach(line);
     const status =
@@ -65,8 +73,9 @@ export function renderDiagnoseText(report: DiagnoseReport, opts: TextOptions): s
         : m.status === 'error'
           ? c.red('error')
           : c.red('unhealthy');
-    out.push(`  ${c.bold('Verdict:')} ${status}: ${describeCause(m.cause, m.name)}`);
-    if (causeFixable(m.cause)) out.push(`  ${c.bold('Fix:')}     ${opts.repairCommand(m.context ?? m.name)}`);
+    out.push(`  ${c.bold('Verdict:')} ${status}: ${safe(describeCause(m.cause, m.name))}`);
+    if (causeFixable(m.cause))
+      out.push(`  ${c.bold('Fix:')}     ${safe(opts.repairCommand(m.context ?? m.name))}`);
   }
   out.push('');
   const counts = countStatuses(allFindings(report));
@@ -92,9 +101,9 @@ function samplesOf(f: Finding): string[] {
 /** Fleet mode: one row per member before the details. */
 function summaryTable(report: DiagnoseReport, c: Colors): string[] {
   const rows = report.members.map((m) => [
-    m.name,
-    m.kubesphereVersion ?? '?',
-    m.discovery.connection ?? '-',
+    safe(m.name),
+    safe(m.kubesphereVersion ?? '?'),
+    safe(m.discovery.connection ?? '-'),
     m.status,
     m.cause,
   ]);

@@ -1,4 +1,5 @@
 import ora, { type Ora } from 'ora';
+import { terminalSafe as safe } from './sanitize.js';
 
 /** Progress on stderr: a spinner on a TTY, nothing otherwise (pipes, CI, -o json). */
 export interface Progress {
@@ -43,21 +44,22 @@ export function createProgress(opts: { stream: SpinnerStream; enabled: boolean; 
     return spinner;
   };
   return {
+    // Step texts name contexts and clusters, which come from kubeconfigs and the host: made terminal-safe.
     start: (text) => {
-      base = text;
-      get().start(text);
+      base = safe(text);
+      get().start(base);
     },
     update: (text) => {
-      base = text;
-      get().text = text;
+      base = safe(text);
+      get().text = base;
     },
     note: (text) => {
       // Shown beside the current step until the next update replaces it.
-      if (spinner?.isSpinning) spinner.text = `${base} (${text})`;
+      if (spinner?.isSpinning) spinner.text = `${base} (${safe(text)})`;
     },
-    succeed: (text) => void get().succeed(text),
-    fail: (text) => void get().fail(text),
-    info: (text) => void get().info(text),
+    succeed: (text) => void get().succeed(safe(text)),
+    fail: (text) => void get().fail(safe(text)),
+    info: (text) => void get().info(safe(text)),
     stop: () => void spinner?.stop(),
   };
 }

@@ -8,6 +8,7 @@ import type { Colors } from './color.js';
 import { unifiedDiff } from './diff.js';
 import { type Masker, secretMasker } from './mask.js';
 import { describeCause, describeFinding } from './messages.js';
+import { terminalSafe as safe } from './sanitize.js';
 import type { MemberReport } from '../kubesphere/checks/report.js';
 
 export interface MemberRun {
@@ -57,7 +58,7 @@ export function describeRefusal(r: Refusal, context: string): { message: string;
   }
 }
 
-/** The plan as a list, with a masked unified diff of each changed document. */
+/** The plan as a list, with a masked unified diff of each changed document; cluster text made terminal-safe. */
 export function renderPlanText(
   run: MemberRun,
   c: Colors,
@@ -65,11 +66,11 @@ export function renderPlanText(
 ): string {
   const { plan } = run;
   const out: string[] = [];
-  out.push(c.bold(`Member ${plan.context}`) + c.dim(`  ${plan.server}`));
-  out.push(`  ${c.dim('now:')} ${describeCause(run.before.cause, plan.context)}`);
+  out.push(c.bold(`Member ${safe(plan.context)}`) + c.dim(`  ${safe(plan.server)}`));
+  out.push(`  ${c.dim('now:')} ${safe(describeCause(run.before.cause, plan.context))}`);
   if (plan.refusal) {
     const r = describeRefusal(plan.refusal, plan.context);
-    out.push(`  ${c.red('✖ refused:')} ${r.message}`, `    ${c.dim(`→ ${r.hint}`)}`);
+    out.push(`  ${c.red('✖ refused:')} ${safe(r.message)}`, `    ${c.dim(`→ ${safe(r.hint)}`)}`);
     return `${out.join('\n')}\n`;
   }
   if (run.actions.length === 0) {
@@ -80,12 +81,12 @@ export function renderPlanText(
   const width = Math.max(...run.actions.map((a) => a.id.length), 'verify'.length);
   for (const a of run.actions) {
     const mark = a.status === 'skipped' ? c.dim(' (skipped: --no-restart)') : '';
-    out.push(`  ${a.id.padEnd(width)}  ${a.target}${mark}`);
-    for (const ch of a.changes ?? []) out.push(`  ${' '.repeat(width)}    ${describeChange(ch)}`);
+    out.push(`  ${a.id.padEnd(width)}  ${safe(a.target)}${mark}`);
+    for (const ch of a.changes ?? []) out.push(`  ${' '.repeat(width)}    ${safe(describeChange(ch))}`);
     if (a.id === 'wait-rollout' && opts.restart) out.push(`  ${' '.repeat(width)}    up to ${opts.timeout}`);
   }
   out.push(
-    `  ${'verify'.padEnd(width)}  diagnose ${plan.context} again: new pods ready, values loaded, no new auth errors`,
+    `  ${'verify'.padEnd(width)}  diagnose ${safe(plan.context)} again: new pods ready, values loaded, no new auth errors`,
   );
   // Diff lines show whole documents, context included: mask every secret they hold, shadowed duplicates too.
   const inDocs = secretMasker([
@@ -110,7 +111,10 @@ export function renderPlanText(
           });
     if (!diff) continue;
     out.push('');
-    for (const line of mask(diff).trimEnd().split('\n')) {
+    for (const line of mask(diff)
+      .trimEnd()
+      .split('\n')
+      .map((l) => safe(l))) {
       out.push(
         `  ${line.startsWith('+') ? c.green(line) : line.startsWith('-') ? c.red(line) : line.startsWith('@@') ? c.cyan(line) : c.dim(line)}`,
       );
@@ -193,7 +197,7 @@ const MARK: Record<ActionRecord['status'], string> = { done: '✔', failed: '✖
 
 /** After applying: what happened to each action, and the verification. */
 export function renderOutcomeText(run: MemberRun, c: Colors): string {
-  const out: string[] = [c.bold(`Result for ${run.plan.context}`)];
+  const out: string[] = [c.bold(`Result for ${safe(run.plan.context)}`)];
   const width = Math.max('verify'.length, ...run.actions.map((a) => a.id.length));
   for (const a of run.actions) {
     const mark =
@@ -203,11 +207,11 @@ export function renderOutcomeText(run: MemberRun, c: Colors): string {
           ? c.red(MARK.failed)
           : c.dim(MARK[a.status]);
     out.push(
-      `  ${mark} ${a.id.padEnd(width)}  ${a.target}${a.status === 'skipped' ? c.dim(' (not done)') : ''}`,
+      `  ${mark} ${a.id.padEnd(width)}  ${safe(a.target)}${a.status === 'skipped' ? c.dim(' (not done)') : ''}`,
     );
     if (a.error) {
-      out.push(`      ${c.red(a.error.message)}`);
-      if (a.error.hint) out.push(`      ${c.dim(`→ ${a.error.hint}`)}`);
+      out.push(`      ${c.red(safe(a.error.message))}`);
+      if (a.error.hint) out.push(`      ${c.dim(`→ ${safe(a.error.hint)}`)}`);
     }
   }
   const v = run.verification;
@@ -215,15 +219,15 @@ export function renderOutcomeText(run: MemberRun, c: Colors): string {
     const ok = v.status === 'healthy';
     const cause =
       v.cause && v.cause !== 'healthy'
-        ? describeCause(v.cause as MemberReport['cause'], run.plan.context)
+        ? safe(describeCause(v.cause as MemberReport['cause'], run.plan.context))
         : '';
     // A read that failed verified nothing: say so, never that the member is still broken.
     const why = v.reason ? describeFinding({ ...v.reason, status: 'error' }) : undefined;
     out.push(
-      `  ${ok ? c.green('✔') : c.red('✖')} ${'verify'.padEnd(width)}  ${ok ? "the member accepts the host's tokens" : why ? `could not verify: ${why.summary}` : `still ${v.status}: ${cause}`}` +
-        (v.failing && v.failing.length > 0 ? c.dim(` (failing: ${v.failing.join(', ')})`) : ''),
+      `  ${ok ? c.green('✔') : c.red('✖')} ${'verify'.padEnd(width)}  ${ok ? "the member accepts the host's tokens" : why ? `could not verify: ${safe(why.summary)}` : `still ${v.status}: ${cause}`}` +
+        (v.failing && v.failing.length > 0 ? c.dim(` (failing: ${safe(v.failing.join(', '))})`) : ''),
     );
-    if (why?.remedy) out.push(`      ${c.dim(`→ ${why.remedy}`)}`);
+    if (why?.remedy) out.push(`      ${c.dim(`→ ${safe(why.remedy)}`)}`);
   }
   return `${out.join('\n')}\n`;
 }
