@@ -257,12 +257,31 @@ describe('LogTally counts requests, not lines', () => {
     expect(tallyOf(['v3.1-member'], { now: new Date(now) }).kinds['cache-miss'].firstSeen).toBe(first);
   });
 
-  it('keeps up to 3 samples per kind, the first line of each request', () => {
+  it('keeps the first line of the newest 3 requests per kind, oldest first', () => {
     const r = tallyOf(['v3.4-member']);
-    expect(r.kinds['cache-miss'].samples).toHaveLength(3);
+    // Five cache misses at 10:24:00.000000, .000400, .000900, .001700, .002600: the last three are shown.
+    expect(r.kinds['cache-miss'].samples).toEqual([
+      expect.stringContaining('W0115 10:24:00.000900'),
+      expect.stringContaining('W0115 10:24:00.001700'),
+      expect.stringContaining('W0115 10:24:00.002600'),
+    ]);
     expect(r.kinds['signature-invalid'].samples).toEqual([
-      expect.stringContaining('issuer.go:182] jwt: failed to parse token: signature is invalid'),
-      expect.stringContaining('issuer.go:182] jwt: failed to parse token: signature is invalid'),
+      expect.stringContaining('10:26:00.000011       1 issuer.go:182] jwt: failed to parse token'),
+      expect.stringContaining('10:26:00.000711       1 issuer.go:182] jwt: failed to parse token'),
+    ]);
+  });
+
+  it('newest by time, not by the order the pods were read in', () => {
+    const tally = new LogTally({ now: NOW, maxSamples: 2 });
+    const at = (time: string): string => `W0115 ${time}       1 jwt.go:53] token not found in cache`;
+    tally.add(at('10:30:00.000000'), { pod: 'b' });
+    tally.add(at('10:40:00.000000'), { pod: 'b' });
+    // A pod read later whose lines are older, then one newer line of it.
+    tally.add(at('10:10:00.000000'), { pod: 'a' });
+    tally.add(at('10:35:00.000000'), { pod: 'a' });
+    expect(tally.result().kinds['cache-miss'].samples).toEqual([
+      expect.stringContaining('10:35:00'),
+      expect.stringContaining('10:40:00'),
     ]);
   });
 

@@ -2,9 +2,10 @@
  * Counts token failures per kind across ks-apiserver log lines — requests, not lines: one failed request logs a
  * chain of 2–4 lines (3.0: jwt.go, token.go, jwt_token.go, authentication.go; 3.2+: issuer.go then jwt.go;
  * 4.1 adds authentication.go). Lines of one chain come from different source lines of the same process within
- * microseconds, so a line joins an open chain of its kind that has not yet seen its source.
+ * microseconds, so a line joins an open chain of its kind that has not yet seen its source (chains.ts).
  */
 import { maskSecrets, maskTokens } from '../config/fingerprint.js';
+import { Chains, type WorkCounter } from './chains.js';
 import {
   classifyLogLine,
   LOG_EVENT_KINDS,
@@ -35,7 +36,7 @@ export interface KindTally {
   /** ISO 8601, UTC. */
   firstSeen?: string;
   lastSeen?: string;
-  /** The first line of the first few requests, secrets and tokens masked. */
+  /** The first line of the newest few requests, oldest first, secrets and tokens masked. */
   samples: string[];
   pods: string[];
   /** `host-unauthorized` only: what the members answered. */
@@ -48,33 +49,57 @@ export interface LogTallyResult {
   kinds: Record<LogEventKind, KindTally>;
 }
 
-interface Chain {
-  lastMs: number | undefined;
-  lastSeq: number;
-  sources: Set<string>;
+/** A candidate sample: lines with a time rank by it, lines without one before them by arrival. */
+interface Sample {
+  ms: number;
+  order: number;
+  line: string;
 }
 
 /** Without timestamps, lines of one chain are assumed at most this many lines apart. */
 const MAX_LINE_GAP = 4;
+
+interface KindState {
+  requests: number;
+  lines: number;
+  firstMs: number | undefined;
+  lastMs: number | undefined;
+  /** The newest requests' first lines, oldest first; at most maxSamples. */
+  samples: Sample[];
+  pods: Set<string>;
+  causes: Partial<Record<MemberReason, number>>;
+}
 
 export class LogTally {
   private readonly now: Date;
   private readonly windowMs: number;
   private readonly secrets: readonly string[];
   private readonly maxSamples: number;
-  private readonly kinds = new Map<LogEventKind, KindTally>();
-  private readonly chains = new Map<string, Chain[]>();
+  private readonly kinds = new Map<LogEventKind, KindState>();
+  /** Open chains per stream (pod, container) and kind. */
+  private readonly chains = new Map<string, Chains>();
   private readonly seq = new Map<string, number>();
+  private readonly work: WorkCounter = { steps: 0 };
   private linesSeen = 0;
   private linesMatched = 0;
+  private requestsSeen = 0;
 
   constructor(opts: LogTallyOptions) {
     this.now = opts.now;
     this.windowMs = opts.chainWindowMs ?? 20;
     this.secrets = opts.secrets ?? [];
     this.maxSamples = opts.maxSamples ?? 3;
-    for (const k of LOG_EVENT_KINDS)
-      this.kinds.set(k, { requests: 0, lines: 0, samples: [], pods: [], causes: {} });
+    for (const k of LOG_EVENT_KINDS) {
+      this.kinds.set(k, {
+        requests: 0,
+        lines: 0,
+        firstMs: undefined,
+        lastMs: undefined,
+        samples: [],
+        pods: new Set(),
+        causes: {},
+      });
+    }
   }
 
   /** Adds one line; returns its classification (undefined for lines that say nothing about tokens). */
@@ -86,53 +111,77 @@ export class LogTally {
     const ev = classifyLogLine(line);
     if (!ev) return undefined;
     this.linesMatched++;
-    const tally = this.kinds.get(ev.kind) as KindTally;
-    tally.lines++;
-    if (!tally.pods.includes(origin.pod)) tally.pods.push(origin.pod);
+    const state = this.kinds.get(ev.kind) as KindState;
+    state.lines++;
+    state.pods.add(origin.pod);
     const seenMs = ev.timestamp ? rfc3339Ms(ev.timestamp) : klogMs(ev, this.now);
     if (seenMs !== undefined) {
-      const iso = new Date(seenMs).toISOString();
-      if (tally.firstSeen === undefined || iso < tally.firstSeen) tally.firstSeen = iso;
-      if (tally.lastSeen === undefined || iso > tally.lastSeen) tally.lastSeen = iso;
+      if (state.firstMs === undefined || seenMs < state.firstMs) state.firstMs = seenMs;
+      if (state.lastMs === undefined || seenMs > state.lastMs) state.lastMs = seenMs;
     }
     if (this.joinsChain(`${originKey}\u0000${ev.kind}`, ev, seq)) return ev;
-    tally.requests++;
+    state.requests++;
     if (ev.kind === 'host-unauthorized' && ev.cause) {
-      tally.causes[ev.cause] = (tally.causes[ev.cause] ?? 0) + 1;
+      state.causes[ev.cause] = (state.causes[ev.cause] ?? 0) + 1;
     }
-    if (tally.samples.length < this.maxSamples) {
-      tally.samples.push(maskTokens(maskSecrets(line, this.secrets)));
-    }
+    this.keepSample(state, {
+      ms: seenMs ?? Number.NEGATIVE_INFINITY,
+      order: this.requestsSeen++,
+      line,
+    });
     return ev;
   }
 
   /** True when the line belongs to a request already counted. */
   private joinsChain(key: string, ev: LogEvent, seq: number): boolean {
-    const t = klogMs(ev, this.now) ?? (ev.timestamp ? rfc3339Ms(ev.timestamp) : undefined);
+    const ms = klogMs(ev, this.now) ?? (ev.timestamp ? rfc3339Ms(ev.timestamp) : undefined);
     const source = ev.klog?.source ?? `message:${ev.message}`;
-    const open = (this.chains.get(key) ?? []).filter((c) =>
-      t !== undefined && c.lastMs !== undefined
-        ? Math.abs(t - c.lastMs) <= this.windowMs
-        : seq - c.lastSeq <= MAX_LINE_GAP,
-    );
-    const chain = open.find((c) => !c.sources.has(source));
-    if (chain) {
-      chain.sources.add(source);
-      chain.lastMs = t;
-      chain.lastSeq = seq;
-    } else {
-      open.push({ lastMs: t, lastSeq: seq, sources: new Set([source]) });
+    let chains = this.chains.get(key);
+    if (!chains) {
+      chains = new Chains({ windowMs: this.windowMs, maxLineGap: MAX_LINE_GAP }, this.work);
+      this.chains.set(key, chains);
     }
-    this.chains.set(key, open);
-    return chain !== undefined;
+    return chains.add(source, { ms, seq });
+  }
+
+  /**
+   * Keeps the newest `maxSamples` requests: streams of several pods arrive interleaved, so "newest" is by time
+   * and only then by arrival. Insertion is O(maxSamples); lines are masked only when shown (result()).
+   */
+  private keepSample(state: KindState, sample: Sample): void {
+    const kept = state.samples;
+    if (this.maxSamples <= 0) return;
+    const older = (a: Sample, b: Sample): boolean => a.ms < b.ms || (a.ms === b.ms && a.order < b.order);
+    if (kept.length >= this.maxSamples) {
+      if (older(sample, kept[0]!)) return;
+      kept.shift();
+    }
+    let i = kept.length;
+    while (i > 0 && older(sample, kept[i - 1]!)) i--;
+    kept.splice(i, 0, sample);
   }
 
   result(): LogTallyResult {
     const kinds = {} as Record<LogEventKind, KindTally>;
     for (const [k, v] of this.kinds) {
-      kinds[k] = { ...v, samples: [...v.samples], pods: [...v.pods], causes: { ...v.causes } };
+      kinds[k] = {
+        requests: v.requests,
+        lines: v.lines,
+        ...(v.firstMs !== undefined ? { firstSeen: new Date(v.firstMs).toISOString() } : {}),
+        ...(v.lastMs !== undefined ? { lastSeen: new Date(v.lastMs).toISOString() } : {}),
+        samples: v.samples.map((s) => maskTokens(maskSecrets(s.line, this.secrets))),
+        pods: [...v.pods],
+        causes: { ...v.causes },
+      };
     }
     return { linesSeen: this.linesSeen, linesMatched: this.linesMatched, kinds };
+  }
+
+  /** How much matching work was done and how many chains are held: for tests of linearity and memory. */
+  stats(): { chainSteps: number; openChains: number } {
+    let openChains = 0;
+    for (const c of this.chains.values()) openChains += c.size;
+    return { chainSteps: this.work.steps, openChains };
   }
 }
 
