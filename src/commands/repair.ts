@@ -10,6 +10,7 @@ import { secretsInPlay } from '../kubesphere/config/secrets.js';
 import { createColors } from '../output/color.js';
 import { secretMasker } from '../output/mask.js';
 import { createProgress, type Progress } from '../output/progress.js';
+import { terminalSafe } from '../output/sanitize.js';
 import {
   renderOutcomeText,
   renderPlanText,
@@ -42,7 +43,8 @@ export async function repairCommand(flags: Record<string, unknown>, env = proces
   const colors = createColors({ color: flags.color !== false, stream: process.stdout, env });
   const progress = createProgress({ stream: process.stderr, enabled: text, color: colors.level > 0 });
   const log = (line: string): void => {
-    if (text) process.stderr.write(`${line}\n`);
+    // Lines quote servers (a rejected dry run's message): no terminal control sequence gets through.
+    if (text) process.stderr.write(`${terminalSafe(line, { keepNewlines: true })}\n`);
   };
   // The spinner shown now: retries are remarked on it; an interruption stops it before the summary.
   let current: Progress = progress;
