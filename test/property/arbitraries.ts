@@ -102,13 +102,32 @@ export function tokenFor(s: string, style: 'single' | 'double' | 'plain', mask: 
 }
 
 const existingToken = (values: fc.Arbitrary<string>): fc.Arbitrary<string> =>
-  fc
-    .tuple(
-      values,
-      fc.constantFrom('single', 'double', 'plain') as fc.Arbitrary<'single' | 'double' | 'plain'>,
-      fc.nat(),
-    )
-    .map(([s, style, mask]) => tokenFor(s, style, mask));
+  fc.oneof(
+    {
+      weight: 4,
+      arbitrary: fc
+        .tuple(
+          values,
+          fc.constantFrom('single', 'double', 'plain') as fc.Arbitrary<'single' | 'double' | 'plain'>,
+          fc.nat(),
+        )
+        .map(([s, style, mask]) => tokenFor(s, style, mask)),
+    },
+    // Plain, as Go's encoder or a hand edit leaves them: valid, though not all read as strings in YAML 1.1.
+    fc.constantFrom('abc#def', 'a:b', 'FAKE_secret+/=', 'yes', '0777', '1_000', '2h0m0s', 'x y z', 'ünï'),
+  );
+const pad = sometimes(fc.constantFrom(' ', '   ', '\t'));
+/** How a target key is spelled: plain mostly, quoted or with a space before the colon after hand edits. */
+const spelling = (key: string): fc.Arbitrary<{ keyText?: string; gap?: string }> =>
+  fc.oneof(
+    { weight: 6, arbitrary: fc.constant({}) },
+    fc.constantFrom(
+      { keyText: `"${key}"` },
+      { keyText: `'${key}'` },
+      { gap: ' ' },
+      { keyText: `"${key}"`, gap: ' ' },
+    ),
+  );
 
 // ---- document parts -------------------------------------------------------------------------------------------
 
@@ -154,8 +173,25 @@ const scalarToken = fc.oneof(
   fc.constantFrom('{}', '[]', '{a: 1, b: "x, y"}', '[a, "b c", {k: v}]', '{ jwtSecret: flow }'),
 );
 
+/** Anchors, aliases, a merge key and tags: allowed anywhere but on the edited path. */
+const ANCHORS: Node = {
+  t: 'raw',
+  lines: [
+    'base: &base',
+    '\tx: 1',
+    '\ty: "two"',
+    'derived:',
+    '\t<<: *base',
+    '\ty: 3',
+    'alias: *base',
+    'tagged: !!str 0777',
+  ],
+  maps: 3,
+};
+
 const fillerNode = (depth: number): fc.Arbitrary<Node> => {
   const leaves: fc.Arbitrary<Node>[] = [
+    fc.constant(ANCHORS),
     scalarToken.map((token): Node => ({ t: 'token', token })),
     fc.constant<Node>({ t: 'empty' }),
     fc
@@ -229,7 +265,12 @@ const leaf = (key: string, values: fc.Arbitrary<string>): fc.Arbitrary<Ranked[]>
       arbitrary: fc
         .record({
           node: fc.oneof(
-            { weight: 4, arbitrary: existingToken(values).map((token): Node => ({ t: 'token', token })) },
+            {
+              weight: 4,
+              arbitrary: fc
+                .tuple(existingToken(values), pad)
+                .map(([token, p]): Node => ({ t: 'token', token, pad: p })),
+            },
             fc.constant<Node>({ t: 'empty' }),
             fc.constantFrom<Node>({ t: 'token', token: '~' }, { t: 'token', token: 'null' }),
           ),
@@ -237,9 +278,10 @@ const leaf = (key: string, values: fc.Arbitrary<string>): fc.Arbitrary<Ranked[]>
           before: extrasAt(2),
           rank: fc.nat(),
           decoy: sometimes(fc.record({ token: existingToken(values), rank: fc.nat() })),
+          spelled: spelling(key),
         })
-        .map(({ node, comment, before, rank, decoy }): Ranked[] => {
-          const real = { rank, entry: { key, node, comment, before } };
+        .map(({ node, comment, before, rank, decoy, spelled }): Ranked[] => {
+          const real = { rank, entry: { key, ...spelled, node, comment, before } };
           if (!decoy) return [real];
           const first = Math.min(rank, decoy.rank);
           const second = Math.max(rank, decoy.rank) + 1;
@@ -266,10 +308,11 @@ const parent = (key: string, children: fc.Arbitrary<Ranked[]>, depth: number): f
       comment: trailing,
       before: extrasAt(depth * 2),
       rank: fc.nat(),
+      spelled: spelling(key),
     })
     .map((p): Ranked[] => {
       if (p.form === 'absent') return [];
-      const base = { key, comment: p.comment, before: p.before };
+      const base = { key, ...p.spelled, comment: p.comment, before: p.before };
       if (p.form === 'empty') return [{ rank: p.rank, entry: { ...base, node: { t: 'empty' } } }];
       if (p.form === 'null')
         return [{ rank: p.rank, entry: { ...base, node: { t: 'token', token: p.nullToken } } }];
@@ -310,6 +353,8 @@ export const documents: fc.Arbitrary<Generated> = fc
       decoyAuth: sometimes(layout === 'v3' ? authV3 : authV4),
       fillers: fc.array(fc.record({ rank: fc.nat(), entry: fillerEntry(0) }), { minLength: 1, maxLength: 6 }),
       eol: fc.constantFrom<'\n' | '\r\n'>('\n', '\r\n'),
+      eolMask: sometimes(fc.nat()),
+      end: fc.boolean(),
       start: fc.option(fc.constantFrom('---', '--- # ks-installer'), { nil: undefined, freq: 2 }),
       header: extrasAt(0),
       trailingExtras: extrasAt(0),
@@ -325,7 +370,9 @@ export const documents: fc.Arbitrary<Generated> = fc
     if (decoy && realAt >= 0) root.splice(decoy.rank % (realAt + 1), 0, decoy.entry);
     const doc: Doc = {
       eol: g.eol,
+      eolMask: g.eolMask,
       start: g.start,
+      end: g.end,
       header: g.header,
       root,
       trailing: g.trailingExtras,

@@ -18,7 +18,7 @@ import {
   type Generated,
 } from './arbitraries.js';
 import { loadGo, loadJs, valueAt, withValueAt } from './go-yaml.js';
-import { expectedEdit, matchAround, render, type Doc } from './yaml-doc.js';
+import { expectedEdit, matchAround, render, type Doc, type Entry } from './yaml-doc.js';
 
 const SEED = Number(process.env.FC_SEED ?? 20261201);
 const RUNS = Number(process.env.FC_RUNS ?? 400);
@@ -46,9 +46,18 @@ const cases: fc.Arbitrary<Case> = fc
 
 function expectedDoc(doc: Doc, edits: readonly ConfigTextEdit[]): Doc {
   let out: Doc | undefined = doc;
-  for (const e of edits) out = out && expectedEdit(out, e.path);
+  edits.forEach((e, i) => (out = out && expectedEdit(out, e.path, i)));
   if (!out) throw new Error('the generator made a document the model cannot edit');
   return out;
+}
+
+/** The token written at `path` in the model, the last of duplicate keys winning. */
+function winningToken(entries: Entry[], path: readonly string[]): string | undefined {
+  const [key, ...rest] = path;
+  const found = entries.filter((e) => e.key === key).pop();
+  if (!found) return undefined;
+  if (rest.length === 0) return found.node.t === 'token' ? found.node.token : undefined;
+  return found.node.t === 'map' ? winningToken(found.node.entries, rest) : undefined;
 }
 
 function edit(text: string, edits: readonly ConfigTextEdit[]): { text: string; changed: boolean } {
@@ -109,6 +118,9 @@ describe('editConfigText over generated documents', () => {
         const text = render(doc);
         const current = valueAt(loadJs(text), path);
         fc.pre(typeof current === 'string' && current !== '' && valueAt(loadGo(text), path) === current);
+        // A plain token the writer cannot prove YAML-1.1-safe (`abc#def`, `a_b`) is re-quoted: same value, new bytes.
+        const token = winningToken(doc.root, path);
+        fc.pre(token !== undefined && (/^['"]/.test(token) || /^[A-Za-z][A-Za-z0-9]*$/.test(token)));
         const out = edit(text, [{ path, value: current as string, secret }]);
         expect(out.changed).toBe(false);
         expect(out.text).toBe(text);
