@@ -37,7 +37,7 @@ export interface RetryEvent {
 
 /** 429 and the 5xx a server or proxy sends when it is overloaded or restarting. */
 export function isRetryableStatus(status: number): boolean {
-  return status === 429 || (status >= 500 && status <= 504);
+  return status === 429 || status === 500 || (status >= 502 && status <= 504);
 }
 
 /** `Retry-After` in seconds (client-go reads only the integer form) as ms; undefined when absent or invalid. */
@@ -54,7 +54,7 @@ export function retryDelay(
   retryAfterMs: number | undefined,
   random: () => number = Math.random,
 ): number {
-  if (retryAfterMs !== undefined) return Math.min(retryAfterMs, policy.deadlineMs);
+  if (retryAfterMs !== undefined) return retryAfterMs; // a wait past the deadline is refused by the caller
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
   return Math.round(ceiling / 2 + (random() * ceiling) / 2); // "equal jitter": never 0, never in lockstep
 }

@@ -109,12 +109,20 @@ export interface SeenRequest {
 /** The faults of one sandbox: shared by its clusters, counting matches per rule. Records every request. */
 export class FaultInjector {
   readonly seen: SeenRequest[] = [];
-  private readonly counts: number[];
+  private rules: FaultRule[] = [];
+  private counts: number[] = [];
   /** Faults actually injected, for tests to check that a rule fired. */
   fired = 0;
 
-  constructor(private readonly rules: FaultRule[]) {
+  constructor(rules: FaultRule[]) {
+    this.set(rules);
+  }
+
+  /** Replaces the rules; occurrences count from here on. */
+  set(rules: FaultRule[]): void {
+    this.rules = [...rules];
     this.counts = rules.map(() => 0);
+    this.fired = 0;
   }
 
   /** The rule that faults this request, if any (counting it as seen). */
