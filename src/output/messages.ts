@@ -173,6 +173,16 @@ export function describeFinding(f: Finding): Wording {
       };
     case 'no-deployment':
       return { summary: 'no ks-apiserver (or ks-agent) Deployment in kubesphere-system' };
+    case 'deployment-unreadable':
+      return {
+        summary: `cannot read the ks-apiserver (or ks-agent) Deployment: ${s(a.message)}`,
+        ...(a.hint ? { remedy: s(a.hint) } : {}),
+      };
+    case 'pods-unreadable':
+      return {
+        summary: `cannot list the pods of ${s(a.deployment)}: ${s(a.message)}`,
+        ...(a.hint ? { remedy: s(a.hint) } : {}),
+      };
     case 'no-running-pods':
       return {
         summary: `Deployment ${s(a.deployment)} has no running pods`,

@@ -1,5 +1,5 @@
 import type { Finding } from './report.js';
-import type { ClusterSnapshot } from '../cluster/snapshot.js';
+import { isFailure, type ClusterSnapshot } from '../cluster/snapshot.js';
 
 export type AuthLogKind =
   | 'signature-invalid'
@@ -32,6 +32,16 @@ export function checkAuthErrors(
   since: string,
 ): Finding {
   const id = 'apiserver-auth-errors';
+  // Logs are read from the listed pods: when the Deployment or its pods could not be read, neither could they.
+  const blocked = isFailure(snap.pods)
+    ? snap.pods
+    : isFailure(snap.apiserverDeployment)
+      ? snap.apiserverDeployment
+      : undefined;
+  if (blocked) {
+    const { message, hint } = blocked.failure;
+    return { id, status: 'error', code: 'logs-unreadable', args: { message, hint } };
+  }
   const scans = snap.logs?.scans ?? [];
   const unreadable = scans.filter((s) => s.failure);
   if (!logs || scans.length === 0) return { id, status: 'skip', code: 'no-pods', args: {} };

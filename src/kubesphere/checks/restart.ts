@@ -5,8 +5,23 @@ import type { Finding } from './report.js';
 export function checkRestartPending(facts: ClusterFacts): Finding {
   const id = 'apiserver-restart-pending';
   const written = facts.configWrittenAt;
-  const pods = facts.runningPods;
+  const unreadable = facts.deploymentUnreadable;
+  if (unreadable) {
+    const args = { message: unreadable.message, hint: unreadable.hint };
+    return { id, status: 'error', code: 'deployment-unreadable', args };
+  }
   if (!facts.deployment) return { id, status: 'error', code: 'no-deployment', args: {} };
+  const pods = facts.runningPods;
+  // A list that failed says nothing about the pods: an error (exit 3), never "no running pods".
+  if (!Array.isArray(pods)) {
+    const { message, hint } = pods.failure;
+    return {
+      id,
+      status: 'error',
+      code: 'pods-unreadable',
+      args: { deployment: facts.deployment.name, message, hint },
+    };
+  }
   if (pods.length === 0)
     return { id, status: 'fail', code: 'no-running-pods', args: { deployment: facts.deployment.name } };
   if (!written) return { id, status: 'skip', code: 'skipped', args: { reason: 'no-write-time' } };

@@ -1,7 +1,7 @@
 import { KS_CONFIG_KEY } from './gateway.js';
 import { valueAt } from '../repair/object-edit.js';
 import { parseGoDuration } from '../config/duration.js';
-import type { ClusterSnapshot, ObjectJson } from './snapshot.js';
+import type { ClusterSnapshot, ObjectJson, ReadFailure } from './snapshot.js';
 import { isFailure, present } from './snapshot.js';
 import { detectLayout, ksVersionFromImage, parseKubesphereYaml, readAuthSettings } from '../config/index.js';
 import type { AuthSettings, KsVersionInfo } from '../config/index.js';
@@ -32,7 +32,10 @@ export interface ClusterFacts {
   /** The Secret could not be read (RBAC often denies Secrets to viewers): durability is then unknown. */
   installerSecretUnreadable: boolean;
   deployment: { name: string; replicas: number; paused: boolean } | undefined;
-  runningPods: Array<{ name: string; startedAt: Date | undefined; ready: boolean }>;
+  /** Why the Deployment could not be read: then `deployment` is unknown, not absent. */
+  deploymentUnreadable: ReadFailure | undefined;
+  /** The Deployment's live pods, or why they could not be listed (a failed list is never an empty one). */
+  runningPods: PodFact[] | { failure: ReadFailure };
   /** When kubesphere-config was last written (latest managedFields time, else creation). */
   configWrittenAt: Date | undefined;
   /** Environment variables on the ks-apiserver container that override the file (inferred behaviour). */
@@ -40,6 +43,12 @@ export interface ClusterFacts {
 }
 
 export type VersionFamily = '3.0-3.2' | '3.3-3.4' | '4.x';
+
+export interface PodFact {
+  name: string;
+  startedAt: Date | undefined;
+  ready: boolean;
+}
 
 export function deriveFacts(snap: ClusterSnapshot): ClusterFacts {
   const deployment = present(snap.apiserverDeployment);
@@ -66,7 +75,8 @@ export function deriveFacts(snap: ClusterSnapshot): ClusterFacts {
           paused: Boolean(valueAt(deployment, ['spec', 'paused'])),
         }
       : undefined,
-    runningPods: (present(snap.pods) ?? []).filter(isLive).map(podFacts),
+    deploymentUnreadable: isFailure(snap.apiserverDeployment) ? snap.apiserverDeployment.failure : undefined,
+    runningPods: isFailure(snap.pods) ? snap.pods : (present(snap.pods) ?? []).filter(isLive).map(podFacts),
     configWrittenAt: lastWrite(present(snap.configMap)),
     envOverrides: (container?.env ?? [])
       .map((e) => e.name)
@@ -156,7 +166,7 @@ function isLive(pod: ObjectJson): boolean {
   return !p.metadata.deletionTimestamp && p.status?.phase === 'Running';
 }
 
-function podFacts(pod: ObjectJson): ClusterFacts['runningPods'][number] {
+function podFacts(pod: ObjectJson): PodFact {
   const p = pod as unknown as PodStatusJson;
   const cs = p.status?.containerStatuses ?? [];
   const started = (cs.find((c) => c.name === 'ks-apiserver') ?? cs[0])?.state?.running?.startedAt;

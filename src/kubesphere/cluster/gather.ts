@@ -8,7 +8,7 @@ import {
   type ClusterReader,
 } from './gateway.js';
 import type { ClusterSnapshot, ObjectJson, PodLogScan, Read, ReadFailure } from './snapshot.js';
-import { present } from './snapshot.js';
+import { isFailure, present } from './snapshot.js';
 import { isResourceTypeMissing, type ResourceTypeMissing } from '../../kube/types.js';
 import { selectorString } from './selector.js';
 
@@ -70,8 +70,7 @@ export async function gatherCluster(reader: ClusterReader, opts: GatherOptions):
   const [configMap, clusterConfiguration, kubesphereSecret, agent, apiserver, installer, clusters] =
     await reads;
 
-  // A 4.x member runs ks-apiserver inside the ks-agent Deployment; everything else has ks-apiserver.
-  const apiserverDeployment = present(agent) ? agent : apiserver;
+  const apiserverDeployment = pickApiserver(agent, apiserver);
   const deployment = present(apiserverDeployment);
   let pods: Read<ObjectJson[]> = undefined;
   let logs: ClusterSnapshot['logs'];
@@ -138,6 +137,16 @@ async function scanOne(
   } catch (err) {
     return { ...source, lines: 0, failure: opts.describeFailure(err) };
   }
+}
+
+/**
+ * A 4.x member runs ks-apiserver inside the ks-agent Deployment; everything else has ks-apiserver. Found beats
+ * failed beats absent: when neither was found and one could not be read, which one exists is unknown.
+ */
+function pickApiserver(agent: Read<ObjectJson>, apiserver: Read<ObjectJson>): Read<ObjectJson> {
+  if (present(agent)) return agent;
+  if (present(apiserver)) return apiserver;
+  return isFailure(agent) ? agent : apiserver;
 }
 
 /** A missing CRD (no ClusterConfiguration on 4.x) reads as "does not exist". */
