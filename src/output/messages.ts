@@ -163,7 +163,7 @@ export function describeFinding(f: Finding): Wording {
       };
     case 'log-clock-skew':
       return {
-        summary: `${plural(a.clockSkew, 'request')} rejected with "token used before issued": the clocks of host and member nodes disagree`,
+        summary: `${plural(a.clockSkew, 'request')} rejected as issued in the future ("token used before issued", on 3.0/3.1 "token is not valid yet"): the clocks of host and member nodes disagree`,
         remedy: 'Synchronise the node clocks (NTP/chrony); repair does not change this.',
       };
     case 'log-empty-secret':

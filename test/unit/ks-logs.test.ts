@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { assess } from '../../src/kubesphere/checks/assess.js';
 import { summarizeLogs } from '../../src/kubesphere/logs/summary.js';
 import {
   classifyAuthEvidence,
@@ -10,6 +11,7 @@ import {
   type LogEventKind,
   type LogTallyResult,
 } from '../../src/kubesphere/logs/index.js';
+import { fixture, snapshot } from '../helpers/snapshots.js';
 
 const NOW = new Date('2024-01-16T08:00:00Z');
 const logLines = (name: string): string[] =>
@@ -34,6 +36,19 @@ describe('classifyLogLine: the messages of kubesphere.md, per version', () => {
     ],
     ['3.0', 'E0115 10:29:02.000011       1 jwt.go:51] signature is invalid', 'signature-invalid'],
     ['3.0', 'E0115 10:31:00.000011       1 jwt.go:51] Token used before issued', 'clock-skew'],
+    // jwt-go v3 checks iat, then nbf, and keeps the last error: KubeSphere 3.0/3.1 tokens have nbf = iat.
+    ['3.0', 'E0115 10:31:00.000011       1 jwt.go:51] token is not valid yet', 'clock-skew'],
+    [
+      '3.0',
+      'E0115 10:31:00.000122       1 authentication.go:60] Unable to authenticate the request due to error: token is not valid yet',
+      'clock-skew',
+    ],
+    ['3.1', 'W0115 10:30:00.000000       1 jwt_token.go:52] token is not valid yet', 'clock-skew'],
+    [
+      '3.0',
+      'Error: redis service address MUST not be empty, please check configmap/kubesphere-config in kubesphere-system namespace',
+      'config-load-failed',
+    ],
     ['3.1', 'W0115 10:24:10.000000       1 jwt_token.go:52] token not found in cache', 'cache-miss'],
     ['3.1', 'W0115 10:28:00.000000       1 jwt_token.go:52] signature is invalid', 'signature-invalid'],
     [
@@ -187,6 +202,9 @@ describe('LogTally counts requests, not lines', () => {
     ],
     ['v4.1-host', { 'host-unauthorized': 3 }, 7],
     ['v3.4-member-empty-secret', { 'empty-jwt-secret': 1 }, 1],
+    ['v3.0-member-clock-skew', { 'clock-skew': 2 }, 9],
+    ['v3.1-member-clock-skew', { 'clock-skew': 3 }, 4],
+    ['v3.0-member-no-redis', { 'config-load-failed': 1 }, 2],
     ['v3.3-member-bad-duration', { 'config-load-failed': 1 }, 3],
   ])('%s', (name, counts, lines) => {
     const r = tallyOf([name]);
@@ -332,6 +350,13 @@ describe('classifyAuthEvidence', () => {
     expect(classifyAuthEvidence(only('v3.4-member', /used before issued/))).toBe('clock-skew');
   });
 
+  it.each(['v3.0-member-clock-skew', 'v3.1-member-clock-skew'])(
+    '%s: "token is not valid yet" alone is clock skew',
+    (name) => {
+      expect(listAuthEvidence(tallyOf([name]))).toEqual(['clock-skew']);
+    },
+  );
+
   it('expired sessions alone are harmless', () => {
     expect(classifyAuthEvidence(only('v3.1-member', /expired/))).toBe('expired-only');
   });
@@ -354,6 +379,7 @@ describe('classifyAuthEvidence', () => {
   it.each<[string, string]>([
     ['v3.4-member-empty-secret', 'empty-jwt-secret'],
     ['v3.3-member-bad-duration', 'config-load-failed'],
+    ['v3.0-member-no-redis', 'config-load-failed'],
   ])('%s: ks-apiserver does not start (%s)', (name, evidence) => {
     expect(classifyAuthEvidence(tallyOf([name]))).toBe(evidence);
   });
@@ -404,5 +430,42 @@ describe("summarizeLogs (the diagnose checks' view)", () => {
     s.add(issuer, { pod: 'p', container: 'ks-apiserver', previous: true });
     s.add(jwt, { pod: 'p', container: 'ks-apiserver', previous: false });
     expect(s.result([]).kinds['signature-invalid']?.count).toBe(2);
+  });
+});
+
+describe('a member whose log only says "token is not valid yet" (3.0/3.1 clock skew)', () => {
+  it.each<[string, string]>([
+    ['3.0', 'v3.0-member-clock-skew'],
+    ['3.1', 'v3.1-member-clock-skew'],
+  ])('%s: the diagnosis is clock skew', (version, log) => {
+    const secret = `FAKEv${version.replace('.', '')}hostJwtSecret000000000000`;
+    const image = `kubesphere/ks-apiserver:v${version}.${version === '3.0' ? 0 : 1}`;
+    const host = snapshot({
+      context: 'host',
+      yaml: fixture(`v${version}-host.yaml`),
+      image,
+      cc: { jwtSecret: secret, clusterRole: 'host' },
+      installerSecret: secret,
+    });
+    const member = snapshot({
+      context: 'member',
+      yaml: fixture(`v${version}-member.yaml`).replace(/jwtSecret: .*/, `jwtSecret: "${secret}"`),
+      image,
+      cc: { jwtSecret: secret, clusterRole: 'member' },
+      installerSecret: secret,
+    });
+    const s = summarizeLogs(NOW);
+    for (const line of logLines(log)) s.add(line, { pod: 'ks-apiserver-abc-0', container: 'ks-apiserver' });
+    const logs = s.result(member.logs!.scans);
+    const quiet = { linesScanned: 0, containersScanned: 1, kinds: {} };
+    const report = assess({ snapshot: host, logs: quiet }, [{ gathered: { snapshot: member, logs } }], {
+      since: '1h',
+    });
+    const m = report.members[0]!;
+    expect(m.checks.find((c) => c.id === 'apiserver-auth-errors')).toMatchObject({
+      status: 'warn',
+      code: 'log-clock-skew',
+    });
+    expect(m).toMatchObject({ status: 'unhealthy', cause: 'clock-skew' });
   });
 });

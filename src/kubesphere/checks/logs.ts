@@ -15,7 +15,7 @@ export interface AuthLogKindSummary {
   count: number;
   first: string | null;
   last: string | null;
-  /** Up to 3 lines, secrets masked. */
+  /** The first line of the newest requests (up to 3), oldest first, secrets masked. */
   samples: string[];
 }
 

@@ -6,8 +6,9 @@ import { LogTally, type LogTallyResult } from './tally.js';
  * - `token-cache`: "token not found in cache" — the member's accessTokenMaxAge is not zero. Evidence of a cache
  *   lookup, not proof of a mismatch.
  * - `in-memory-cache`: cache misses on a host with several replicas and no Redis: a different fix.
- * - `clock-skew`: "token used before issued" — node clocks differ by more than maximumClockSkew.
- * - `empty-jwt-secret`, `config-load-failed`: ks-apiserver does not start.
+ * - `clock-skew`: "token used before issued" (3.2+), "token is not valid yet" (3.0/3.1) — node clocks differ
+ *   by more than maximumClockSkew.
+ * - `empty-jwt-secret`, `config-load-failed` (also 3.0 without a Redis address): ks-apiserver does not start.
  * - `expired-only`: only expired sessions, harmless alone.
  */
 export type AuthEvidence =

@@ -100,9 +100,12 @@ const EXPIRED = /token is expired(?: by ([^\s,"]+))?/i;
 /** The kind of token failure a message reports, if any. Order matters: the most specific cause first. */
 export function classifyMessage(message: string): Exclude<LogEventKind, 'host-unauthorized'> | undefined {
   if (/JWT secret MUST not be empty|jwt secret is empty/i.test(message)) return 'empty-jwt-secret';
-  if (/Failed to load configuration from disk/i.test(message)) return 'config-load-failed';
+  // 3.0 without a Redis address exits at start, like a configuration that does not load.
+  if (/Failed to load configuration from disk|redis service address MUST not be empty/i.test(message))
+    return 'config-load-failed';
   if (/signature is invalid/i.test(message)) return 'signature-invalid';
   if (/token not found in cache/i.test(message)) return 'cache-miss';
+  // 3.0/3.1 tokens carry nbf = iat, and jwt-go reports nbf last: "token is not valid yet" is their clock skew.
   if (/token used before issued|token is not valid yet/i.test(message)) return 'clock-skew';
   if (EXPIRED.test(message)) return 'token-expired';
   const inMemory = /In-memory cache will be used|starts without (?:redis|cache) provided/i;
