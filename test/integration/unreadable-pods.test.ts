@@ -160,4 +160,17 @@ describe('pods that cannot be listed (real HTTPS)', () => {
     });
     expect(again.status).toBe('healthy');
   });
+
+  // Runs after the repair above: the member's configuration is right now.
+  it('403 on a member whose configuration is right: the verdict is unreadable (exit 3), not healthy or broken', async () => {
+    fault = 403;
+    try {
+      const { m, check } = await diagnose();
+      expect(m.checks.filter((c) => c.status === 'fail')).toEqual([]);
+      expect(check('apiserver-restart-pending')).toMatchObject({ status: 'error', code: 'pods-unreadable' });
+      expect(m).toMatchObject({ status: 'error', cause: 'unreadable' });
+    } finally {
+      fault = undefined;
+    }
+  });
 });
