@@ -157,6 +157,7 @@ const FILLER_KEYS = [
   "'single key'", 'maximumClockSkew', 'multipleLogin', 'kubectlImage', 'accessTokenInactivityTimeout',
   'clients',
 ];
+const TRAP_KEYS = ['authentication', 'jwtSecret', 'oauthOptions', 'issuer', 'accessTokenMaxAge'];
 // prettier-ignore
 const PLAIN_VALUES = [
   '10m0s', 'True', 'false', '~', 'null', '600', '0', 'kubesphere/kubectl:v1.22.0', 'http://p.svc:9090',
@@ -189,7 +190,7 @@ const ANCHORS: Node = {
   maps: 3,
 };
 
-const fillerNode = (depth: number): fc.Arbitrary<Node> => {
+const fillerNode = (depth: number, traps: boolean): fc.Arbitrary<Node> => {
   const leaves: fc.Arbitrary<Node>[] = [
     fc.constant(ANCHORS),
     scalarToken.map((token): Node => ({ t: 'token', token })),
@@ -225,13 +226,13 @@ const fillerNode = (depth: number): fc.Arbitrary<Node> => {
   return fc.oneof(
     ...leaves,
     fc
-      .array(fillerEntry(depth + 1), { minLength: 1, maxLength: 3 })
+      .array(fillerEntry(depth + 1, traps), { minLength: 1, maxLength: 3 })
       .map((entries): Node => ({ t: 'map', entries })),
     fc
       .record({
         items: fc.array(
           fc
-            .array(fillerEntry(depth + 2), { minLength: 1, maxLength: 3 })
+            .array(fillerEntry(depth + 2, traps), { minLength: 1, maxLength: 3 })
             .map((entries): Node => ({ t: 'map', entries })),
           { minLength: 1, maxLength: 2 },
         ),
@@ -241,11 +242,13 @@ const fillerNode = (depth: number): fc.Arbitrary<Node> => {
   );
 };
 
-function fillerEntry(depth: number): fc.Arbitrary<Entry> {
+/** `traps`: below the root, keys may be named like the targets (e.g. `gateway.authentication.jwtSecret`). */
+function fillerEntry(depth: number, traps = false): fc.Arbitrary<Entry> {
+  const keys = traps && depth >= 1 ? [...FILLER_KEYS, ...TRAP_KEYS] : FILLER_KEYS;
   return fc
     .record({
-      key: fc.constantFrom(...FILLER_KEYS),
-      node: fillerNode(depth),
+      key: fc.constantFrom(...keys),
+      node: fillerNode(depth, traps),
       comment: trailing,
       before: extrasAt(depth * 2),
     })
@@ -351,7 +354,10 @@ export const documents: fc.Arbitrary<Generated> = fc
       auth: layout === 'v3' ? authV3 : authV4,
       /** An earlier `authentication:` that the real one overrides. */
       decoyAuth: sometimes(layout === 'v3' ? authV3 : authV4),
-      fillers: fc.array(fc.record({ rank: fc.nat(), entry: fillerEntry(0) }), { minLength: 1, maxLength: 6 }),
+      fillers: fc.array(fc.record({ rank: fc.nat(), entry: fillerEntry(0, true) }), {
+        minLength: 1,
+        maxLength: 6,
+      }),
       eol: fc.constantFrom<'\n' | '\r\n'>('\n', '\r\n'),
       eolMask: sometimes(fc.nat()),
       end: fc.boolean(),

@@ -3,6 +3,7 @@
  * byte kept, the value read back right by js-yaml and by a yaml.v2-like reader, idempotence, no other key
  * changed. Failures print fast-check's seed and path; FC_SEED and FC_RUNS override the defaults.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { editConfigText, type ConfigTextEdit } from '../../src/kubesphere/repair/config-edit.js';
@@ -139,6 +140,60 @@ describe('editConfigText over generated documents', () => {
           for (const e of edits) intended = withValueAt(intended, e.path, e.value);
           expect(load(out.text)).toEqual(intended);
         }
+      }),
+      params(),
+    );
+  });
+});
+
+const FIXTURES = new URL('../fixtures/kubesphere-yaml/', import.meta.url);
+const fixtures = readdirSync(FIXTURES)
+  .filter((f) => /^v[34].*\.yaml$/.test(f))
+  .sort()
+  .map((name) => ({ name, text: readFileSync(new URL(name, FIXTURES), 'utf8') }));
+
+/** Lines that differ once a common prefix and suffix of lines are cut off. */
+function changedLines(before: string, after: string): { at: number; removed: string[]; added: string[] } {
+  const a = before.split('\n');
+  const b = after.split('\n');
+  let p = 0;
+  while (p < a.length && p < b.length && a[p] === b[p]) p++;
+  let s = 0;
+  while (s < a.length - p && s < b.length - p && a[a.length - 1 - s] === b[b.length - 1 - s]) s++;
+  return { at: p, removed: a.slice(p, a.length - s), added: b.slice(p, b.length - s) };
+}
+
+describe('editConfigText over the real-file fixtures (as written, and with CRLF line ends)', () => {
+  it('changes only the value on its line, or only adds lines; the values read back in both readers', () => {
+    const fixture = fc.constantFrom(...fixtures);
+    fc.assert(
+      fc.property(fixture, fc.boolean(), fc.boolean(), anyValue, maxAgeValue, (f, crlf, secret, s, m) => {
+        fc.pre(s !== '');
+        const layout = f.name.startsWith('v4') ? 'v4' : 'v3';
+        const before = crlf ? f.text.replace(/\n/g, '\r\n') : f.text;
+        const edit1: ConfigTextEdit = secret
+          ? { path: SECRET_PATH[layout], value: s, secret: true }
+          : { path: MAX_AGE_PATH[layout], value: m };
+        const out = edit(before, [edit1]);
+        const diff = changedLines(before, out.text);
+        if (diff.removed.length > 0) {
+          // In place: the same line, its key and anything after the value (a comment) kept.
+          expect(diff.removed).toHaveLength(1);
+          expect(diff.added).toHaveLength(1);
+          const key = edit1.path[edit1.path.length - 1] as string;
+          const old = diff.removed[0] as string;
+          const head = old.slice(0, old.indexOf(key) + key.length + 1);
+          expect((diff.added[0] as string).startsWith(head)).toBe(true);
+          const comment = /\s#[^'"]*$/.exec(old)?.[0];
+          if (comment)
+            expect(diff.added[0]).toMatch(new RegExp(`${comment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
+        } else expect(diff.added.length > 0).toBe(out.changed);
+        for (const load of [loadJs, loadGo]) {
+          expect(valueAt(load(out.text), edit1.path)).toBe(edit1.value);
+          expect(load(out.text)).toEqual(withValueAt(load(before), edit1.path, edit1.value));
+        }
+        expect(out.text.split('\r\n').length - 1).toBe(crlf ? out.text.split('\n').length - 1 : 0);
+        expect(edit(out.text, [edit1]).changed).toBe(false);
       }),
       params(),
     );
