@@ -2,34 +2,51 @@ import { ExitCode, KsRestoreError, UsageError } from '../errors.js';
 import { openCluster } from '../kube/client.js';
 import { loadKubeconfig, type LoadedKubeconfig } from '../kube/kubeconfig.js';
 import { isResourceTypeMissing } from '../kube/types.js';
-import { CLUSTER_CONFIGURATION, KS_CLUSTER, type ClusterReader } from '../kubesphere/cluster/gateway.js';
-import type { ObjectJson } from '../kubesphere/cluster/snapshot.js';
+import { KS_CLUSTER, type ClusterReader } from '../kubesphere/cluster/gateway.js';
+import { selectorString } from '../kubesphere/cluster/selector.js';
+import { createColors } from '../output/color.js';
+import {
+  renderRollbackPlan,
+  renderRollbackResult,
+  restoreDiff,
+  rollbackDocument,
+  type Failure,
+  type ObjectRow,
+  type RollbackRun,
+  type RollbackStatus,
+} from '../output/rollback-render.js';
+import { terminalSafe as safe } from '../output/sanitize.js';
 import { renderStructured } from '../output/structured.js';
-import { readBackup, type BackupMember, type BackupObject } from '../repair/backup.js';
-import { waitForRollout } from '../repair/rollout.js';
+import { targetName } from '../repair/apply.js';
+import { readBackup, type BackupMember } from '../repair/backup.js';
+import { planRestores, RestoreRefusedError, writeRestore, type RestoreItem } from '../repair/restore.js';
+import { RolloutTimeoutError, waitForRollout } from '../repair/rollout.js';
 import { confirm } from './consent.js';
 import { readerFromStoredKubeconfig } from './session.js';
 import { durationFlag, outputFlag } from './options.js';
 
-type ObjectStatus = 'restored' | 'unchanged' | 'refused' | 'failed' | 'skipped';
-
-interface RestoreRow {
-  context: string;
-  target: string;
-  status: ObjectStatus;
-  detail?: string;
+interface MemberWork {
+  member: BackupMember;
+  client: ClusterReader;
+  run: RollbackRun;
+  restores: Array<{ item: RestoreItem; row: ObjectRow }>;
 }
 
-/** `ks-restore rollback --backup DIR`: put the saved objects back, restart, wait. */
+/** `ks-restore rollback --backup DIR`: read, decide, show, validate (dryRun=All), ask, restore, restart, wait. */
 export async function rollbackCommand(flags: Record<string, unknown>, env = process.env): Promise<number> {
   const output = outputFlag(flags.output);
-  const timeoutMs = durationFlag('--timeout', flags.timeout ?? '5m');
+  const text = output === 'text';
+  const dryRun = Boolean(flags.dryRun);
+  const force = Boolean(flags.force);
+  const timeout = String(flags.timeout ?? '5m');
+  const timeoutMs = durationFlag('--timeout', timeout);
   const requestTimeoutMs = durationFlag('--request-timeout', flags.requestTimeout ?? '10s');
   const backup = await readBackup(String(flags.backup));
   const kubeconfigPath = typeof flags.kubeconfig === 'string' ? flags.kubeconfig : undefined;
   const kubeconfig = await loadKubeconfig({ ...(kubeconfigPath ? { kubeconfigPath } : {}), env });
+  const colors = createColors({ color: flags.color !== false, stream: process.stdout, env });
   const log = (line: string): void => {
-    if (output === 'text') process.stderr.write(`${line}\n`);
+    if (text) process.stderr.write(`${line}\n`);
   };
 
   const clients = await Promise.all(
@@ -46,162 +63,212 @@ export async function rollbackCommand(flags: Record<string, unknown>, env = proc
   );
 
   // Read everything first and decide; write nothing until every object is known to be safe to restore.
-  const plans = await Promise.all(
-    clients.map(({ member, client }) => planMember(member, client, backup.objects, Boolean(flags.force))),
+  const work: MemberWork[] = await Promise.all(
+    clients.map(async ({ member, client }) => {
+      const items = await planRestores(member, client, backup.objects, force);
+      const restores: MemberWork['restores'] = [];
+      const objects = items.map((item) => {
+        const row: ObjectRow = {
+          target: targetName(item.object),
+          status: item.decision === 'restore' ? 'to-restore' : item.decision,
+          ...(item.reason ? { reason: item.reason } : {}),
+        };
+        if (item.decision === 'restore') {
+          const diff = restoreDiff(item);
+          if (diff) row.diff = diff;
+          restores.push({ item, row });
+        }
+        return row;
+      });
+      const restart =
+        member.restart && restores.length > 0
+          ? {
+              target: `deployment/${member.restart.name} (${member.restart.namespace})`,
+              status: 'planned' as const,
+            }
+          : null;
+      return {
+        member,
+        client,
+        restores,
+        run: { context: member.context, server: member.server, objects, restart },
+      };
+    }),
   );
-  const rows = plans.flatMap((p) => p.rows);
-  const refused = rows.filter((r) => r.status === 'refused');
-  if (refused.length > 0) {
-    for (const r of refused) log(`refused: ${r.context} ${r.target}: ${r.detail}`);
+  const runs = work.map((w) => w.run);
+  const finish = (status: RollbackStatus, exitCode: number, summary: string): number => {
+    if (text) process.stdout.write(`\n${summary}\n`);
+    else
+      process.stdout.write(
+        renderStructured(rollbackDocument(runs, { status, exitCode, dryRun, backup: backup.dir }), output),
+      );
+    return exitCode;
+  };
+  if (text) {
+    process.stdout.write(
+      `Rollback from ${safe(backup.dir)} (backup of ${safe(String(backup.manifest.createdAt))})\n`,
+    );
+    process.stdout.write(runs.map((r) => renderRollbackPlan(r, colors, { timeout })).join('\n'));
+  }
+
+  const refused = runs.flatMap((r) => r.objects.filter((o) => o.status === 'refused'));
+  if (refused.length > 0)
     return finish(
-      output,
-      rows,
       'refused',
       ExitCode.usage,
-      log,
-      'Nothing was changed. Pass --force to restore over those later changes.',
+      `Nothing was changed: ${refused.length} object(s) cannot be restored safely (see above). Pass --force to restore over later changes.`,
     );
+  const pending = work.filter((w) => w.restores.length > 0);
+  if (pending.length === 0)
+    return finish(
+      'nothing-to-do',
+      ExitCode.ok,
+      'Nothing to restore: every object is as in the backup, or the repair never wrote it.',
+    );
+
+  // Every write is first validated by the API server (dryRun=All): RBAC and admission show up before a change.
+  const invalid = await validate(pending, force);
+  if (invalid) {
+    const f = failure(invalid.err);
+    log(`error: ${f.message}${f.hint ? `\n${f.hint}` : ''}`);
+    for (const w of pending) notAttempted(w);
+    return finish('failed', exitWithoutChange(invalid.err), 'Nothing was changed.');
   }
-  const work = plans.filter((p) => p.restores.length > 0);
-  const targets = work.map((p) => `${p.member.context} (${p.member.server})`).join(', ');
-  if (work.length === 0)
-    return finish(output, rows, 'nothing-to-do', ExitCode.ok, log, 'Nothing to restore.');
+  if (dryRun)
+    return finish(
+      'planned',
+      ExitCode.problems,
+      'Dry run: the API servers accepted every restore (dryRun=All); nothing was changed. Run again with --yes to restore.',
+    );
+
+  const targets = pending.map((w) => `${w.member.context} (${w.member.server})`).join(', ');
   if (
-    !(await confirm(
-      `Restore ${rows.filter((r) => r.status === 'skipped').length === rows.length ? 'nothing' : 'the backed-up objects'} on ${targets}?`,
-      { yes: Boolean(flags.yes), what: targets },
-    ))
+    !(await confirm(`Restore the objects above on ${targets}?`, { yes: Boolean(flags.yes), what: targets }))
   ) {
     log('Nothing was changed.');
     return ExitCode.usage;
   }
+
   let changed = false;
-  for (const p of work) {
-    try {
-      for (const r of p.restores) {
-        await write(p.client, r.object, r.body);
-        r.row.status = 'restored';
-        changed = true;
-        log(`restored ${p.member.context} ${r.row.target}`);
-      }
-      if (p.member.restart) {
-        const { namespace, name } = p.member.restart;
-        await p.client.restartDeployment(namespace, name, { now: new Date() });
-        changed = true;
-        log(`restarted ${p.member.context} deployment/${name}; waiting for the rollout`);
-        await waitForRollout(p.client, namespace, name, { timeoutMs });
-        rows.push({
-          context: p.member.context,
-          target: `deployment/${name}`,
-          status: 'restored',
-          detail: 'restarted and rolled out',
-        });
-      }
-    } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      rows.push({ context: p.member.context, target: 'rollback', status: 'failed', detail: message });
-      return finish(
-        output,
-        rows,
-        'partial',
-        changed ? ExitCode.partial : err instanceof KsRestoreError ? err.exitCode : ExitCode.unreadable,
-        log,
-        message,
-      );
-    }
+  let failedWith: unknown;
+  for (const w of pending) {
+    if (failedWith !== undefined) notAttempted(w);
+    else failedWith = await restoreMember(w, { force, timeoutMs, log, onChange: () => (changed = true) });
   }
-  return finish(output, rows, 'rolled-back', ExitCode.ok, log, 'Rolled back.');
-}
-
-interface Restore {
-  object: BackupObject;
-  body: ObjectJson;
-  row: RestoreRow;
-}
-
-async function planMember(
-  member: BackupMember,
-  client: ClusterReader,
-  saved: Map<string, ObjectJson>,
-  force: boolean,
-) {
-  const rows: RestoreRow[] = [];
-  const restores: Restore[] = [];
-  for (const o of member.objects) {
-    const row: RestoreRow = { context: member.context, target: `${o.target}/${o.name}`, status: 'skipped' };
-    rows.push(row);
-    const original = saved.get(o.file);
-    if (!original)
-      throw new UsageError(
-        `the backup lacks ${o.file}.`,
-        'The backup directory is incomplete; restore by hand from what is there.',
-      );
-    if (o.resourceVersionAfter === null) {
-      row.detail = 'repair never wrote it';
-      continue;
-    }
-    const current = await read(client, o);
-    if (!current) {
-      row.status = 'refused';
-      row.detail = 'it no longer exists';
-      continue;
-    }
-    if (sameContent(current, original)) {
-      row.status = 'unchanged';
-      continue;
-    }
-    if (current.metadata.resourceVersion !== o.resourceVersionAfter && !force) {
-      row.status = 'refused';
-      row.detail = 'it changed again since the repair (someone else edited it)';
-      continue;
-    }
-    const body = structuredClone(original);
-    body.metadata = { ...body.metadata, resourceVersion: current.metadata.resourceVersion };
-    delete body.metadata.managedFields;
-    if ('status' in current) body.status = current.status;
-    restores.push({ object: o, body, row });
+  if (text) process.stdout.write(`\n${pending.map((w) => renderRollbackResult(w.run, colors)).join('\n')}`);
+  if (failedWith === undefined) {
+    const n = pending.flatMap((w) => w.restores).length;
+    return finish('rolled-back', ExitCode.ok, `Rolled back: ${n} object(s) restored from ${backup.dir}.`);
   }
-  return { member, client, rows, restores };
-}
-
-/** What rollback promises to restore byte for byte: data, stringData, spec. */
-function sameContent(a: ObjectJson, b: ObjectJson): boolean {
-  const pick = (o: ObjectJson) => JSON.stringify([o.data ?? null, o.spec ?? null]);
-  return pick(a) === pick(b);
-}
-
-async function read(client: ClusterReader, o: BackupObject): Promise<ObjectJson | undefined> {
-  if (o.target === 'clusterconfiguration') {
-    const res = await client.getCustom(CLUSTER_CONFIGURATION, o.namespace, o.name);
-    return res && !('resourceTypeMissing' in res) ? res : undefined;
-  }
-  return client.get(o.target === 'configmap' ? 'configmaps' : 'secrets', o.namespace, o.name);
-}
-
-async function write(client: ClusterReader, o: BackupObject, body: ObjectJson): Promise<void> {
-  const obj = body as Parameters<ClusterReader['replace']>[1];
-  if (o.target === 'clusterconfiguration')
-    await client.replaceCustom(CLUSTER_CONFIGURATION, obj, { fieldManager: 'ks-restore' });
-  else
-    await client.replace(o.target === 'configmap' ? 'configmaps' : 'secrets', obj, {
-      fieldManager: 'ks-restore',
-    });
-}
-
-function finish(
-  output: 'text' | 'json' | 'yaml',
-  rows: RestoreRow[],
-  status: string,
-  exitCode: number,
-  log: (line: string) => void,
-  summary: string,
-): number {
-  if (output === 'text') log(summary);
-  else
-    process.stdout.write(
-      renderStructured({ schemaVersion: 1, command: 'rollback', status, exitCode, objects: rows }, output),
+  if (changed)
+    return finish(
+      'partial',
+      ExitCode.partial,
+      `Rollback did not finish: some objects were restored, see above. Fix the cause, then run it again (objects already restored are left as they are).`,
     );
-  return exitCode;
+  return finish('failed', exitWithoutChange(failedWith), 'Nothing was changed.');
+}
+
+/** Sends every write of the plan with dryRun=All; returns the first failure, marked on its row. */
+async function validate(pending: MemberWork[], force: boolean): Promise<{ err: unknown } | undefined> {
+  for (const w of pending) {
+    for (const { item, row } of w.restores) {
+      try {
+        await writeRestore(w.client, item, { force, dryRun: true });
+      } catch (err) {
+        markFailed(row, err);
+        return { err };
+      }
+    }
+    const restart = w.run.restart;
+    if (!w.member.restart || !restart) continue;
+    try {
+      const { namespace, name } = w.member.restart;
+      await w.client.restartDeployment(namespace, name, { now: new Date(), dryRun: true });
+    } catch (err) {
+      restart.status = 'failed';
+      restart.error = failure(err);
+      return { err };
+    }
+  }
+  return undefined;
+}
+
+function markFailed(row: ObjectRow, err: unknown): void {
+  row.status = err instanceof RestoreRefusedError ? 'refused' : 'failed';
+  if (err instanceof RestoreRefusedError) row.reason = err.reason;
+  row.error = failure(err);
+}
+
+/** Restores one member's objects, then restarts and waits; returns the error that stopped it, if any. */
+async function restoreMember(
+  w: MemberWork,
+  opts: { force: boolean; timeoutMs: number; log: (line: string) => void; onChange: () => void },
+): Promise<unknown> {
+  for (const { item, row } of w.restores) {
+    try {
+      const res = await writeRestore(w.client, item, { force: opts.force, dryRun: false });
+      row.status = 'restored';
+      if (!res.written) row.reason = 'already-restored';
+      else if (res.retries > 0) row.reason = 'retried-after-conflict';
+      if (res.written) opts.onChange();
+      opts.log(`restored ${w.member.context} ${row.target}`);
+    } catch (err) {
+      markFailed(row, err);
+      notAttempted(w);
+      return err;
+    }
+  }
+  const restart = w.run.restart;
+  if (!w.member.restart || !restart) return undefined;
+  const { namespace, name } = w.member.restart;
+  try {
+    const dep = await w.client.restartDeployment(namespace, name, { now: new Date() });
+    opts.onChange();
+    opts.log(`restarted ${w.member.context} deployment/${name}; waiting for the rollout`);
+    const podSelector = selectorString(dep);
+    const state = await waitForRollout(w.client, namespace, name, {
+      timeoutMs: opts.timeoutMs,
+      ...(podSelector ? { podSelector } : {}),
+    });
+    restart.status = 'done';
+    restart.rollout = { updated: state.updated, desired: state.desired, available: state.available };
+    return undefined;
+  } catch (err) {
+    restart.status = 'failed';
+    restart.error = failure(err);
+    return err;
+  }
+}
+
+/** After a failure, what was not tried yet is marked so, not left looking planned. */
+function notAttempted(w: MemberWork): void {
+  for (const r of w.restores) {
+    if (r.row.status === 'to-restore') {
+      r.row.status = 'skipped';
+      r.row.reason = 'not-attempted';
+    }
+  }
+  if (w.run.restart?.status === 'planned') w.run.restart.status = 'skipped';
+}
+
+/** Nothing was changed: a refusal or an input problem is 2, a cluster that could not be written or read 3. */
+function exitWithoutChange(err: unknown): number {
+  if (err instanceof RestoreRefusedError) return ExitCode.usage;
+  if (err instanceof KsRestoreError && err.exitCode === ExitCode.usage) return ExitCode.usage;
+  return ExitCode.unreadable;
+}
+
+function failure(err: unknown): Failure {
+  if (err instanceof RestoreRefusedError)
+    return { message: err.message, hint: 'Look at the object, then run rollback again (or --force).' };
+  if (err instanceof RolloutTimeoutError)
+    return {
+      message: err.message,
+      hint: 'Check the pods (kubectl -n kubesphere-system get pods), or wait longer with --timeout.',
+    };
+  if (err instanceof KsRestoreError) return { message: err.message, ...(err.hint ? { hint: err.hint } : {}) };
+  return { message: err instanceof Error ? err.message : String(err) };
 }
 
 /** The member as repair reached it: its context, or the kubeconfig the host stores for it. */

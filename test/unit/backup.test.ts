@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, stat, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, stat, symlink, writeFile, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -122,5 +122,54 @@ describe('Backup.create and save refuse a place they cannot use: a usage error n
     expect((err as UsageError).message).toContain(b.dir);
     expect(existsSync(b.dir)).toBe(false);
     expect(await readdir(tmp)).toEqual([]);
+  });
+});
+
+describe('readBackup takes the manifest as untrusted input', () => {
+  const MARKER = 'CONTENT-OF-A-FILE-OUTSIDE';
+
+  async function backupWith(file: string, setup?: (dir: string) => Promise<void>) {
+    const tmp = await mkdtemp(path.join(os.tmpdir(), 'ksr-backup-'));
+    await writeFile(path.join(tmp, 'outside.json'), `${MARKER}\n`);
+    const b = await Backup.create(path.join(tmp, 'backups'), new Date());
+    await b.save({ context: 'member', server: 'https://127.0.0.1:1' }, 'configmap', cm);
+    const manifestPath = path.join(b.dir, 'manifest.json');
+    const manifest = JSON.parse(await readFile(manifestPath, 'utf8'));
+    manifest.members[0].objects[0].file = file.replace('$TMP', tmp);
+    await writeFile(manifestPath, JSON.stringify(manifest));
+    await setup?.(b.dir);
+    return { dir: b.dir, manifestPath };
+  }
+
+  it.each([
+    ['a path with ..', '../../outside.json', undefined],
+    ['an absolute path', '$TMP/outside.json', undefined],
+    ['a sub-directory', 'sub/x.json', undefined],
+    [
+      'a symbolic link out of the directory',
+      'link.json',
+      (dir: string) => symlink(path.join(dir, '..', '..', 'outside.json'), path.join(dir, 'link.json')),
+    ],
+    [
+      'a listed file that is not JSON',
+      'garbled.json',
+      (dir: string) => writeFile(path.join(dir, 'garbled.json'), `${MARKER}\n`),
+    ],
+  ])('%s: a usage error naming the entry, never quoting the file', async (_name, file, setup) => {
+    const { dir, manifestPath } = await backupWith(file, setup);
+    const err = await readBackup(dir).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UsageError);
+    const text = `${(err as UsageError).message} ${(err as UsageError).hint}`;
+    expect(text).toContain(manifestPath);
+    expect(text).not.toContain(MARKER);
+  });
+
+  it('a manifest whose objects are not a list is a usage error, not a crash', async () => {
+    const { dir, manifestPath } = await backupWith('x.json');
+    await writeFile(
+      manifestPath,
+      JSON.stringify({ kind: 'ks-restore-backup', version: 1, members: [{ context: 'm' }] }),
+    );
+    await expect(readBackup(dir)).rejects.toBeInstanceOf(UsageError);
   });
 });

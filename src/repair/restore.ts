@@ -1,0 +1,124 @@
+import { ConflictError } from '../kube/errors.js';
+import { CLUSTER_CONFIGURATION, type ClusterReader } from '../kubesphere/cluster/gateway.js';
+import type { ObjectJson } from '../kubesphere/cluster/snapshot.js';
+import type { BackupMember, BackupObject } from './backup.js';
+
+/**
+ * What rollback decides for one backed-up object, before writing anything:
+ * - `restore`: it is as the repair left it (or --force): put the backup back;
+ * - `unchanged`: it already equals the backup;
+ * - `refused`: someone changed it since the repair, or deleted it;
+ * - `skipped`: the repair never wrote it.
+ */
+export type RestoreDecision = 'restore' | 'unchanged' | 'refused' | 'skipped';
+
+export interface RestoreItem {
+  object: BackupObject;
+  decision: RestoreDecision;
+  reason?: 'never-written' | 'deleted' | 'changed-since-repair' | 'forced';
+  /** As read now; absent when it no longer exists. */
+  current?: ObjectJson;
+  /** As saved before the repair. */
+  original: ObjectJson;
+}
+
+/** A 409 re-read found the object changed by someone else while rollback ran: not overwritten. */
+export class RestoreRefusedError extends Error {
+  constructor(readonly reason: 'deleted' | 'changed-since-repair') {
+    super(
+      reason === 'deleted'
+        ? 'it was deleted while rolling back'
+        : 'someone else changed it while rolling back (409 Conflict, then a different object on re-read)',
+    );
+  }
+}
+
+const MAX_CONFLICT_RETRIES = 3;
+const FIELD_MANAGER = 'ks-restore';
+
+/** Reads every object of one member and decides; writes nothing. */
+export async function planRestores(
+  member: BackupMember,
+  client: ClusterReader,
+  saved: Map<string, ObjectJson>,
+  force: boolean,
+): Promise<RestoreItem[]> {
+  const items: RestoreItem[] = [];
+  for (const o of member.objects) {
+    const original = saved.get(o.file)!;
+    if (o.resourceVersionAfter === null) {
+      items.push({ object: o, original, decision: 'skipped', reason: 'never-written' });
+      continue;
+    }
+    const current = await readObject(client, o);
+    if (!current) items.push({ object: o, original, decision: 'refused', reason: 'deleted' });
+    else if (sameContent(current, original))
+      items.push({ object: o, original, current, decision: 'unchanged' });
+    else if (current.metadata.resourceVersion === o.resourceVersionAfter)
+      items.push({ object: o, original, current, decision: 'restore' });
+    else if (force) items.push({ object: o, original, current, decision: 'restore', reason: 'forced' });
+    else items.push({ object: o, original, current, decision: 'refused', reason: 'changed-since-repair' });
+  }
+  return items;
+}
+
+/**
+ * Writes the backup over the object read at plan time. On 409 it re-reads: an object whose content is still
+ * what was read (only metadata or status moved, e.g. a controller's annotation) is retried with the fresh
+ * resourceVersion; one that already equals the backup needs nothing; anything else is refused unless --force.
+ */
+export async function writeRestore(
+  client: ClusterReader,
+  item: RestoreItem,
+  opts: { force: boolean; dryRun: boolean },
+): Promise<{ written: boolean; retries: number }> {
+  let current = item.current!;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await writeObject(client, item.object, restoreBody(item.original, current), opts.dryRun);
+      return { written: true, retries: attempt };
+    } catch (err) {
+      if (!(err instanceof ConflictError) || attempt >= MAX_CONFLICT_RETRIES) throw err;
+      const fresh = await readObject(client, item.object);
+      if (!fresh) throw new RestoreRefusedError('deleted');
+      if (sameContent(fresh, item.original)) return { written: false, retries: attempt + 1 };
+      if (!opts.force && !sameContent(fresh, current)) throw new RestoreRefusedError('changed-since-repair');
+      current = fresh;
+    }
+  }
+}
+
+/** The saved object, carrying the current resourceVersion (optimistic concurrency) and status. */
+function restoreBody(original: ObjectJson, current: ObjectJson): ObjectJson {
+  const body = structuredClone(original);
+  body.metadata = { ...body.metadata, resourceVersion: current.metadata.resourceVersion };
+  delete body.metadata.managedFields;
+  if ('status' in current) body.status = current.status;
+  return body;
+}
+
+/** What rollback promises to restore byte for byte: data and spec. */
+export function sameContent(a: ObjectJson, b: ObjectJson): boolean {
+  const pick = (o: ObjectJson) => JSON.stringify([o.data ?? null, o.spec ?? null]);
+  return pick(a) === pick(b);
+}
+
+async function readObject(client: ClusterReader, o: BackupObject): Promise<ObjectJson | undefined> {
+  if (o.target === 'clusterconfiguration') {
+    const res = await client.getCustom(CLUSTER_CONFIGURATION, o.namespace, o.name);
+    return res && !('resourceTypeMissing' in res) ? res : undefined;
+  }
+  return client.get(o.target === 'configmap' ? 'configmaps' : 'secrets', o.namespace, o.name);
+}
+
+async function writeObject(
+  client: ClusterReader,
+  o: BackupObject,
+  body: ObjectJson,
+  dryRun: boolean,
+): Promise<void> {
+  const obj = body as Parameters<ClusterReader['replace']>[1];
+  const opts = { dryRun, fieldManager: FIELD_MANAGER };
+  if (o.target === 'clusterconfiguration') await client.replaceCustom(CLUSTER_CONFIGURATION, obj, opts);
+  else await client.replace(o.target === 'configmap' ? 'configmaps' : 'secrets', obj, opts);
+}
