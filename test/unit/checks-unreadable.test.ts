@@ -117,3 +117,23 @@ describe('a Deployment that could not be read', () => {
     expect(r).toMatchObject({ status: 'error', cause: 'unreadable' });
   });
 });
+
+describe("the host's Deployment that could not be read", () => {
+  it('makes the host-cache check an error (replicas unknown), not a skip for the configuration', () => {
+    const [, failure] = FAILURES[0]!;
+    const h: ClusterSnapshot = { ...host(), apiserverDeployment: { failure }, pods: undefined };
+    const report = assess(
+      { snapshot: h, logs: noErrors },
+      [{ gathered: { snapshot: member(), logs: noErrors } }],
+      {
+        since: '1h',
+      },
+    );
+    expect(report.host.checks.find((c) => c.id === 'host-cache')).toMatchObject({
+      status: 'error',
+      code: 'deployment-unreadable',
+      args: { message: failure.message, hint: failure.hint },
+    });
+    expect(report.members[0]).toMatchObject({ status: 'error', cause: 'unreadable' });
+  });
+});

@@ -8,6 +8,12 @@ import type { AuthLogSummary } from './logs.js';
  */
 export function checkHostCache(host: ClusterFacts, hostLogs: AuthLogSummary | undefined): Finding {
   const id = 'host-cache';
+  const unreadable = host.deploymentUnreadable;
+  if (host.config.state === 'ok' && unreadable) {
+    // The replicas are unknown, not absent: a failed read is an error, never a pass or a skip.
+    const args = { message: unreadable.message, hint: unreadable.hint };
+    return { id, status: 'error', code: 'deployment-unreadable', args };
+  }
   if (host.config.state !== 'ok' || !host.deployment) {
     return { id, status: 'skip', code: 'skipped', args: { reason: 'config' } };
   }
