@@ -39,6 +39,11 @@ export interface SandboxOptions {
   scenario?: string;
   /** A count (named `member`, or `member-1`…) or one spec per member. Default 1. */
   members?: number | MemberSpec[];
+  /**
+   * Context names in the written kubeconfig, by cluster name (default: the cluster's own name; `<context>-readonly`
+   * follows). E.g. `{ alpha: 'alpha-prod', beta: 'alpha' }`: a context named like Cluster alpha that points at beta.
+   */
+  contextNames?: Record<string, string>;
   /** Where to write the kubeconfig (mode 0600); default a new temp directory, removed by stop(). */
   kubeconfigPath?: string;
   latencyMs?: number;
@@ -233,21 +238,26 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       kubeconfigPath = join(tempDir, 'kubeconfig');
     }
     const listed = running.filter((r) => r.plan.inKubeconfig);
+    const contextOf = (r: Running): string => opts.contextNames?.[r.plan.name] ?? r.plan.name;
     const entries = [
       ...listed.map((r) => ({
-        name: r.plan.name,
+        name: contextOf(r),
         server: r.server!.url,
         caCertPem: r.server!.caCertPem,
         token: r.adminToken,
       })),
       ...listed.map((r) => ({
-        name: `${r.plan.name}-readonly`,
+        name: `${contextOf(r)}-readonly`,
         server: r.server!.url,
         caCertPem: r.server!.caCertPem,
         token: r.readonlyToken,
       })),
     ];
-    await writeFile(kubeconfigPath, buildKubeconfig(entries, 'host'), { mode: 0o600 });
+    if (new Set(entries.map((e) => e.name)).size !== entries.length)
+      throw new Error(
+        `contextNames gives two clusters the same context: ${JSON.stringify(opts.contextNames)}`,
+      );
+    await writeFile(kubeconfigPath, buildKubeconfig(entries, contextOf(host)), { mode: 0o600 });
     await chmod(kubeconfigPath, 0o600);
     return {
       kubeconfigPath,
@@ -264,7 +274,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         scenario: r.plan.scenario,
         connection: r.plan.connection,
         unreachable: r.plan.unreachable,
-        context: r.plan.inKubeconfig ? r.plan.name : null,
+        context: r.plan.inKubeconfig ? contextOf(r) : null,
       })),
       rerunInstaller(name: string): void {
         const r = running.find((x) => x.plan.name === name);

@@ -107,7 +107,7 @@ describe('fleet mode: 20 members of mixed versions and faults', () => {
     expect(doc.members).toHaveLength(20);
     for (const sim of sb.clusters.filter((c) => c.role === 'member')) {
       const m = doc.members.find((x: any) => x.discovery.cluster === sim.name);
-      expect(m, sim.name).toBeDefined();
+      expect(m?.discovery.cluster, sim.name).toBe(sim.name);
       if (sim.connection === 'proxy') {
         expect(m.cause).toBe('no-route');
         expect(m.status).toBe('error');
@@ -138,7 +138,7 @@ describe('fleet mode: 20 members of mixed versions and faults', () => {
     let repaired = 0;
     for (const m of doc.members) {
       const sim = byName.get(m.context)!;
-      expect(sim, m.context).toBeDefined();
+      expect(sim?.name).toBe(m.context);
       if (sim.connection === 'proxy' || sim.unreachable) {
         expect(m.refusal?.code).toBe('not-readable');
         expect(m.actions).toEqual([]);
@@ -245,5 +245,90 @@ describe('fleet mode: --use-host-credentials', () => {
     expect(written.length).toBeGreaterThan(0); // the repair's backup
     for (const f of [...written, ...filesUnder(join(sb.kubeconfigPath, '..'))])
       expectNone(readFileSync(f, 'utf8'), leaks);
+  }, 120_000);
+});
+
+describe('fleet mode: a context named like a Cluster points at another cluster', () => {
+  // Cluster alpha is reached through context alpha-prod (its API server URL); the context named "alpha" is a
+  // decoy that points at cluster beta. Discovery by URL comes before discovery by name.
+  let sb: Sandbox;
+  let work: string;
+  let env: NodeJS.ProcessEnv;
+  const sim = (name: string) => sb.clusters.find((c) => c.name === name)!;
+  /** Everything repair could change on a cluster, as stored: the objects it edits, the Deployment it restarts. */
+  const state = (name: string) =>
+    JSON.stringify([
+      sim(name).store.get('configmaps', 'kubesphere-system', 'kubesphere-config'),
+      sim(name).store.get('secrets', 'kubesphere-system', 'kubesphere-secret'),
+      sim(name).store.get(
+        'clusterconfigurations.installer.kubesphere.io',
+        'kubesphere-system',
+        'ks-installer',
+      ),
+      // Its spec only: a restart would stamp the pod template; the status moves on its own.
+      (sim(name).store.get('deployments.apps', 'kubesphere-system', 'ks-apiserver') as any)?.spec,
+    ]);
+
+  beforeAll(async () => {
+    sb = await startSandbox({
+      ksVersion: '3.4',
+      scenario: 'token-cache',
+      members: [{ name: 'alpha' }, { name: 'beta' }],
+      contextNames: { alpha: 'alpha-prod', beta: 'alpha' },
+      ...FAST,
+    });
+    work = mkdtempSync(join(tmpdir(), 'ks-restore-decoy-'));
+    env = { KUBECONFIG: sb.kubeconfigPath, XDG_STATE_HOME: join(work, 'state'), HOME: work };
+  });
+  afterAll(async () => {
+    await sb?.stop();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it('the sandbox wrote the decoy: context "alpha" has beta\'s server', () => {
+    const kc = yaml.load(readFileSync(sb.kubeconfigPath, 'utf8')) as any;
+    const server = (ctx: string) =>
+      kc.clusters.find((c: any) => c.name === kc.contexts.find((x: any) => x.name === ctx).context.cluster)
+        .cluster.server;
+    expect([server('alpha-prod'), server('alpha')]).toEqual([sim('alpha').url, sim('beta').url]);
+    expect([sim('alpha').context, sim('beta').context]).toEqual(['alpha-prod', 'alpha']);
+  });
+
+  it('diagnose reaches each Cluster through the context with its API server URL, not the one with its name', async () => {
+    const r = await runCli(['diagnose', '--host', 'host', '-o', 'json'], env);
+    const doc = JSON.parse(r.stdout);
+    assertSchema('diagnose', doc);
+    expect(
+      doc.members.map((m: any) => [m.discovery.cluster, m.discovery.method, m.context, m.server]),
+    ).toEqual([
+      ['alpha', 'server-url', 'alpha-prod', sim('alpha').url],
+      ['beta', 'server-url', 'alpha', sim('beta').url],
+    ]);
+    expect(r.code).toBe(1);
+  });
+
+  it('repair --cluster alpha repairs alpha through alpha-prod and never touches the decoy', async () => {
+    const decoy = state('beta');
+    const target = state('alpha');
+    const r = await runCli(
+      ['repair', '--host', 'host', '--cluster', 'alpha', '--yes', '-o', 'json', '--timeout', '60s'],
+      env,
+    );
+    const doc = JSON.parse(r.stdout);
+    assertSchema('repair', doc);
+    expect(doc.members.map((m: any) => [m.context, m.server, m.causeBefore])).toEqual([
+      ['alpha-prod', sim('alpha').url, 'token-cache'],
+    ]);
+    expect(doc.members[0].verification).toMatchObject({ status: 'healthy' });
+    expect({ code: r.code, status: doc.status }).toEqual({ code: 0, status: 'repaired' });
+    expect(state('alpha')).not.toBe(target);
+    expect(state('beta')).toBe(decoy);
+
+    // Afterwards alpha is healthy and beta still has its own, untouched, fault.
+    const after = await runCli(['diagnose', '--host', 'host', '-o', 'json'], env);
+    expect(JSON.parse(after.stdout).members.map((m: any) => [m.discovery.cluster, m.cause])).toEqual([
+      ['alpha', 'healthy'],
+      ['beta', 'token-cache'],
+    ]);
   }, 120_000);
 });

@@ -357,6 +357,9 @@ describe('writes', () => {
 
   it('a merge patch with null deletes a key; a dry run changes nothing', async () => {
     const c = open('host');
+    const patched = () =>
+      (hostStore.get('configmaps', NS, 'kubesphere-config')?.data as Record<string, string>).patched;
+    expect(patched()).toBe('json'); // left by the patch tests above
     await c.patch(
       'configmaps',
       NS,
@@ -364,9 +367,7 @@ describe('writes', () => {
       { data: { patched: null } },
       { type: 'merge', dryRun: true },
     );
-    expect(
-      (hostStore.get('configmaps', NS, 'kubesphere-config')?.data as Record<string, string>).patched,
-    ).toBeDefined();
+    expect(patched()).toBe('json');
     const out = await c.patch(
       'configmaps',
       NS,
@@ -526,7 +527,8 @@ describe('failures name the context and the next step', () => {
   });
 
   it('an exec plugin supplies the token; a failing one → AuthPluginError without its stdout', async () => {
-    expect(await open('exec-ok').get('configmaps', NS, 'kubesphere-config')).toBeDefined();
+    const viaPlugin = await open('exec-ok').get('configmaps', NS, 'kubesphere-config');
+    expect(viaPlugin?.metadata).toMatchObject({ name: 'kubesphere-config', namespace: NS });
     const bad = await failure(open('exec-bad').version(), AuthPluginError);
     expect(bad.message).toContain('"exec-bad"');
     expect(inspect(bad, { depth: 10 })).not.toContain(STDOUT_MARKER);

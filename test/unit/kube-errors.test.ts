@@ -70,14 +70,14 @@ describe('parseStatus', () => {
 
 describe('errorFromResponse', () => {
   it.each([
-    [401, 'Unauthorized', UnauthorizedError],
-    [403, 'Forbidden', ForbiddenError],
-    [404, 'NotFound', NotFoundError],
-    [409, 'Conflict', ConflictError],
-    [500, 'InternalError', ApiServerError],
-    [503, 'ServiceUnavailable', ApiServerError],
-    [422, 'Invalid', ApiServerError],
-  ])('%i → %s', (code, reason, cls) => {
+    [401, 'Unauthorized', UnauthorizedError, 'kubectl --context member get namespaces'],
+    [403, 'Forbidden', ForbiddenError, 'kubectl --context member auth can-i update configmaps'],
+    [404, 'NotFound', NotFoundError, 'the context points at the right cluster'],
+    [409, 'Conflict', ConflictError, 'run ks-restore again'],
+    [500, 'InternalError', ApiServerError, 'kubectl --context member get --raw /readyz'],
+    [503, 'ServiceUnavailable', ApiServerError, 'kubectl --context member get --raw /readyz'],
+    [422, 'Invalid', ApiServerError, 'kubectl --context member get --raw /readyz'],
+  ])('%i → %s', (code, reason, cls, hint) => {
     const err = errorFromResponse(scope, code, status(code, reason, 'msg', { name: 'kubesphere-config' }));
     expect(err).toBeInstanceOf(cls);
     expect(err.context).toBe('member');
@@ -85,7 +85,8 @@ describe('errorFromResponse', () => {
     expect(err.reason).toBe(reason);
     expect(err.operation).toBe('update configmaps kubesphere-system/kubesphere-config');
     expect(err.message).toContain('"member"');
-    expect(err.hint).toBeTruthy();
+    // The next step fits the failure: the command to check it with, or what to do (a conflict: run again).
+    expect(err.hint).toContain(hint);
     expect(err.exitCode).toBe(cls === ConflictError ? ExitCode.partial : ExitCode.unreadable);
   });
 

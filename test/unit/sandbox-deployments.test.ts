@@ -156,7 +156,7 @@ describe('DeploymentController', () => {
       reason: 'MinimumReplicasAvailable',
     });
     const pod = pods()[0]!;
-    expect(spec(pod).nodeName).toBeTruthy();
+    expect(spec(pod).nodeName).toBe('node1');
     expect(status(pod)).toMatchObject({ phase: 'Running', podIP: expect.stringMatching(/^10\.233\./) });
     expect((status(pod).containerStatuses as Obj[])[0]).toMatchObject({
       name: 'ks-apiserver',

@@ -174,7 +174,7 @@ describe('ClusterStore', () => {
   it('validates but does not store a dry run', () => {
     const before = store.currentResourceVersion();
     const dry = store.create(cm('x'), { dryRun: true });
-    expect(dry.metadata.uid).toBeDefined();
+    expect(dry.metadata.uid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     expect(store.get('configmaps', 'kubesphere-system', 'x')).toBeUndefined();
     expect(store.currentResourceVersion()).toBe(before);
   });
