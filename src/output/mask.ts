@@ -25,9 +25,8 @@ export function secretMasker(secrets: ReadonlyArray<string | undefined>): Masker
     for (const part of s.split('\n')) add(part.trim(), `******** (fp ${fp})`);
     add(Buffer.from(s, 'utf8').toString('base64'), `******** (fp ${fp}, base64)`);
   }
-  const sorted = [...needles].sort((a, b) => b[0].length - a[0].length);
   const mask = (text: string): string =>
-    maskTokens(maskSecretAssignments(maskOccurrences(text, sorted), 'credentials'));
+    maskTokens(maskSecretAssignments(maskOccurrences(text, [...needles]), 'credentials'));
   return Object.assign(mask, { secrets: known });
 }
 
@@ -43,8 +42,7 @@ function maskOccurrences(text: string, needles: ReadonlyArray<readonly [string, 
       hits.push({ start: i, end: i + value.length, mask });
     }
   }
-  if (hits.length === 0) return text;
-  hits.sort((a, b) => a.start - b.start || b.end - a.end);
+  hits.sort((a, b) => a.start - b.start);
   let out = '';
   let pos = 0;
   let i = 0;

@@ -9,6 +9,7 @@ import {
   maskSecretAssignments,
   secretsInObjects,
   secretsInPlay,
+  secretsInSnapshot,
 } from '../../src/kubesphere/config/secrets.js';
 import { planMemberRepair } from '../../src/kubesphere/repair/plan.js';
 import { plannedRecords } from '../../src/repair/apply.js';
@@ -81,6 +82,40 @@ describe('secretMasker', () => {
     expect(masked).toBe(`v=******** (fp ${fp(b)});`);
   });
 
+  it('masks a secret at the very start and the very end of the text', () => {
+    const secret = 'FAKEedgeSecret';
+    const label = `******** (fp ${fp(secret)})`;
+    expect(secretMasker([secret])(`${secret} middle ${secret}`)).toBe(`${label} middle ${label}`);
+  });
+
+  it('two secrets side by side are two masks, each with its own fingerprint', () => {
+    const a = 'FAKEleftSecret';
+    const b = 'FAKErightSecret';
+    expect(secretMasker([a, b])(`=${a}${b}=`)).toBe(`=******** (fp ${fp(a)})******** (fp ${fp(b)})=`);
+  });
+
+  it('a longer secret overlapped by a shorter later one keeps its own fingerprint', () => {
+    const a = 'XYabcdefgh';
+    const b = 'ghQR';
+    expect(secretMasker([a, b])('v=XYabcdefghQR;')).toBe(`v=******** (fp ${fp(a)});`);
+  });
+
+  it('a multi-line secret (block scalar) is masked line by line as a diff shows it', () => {
+    const secret = 'FAKEpartOne\n\nFAKEpartTwo\n';
+    const label = `******** (fp ${fp(secret)})`;
+    const diff = [
+      '   jwtSecret: |',
+      '-    FAKEpartOne',
+      '-',
+      '-    FAKEpartTwo',
+      '+    other',
+      ' end: 1',
+    ].join('\n');
+    expect(secretMasker([secret])(diff)).toBe(
+      ['   jwtSecret: |', `-    ${label}`, '-', `-    ${label}`, '+    other', ' end: 1'].join('\n'),
+    );
+  });
+
   it('ignores empty and undefined entries and keeps the secrets it masks', () => {
     const m = secretMasker(['', undefined, 's3cr3tValue', 's3cr3tValue']);
     expect(m.secrets).toEqual(['s3cr3tValue']);
@@ -99,6 +134,10 @@ describe('secretMasker', () => {
     ['+    accessTokenMaxAge: 0s', '+    accessTokenMaxAge: 0s'],
     ['   jwtSecret: ""', '   jwtSecret: ""'],
     ['   jwtSecret: |', '   jwtSecret: |'],
+    ['   jwtSecret: >-', '   jwtSecret: >-'],
+    ['   jwtSecret: |2', '   jwtSecret: |2'],
+    ['   jwtSecret: abc|', '   jwtSecret: ********'],
+    ['   jwtSecret: abc   ', '   jwtSecret: ********   '],
   ])('masks the value of a secret key nobody listed: %s', (line, shown) => {
     expect(secretMasker([])(line)).toBe(shown);
   });
@@ -117,6 +156,14 @@ describe('maskSecretAssignments (log samples: jwtSecret keys only)', () => {
     ],
     ['KUBESPHERE_AUTHENTICATION_JWTSECRET=abcdef0123', 'KUBESPHERE_AUTHENTICATION_JWTSECRET=********'],
     ['failed to verify token: signature is invalid', 'failed to verify token: signature is invalid'],
+    ['{"jwtSecret":"abcdef0123","x":1}', '{"jwtSecret":"********","x":1}'],
+    ['jwtSecret : abcdef0123', 'jwtSecret : ********'],
+    ['helm: jwt_secret=abcdef0123', 'helm: jwt_secret=********'],
+    ['JwtSecret:|abcdef0123', 'JwtSecret:********'],
+    ['jwtSecret: abc, jwtSecret: def', 'jwtSecret: ********'],
+    ['jwtSecret: "abc" and jwtSecret: "def"', 'jwtSecret: "********" and jwtSecret: "********"'],
+    ['jwtSecret: "unclosed value', 'jwtSecret: "********'],
+    ['clientSecret: kubesphere', 'clientSecret: kubesphere'],
   ])('%s', (line, shown) => {
     expect(maskSecretAssignments(line)).toBe(shown);
   });
@@ -142,6 +189,74 @@ describe('finding the secrets a document holds', () => {
         'FAKEeffective',
         'FAKEinFlow',
       ]),
+    );
+  });
+
+  it.each([
+    ['a plain duplicate and a quoted one', 'a:\n  jwtSecret: one\n  jwtSecret: "two"\n', ['two', 'one']],
+    ['a numeric value', 'jwtSecret: 12345\n', ['12345']],
+    ['an empty value', 'jwtSecret: ""\nother: x\n', []],
+    ['keys that only look alike', 'jwtSecretName: no\nmyjwt: no\nsecret: kubesphere\n', []],
+    ['jwt_secret and JWT-SECRET spellings', 'jwt_secret: one\nJWT-SECRET: two\n', ['one', 'two']],
+    [
+      'a shadowed block scalar in a sequence item',
+      'list:\n- jwtSecret: |-\n    FAKEseqBlock\n  jwtSecret: FAKEseqLast\n',
+      ['FAKEseqLast', 'FAKEseqBlock'],
+    ],
+    [
+      'a YAML text inside a string value (and the raw line as written)',
+      'cfg: "a: 1\\njwt_secret: inner"\n',
+      ['inner', 'inner"'],
+    ],
+  ])('jwtSecretsInYaml: %s', (_name, text, expected) => {
+    expect(jwtSecretsInYaml(text).sort()).toEqual([...expected].sort());
+  });
+
+  it('secretsInObjects: only Secrets are base64-decoded; numbers, booleans and arrays under jwtSecret keys count', () => {
+    const cm = { kind: 'ConfigMap', metadata: { name: 'x' }, data: { other: b64('not-a-secret') } };
+    expect(secretsInObjects([cm])).toEqual([]);
+    const cc = {
+      kind: 'ClusterConfiguration',
+      metadata: { name: 'ks-installer' },
+      spec: { a: [{ jwtSecret: 424242 }, { jwtSecret: true }, { jwtSecret: null }], b: { secretName: 'no' } },
+    };
+    expect(secretsInObjects([cc, null, 'text']).sort()).toEqual(['424242', 'true']);
+  });
+
+  it('secretsInSnapshot: the ConfigMap, the ClusterConfiguration and kubesphere-secret of one cluster', () => {
+    const snap = snapshot({
+      context: 'member',
+      yaml: fixture('v3.4-member.yaml').replace(
+        '  jwtSecret: "FAKEv34hostJwtSecret000000000000"',
+        '  jwtSecret: FAKEshadowed\n  jwtSecret: FAKEinFile',
+      ),
+      image: 'kubesphere/ks-apiserver:v3.4.1',
+      cc: { jwtSecret: 'FAKEinCc', clusterRole: 'member' },
+      installerSecret: 'FAKEinSecret',
+      installerToken: 'FAKEstaticToken',
+    });
+    expect(secretsInSnapshot(snap).sort()).toEqual(
+      ['FAKEinCc', 'FAKEinFile', 'FAKEinSecret', 'FAKEshadowed', 'FAKEstaticToken'].sort(),
+    );
+  });
+
+  it('secretsInPlay: the secrets both clusters use, none empty', () => {
+    const host = snapshot({
+      context: 'host',
+      yaml: fixture('v3.4-host.yaml'),
+      image: 'kubesphere/ks-apiserver:v3.4.1',
+      cc: { jwtSecret: 'FAKEhostCc', clusterRole: 'host' },
+      installerSecret: '',
+    });
+    const member = snapshot({
+      context: 'member',
+      yaml: 'not: [valid',
+      image: 'kubesphere/ks-apiserver:v3.4.1',
+      installerSecret: 'FAKEmemberSecret',
+    });
+    const hostFile = jwtSecretsInYaml(fixture('v3.4-host.yaml'))[0]!;
+    expect(secretsInPlay(deriveFacts(host), deriveFacts(member)).sort()).toEqual(
+      [hostFile, 'FAKEhostCc', 'FAKEmemberSecret'].sort(),
     );
   });
 

@@ -2,8 +2,9 @@ import yaml from 'js-yaml';
 import type { ClusterFacts } from '../cluster/facts.js';
 import { present, type ClusterSnapshot } from '../cluster/snapshot.js';
 import { scanYaml, splitLines } from '../yaml/scan.js';
-import { findQuoteEnd } from '../yaml/tokens.js';
+import { findQuoteEnd, indentOf } from '../yaml/tokens.js';
 import { MASK } from './fingerprint.js';
+import { isMapping } from './paths.js';
 
 /** Every jwtSecret value these two clusters use, so renderers can mask all of them. */
 export function secretsInPlay(host: ClusterFacts, member: ClusterFacts): string[] {
@@ -84,8 +85,9 @@ export function jwtSecretsInYaml(text: string): string[] {
           i === 0 ? l.text.slice(e.indent) : l.text.slice(Math.min(e.indent, indentOf(l.text))),
         );
       try {
-        const one: unknown = yaml.load(own.join('\n'), { json: true });
-        const v = one && typeof one === 'object' ? Object.values(one)[0] : undefined;
+        // The key's own lines, dedented, are a one-key document.
+        const one: unknown = yaml.load(own.join('\n'));
+        const v = isMapping(one) ? one[e.key] : undefined;
         if (typeof v === 'string' || typeof v === 'number') out.add(String(v));
       } catch {
         // The raw text below is masked anyway.
@@ -100,10 +102,6 @@ export function jwtSecretsInYaml(text: string): string[] {
   return [...out];
 }
 
-function indentOf(t: string): number {
-  return t.length - t.trimStart().length;
-}
-
 /** `jwtSecret:` / `"jwtSecret":` / `JwtSecret:` (Go's %+v) / `KUBESPHERE_AUTHENTICATION_JWTSECRET=`. */
 const JWT_ASSIGNMENT = /(^|[^\w-])(["']?)([\w-]*jwt[_-]?secret)\2[ \t]*[:=][ \t]*/gi;
 /** Keys whose values are credentials in the configuration files repair diffs. */
@@ -116,7 +114,7 @@ const CREDENTIAL_ASSIGNMENT =
  * values are masked inside their quotes, plain ones up to a comment; empty and already masked values are kept.
  */
 export function maskSecretAssignments(text: string, keys: 'jwt' | 'credentials' = 'jwt'): string {
-  const re = keys === 'jwt' ? JWT_ASSIGNMENT : CREDENTIAL_ASSIGNMENT;
+  const re = keys === 'credentials' ? CREDENTIAL_ASSIGNMENT : JWT_ASSIGNMENT;
   return text
     .split('\n')
     .map((line) => {
