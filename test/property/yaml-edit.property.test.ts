@@ -205,14 +205,15 @@ const hardValue = fc
   .map((a) => a.join(''));
 
 describe('values with characters YAML 1.1 treats specially (tab, NEL, LS, PS, DEL, C1, BOM, C0)', () => {
-  it('are written so both readers read them back, or refused', () => {
+  it('are written escaped, so that both readers read them back', () => {
     fc.assert(
       fc.property(documents, hardValue, (g, value) => {
+        fc.pre(value !== '');
         const path = SECRET_PATH[g.layout];
-        const r = editConfigText(render(g.doc), [{ path, value, secret: true }]);
-        if (!r.ok) return;
-        expect(valueAt(loadJs(r.text), path)).toBe(value);
-        expect(valueAt(loadGo(r.text), path)).toBe(value);
+        const out = edit(render(g.doc), [{ path, value, secret: true }]);
+        expect(out.text).not.toMatch(/[\u0085\u2028\u2029\u007f-\u009f]/);
+        expect(valueAt(loadJs(out.text), path)).toBe(value);
+        expect(valueAt(loadGo(out.text), path)).toBe(value);
       }),
       params(),
     );
@@ -225,13 +226,7 @@ describe('yamlString', () => {
     fc.assert(
       fc.property(fc.oneof(anyValue, hardValue), style, (s, prefer) => {
         const text = `k: ${yamlString(s, prefer)}\n`;
-        let js: unknown;
-        try {
-          js = loadJs(text);
-        } catch {
-          return; // js-yaml refuses it, and so does the edit's verification: never written
-        }
-        expect(valueAt(js, ['k'])).toBe(s);
+        expect(valueAt(loadJs(text), ['k'])).toBe(s);
         expect(valueAt(loadGo(text), ['k'])).toBe(s);
       }),
       params(1000),
