@@ -271,8 +271,8 @@ const leaf = (key: string, values: fc.Arbitrary<string>): fc.Arbitrary<Ranked[]>
             {
               weight: 4,
               arbitrary: fc
-                .tuple(existingToken(values), pad)
-                .map(([token, p]): Node => ({ t: 'token', token, pad: p })),
+                .tuple(existingToken(values), pad, fc.constantFrom(' ', ' ', '  ', '     '))
+                .map(([token, p, sep]): Node => ({ t: 'token', token, sep, pad: p })),
             },
             fc.constant<Node>({ t: 'empty' }),
             fc.constantFrom<Node>({ t: 'token', token: '~' }, { t: 'token', token: 'null' }),

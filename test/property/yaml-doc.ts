@@ -7,8 +7,8 @@
 export type Extra = { t: 'blank'; ws: string } | { t: 'comment'; col: number; text: string };
 
 export type Node =
-  /** A single-line plain or quoted scalar, or a flow collection, written as is; `pad`: spaces after it. */
-  | { t: 'token'; token: string; pad?: string }
+  /** A single-line plain or quoted scalar, or a flow collection; `sep`: spaces before it, `pad`: after it. */
+  | { t: 'token'; token: string; sep?: string; pad?: string }
   /** `key:` and nothing else (null). */
   | { t: 'empty' }
   /** `step`: the indentation of this mapping's keys relative to its parent key, when not the document's. */
@@ -115,7 +115,7 @@ function entry(e: Entry, ind: number, step: number, lines: Line[], inserted: num
   const n = e.node;
   switch (n.t) {
     case 'token':
-      push(`${head} ${n.token}${comment || (n.pad ?? '')}`);
+      push(`${head}${n.sep ?? ' '}${n.token}${comment || (n.pad ?? '')}`);
       return;
     case 'empty':
       push(head + comment);
