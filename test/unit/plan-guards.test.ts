@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { assess } from '../../src/kubesphere/checks/assess.js';
 import type { AuthLogSummary } from '../../src/kubesphere/checks/logs.js';
@@ -154,5 +155,121 @@ describe('an empty or missing host jwtSecret is never copied to a member', () =>
     expect(p.restart).toBeUndefined();
     expect(shown.refusal?.code).toBe('host-secret-empty');
     expect(shown.refusal?.message).toContain("the host's jwtSecret is empty or unreadable");
+  });
+});
+
+describe("kubesphere-secret's static admin token", () => {
+  const OLD = 'FAKEv32memberJwtSecret0000000000';
+  const claims = Buffer.from('{"username":"admin","token_type":"static_token"}').toString('base64url');
+  const jwt = (alg: string, secret = OLD) => {
+    const header = Buffer.from(JSON.stringify({ alg, typ: 'JWT' })).toString('base64url');
+    const sig = createHmac('sha256', secret).update(`${header}.${claims}`).digest('base64url');
+    return `${header}.${claims}.${sig}`;
+  };
+  const withToken = (token: string) =>
+    snapshot({
+      context: 'member',
+      yaml: memberYaml('0', OLD),
+      image: 'kubesphere/ks-apiserver:v3.2.1',
+      cc: { jwtSecret: '', clusterRole: 'member' },
+      installerSecret: OLD,
+      installerToken: token,
+    });
+  const secretWrite = (token: string) => {
+    const w = plan(v32host(), withToken(token)).plan.writes.find((x) => x.target === 'secret')!;
+    const data = (w.after as unknown as { data: Record<string, string> }).data;
+    return {
+      paths: w.changes.map((c) => c.path),
+      token: Buffer.from(data.token!, 'base64').toString('utf8'),
+    };
+  };
+
+  it('an HS256 token is re-signed with the host secret, header and claims byte for byte', () => {
+    const token = jwt('HS256');
+    const { paths, token: after } = secretWrite(`${token}\n`);
+    const [h, c] = token.split('.');
+    expect(paths).toEqual(['data.secret', 'data.token (re-signed)']);
+    expect(after).toBe(
+      `${h}.${c}.${createHmac('sha256', HOST_SECRET).update(`${h}.${c}`).digest('base64url')}`,
+    );
+  });
+
+  it.each([
+    ['not HS256', jwt('RS256')],
+    ['not a JWT', 'static-token-without-dots'],
+    ['an empty header', `.${claims}.sig`],
+    ['an empty payload', `${jwt('HS256').split('.')[0]}..sig`],
+    ['a header that is not JSON', `bm90IGpzb24.${claims}.sig`],
+  ])('a token that is %s is left as it was; only the secret changes', (_, token) => {
+    expect(secretWrite(token)).toEqual({ paths: ['data.secret'], token });
+  });
+});
+
+describe('what repair restarts', () => {
+  const member = (over: Partial<ClusterSnapshot>, yaml = memberYaml('2h')) => ({
+    ...snapshot({
+      context: 'member',
+      yaml,
+      image: 'kubesphere/ks-apiserver:v3.2.1',
+      cc: { jwtSecret: HOST_SECRET, clusterRole: 'member' },
+      installerSecret: HOST_SECRET,
+    }),
+    ...over,
+  });
+
+  it('the ConfigMap changed: the Deployment that serves ks-apiserver, because the config changed', () => {
+    const { plan: p } = plan(v32host(), member({}));
+    expect(p.writes.map((w) => w.target)).toEqual(['configmap']);
+    expect(p.restart).toEqual({
+      namespace: 'kubesphere-system',
+      name: 'ks-apiserver',
+      reason: 'config-changed',
+    });
+  });
+
+  it('no Deployment found: the config is still fixed, nothing is restarted', () => {
+    const { plan: p } = plan(v32host(), member({ apiserverDeployment: null }));
+    expect(p.writes.map((w) => w.target)).toEqual(['configmap']);
+    expect(p.restart).toBeUndefined();
+  });
+
+  it('only the ClusterConfiguration changes: no restart (ks-apiserver does not read it)', () => {
+    const roleNone = snapshot({
+      context: 'member',
+      yaml: memberYaml('0'),
+      image: 'kubesphere/ks-apiserver:v3.2.1',
+      cc: { jwtSecret: HOST_SECRET, clusterRole: 'none' },
+      installerSecret: HOST_SECRET,
+    });
+    const { plan: p } = plan(v32host(), roleNone);
+    expect(p.writes.map((w) => [w.target, w.changes.map((c) => [c.path, c.from, c.to])])).toEqual([
+      ['clusterconfiguration', [['spec.multicluster.clusterRole', 'none', 'member']]],
+    ]);
+    expect(p.restart).toBeUndefined();
+  });
+});
+
+describe('members repair cannot plan for', () => {
+  it('kubesphere.yaml that does not parse: config-not-editable, with the reason', () => {
+    const broken = snapshot({
+      context: 'member',
+      yaml: 'authentication:\n  jwtSecret: [unclosed\n',
+      image: 'kubesphere/ks-apiserver:v3.2.1',
+      cc: { jwtSecret: HOST_SECRET, clusterRole: 'member' },
+    });
+    const { plan: p, shown } = plan(v32host(), broken);
+    expect(p.refusal?.code).toBe('config-not-editable');
+    expect(typeof p.refusal?.args.reason).toBe('string');
+    expect(shown.refusal?.message).toContain(
+      `kubesphere.yaml cannot be edited safely: ${p.refusal?.args.reason}`,
+    );
+    expect(p.writes).toEqual([]);
+  });
+
+  it('no kubesphere-config: not-readable, nothing planned', () => {
+    const { plan: p } = plan(v32host(), { ...roleUnknownMember(memberYaml('2h')), configMap: null });
+    expect(p.refusal?.code).toBe('not-readable');
+    expect(p.writes).toEqual([]);
+    expect(p.restart).toBeUndefined();
   });
 });
