@@ -19,7 +19,14 @@ import { terminalSafe as safe } from '../output/sanitize.js';
 import { renderStructured } from '../output/structured.js';
 import { targetName } from '../repair/apply.js';
 import { readBackup, type BackupMember } from '../repair/backup.js';
-import { planRestores, RestoreRefusedError, writeRestore, type RestoreItem } from '../repair/restore.js';
+import {
+  OutcomeUnknownError,
+  outcomeUnknown,
+  planRestores,
+  RestoreRefusedError,
+  writeRestore,
+  type RestoreItem,
+} from '../repair/restore.js';
 import { RolloutTimeoutError, waitForRollout } from '../repair/rollout.js';
 import { confirm } from './consent.js';
 import { readerFromStoredKubeconfig } from './session.js';
@@ -209,11 +216,13 @@ async function restoreMember(
     try {
       const res = await writeRestore(w.client, item, { force: opts.force, dryRun: false });
       row.status = 'restored';
-      if (!res.written) row.reason = 'already-restored';
+      if (res.found) row.reason = 'already-restored';
       else if (res.retries > 0) row.reason = 'retried-after-conflict';
-      if (res.written) opts.onChange();
+      opts.onChange();
       opts.log(`restored ${w.member.context} ${row.target}`);
     } catch (err) {
+      // It may have applied: say so (exit 4, check the object) rather than "nothing was changed".
+      if (err instanceof OutcomeUnknownError) opts.onChange();
       markFailed(row, err);
       notAttempted(w);
       return err;
@@ -235,6 +244,8 @@ async function restoreMember(
     restart.rollout = { updated: state.updated, desired: state.desired, available: state.available };
     return undefined;
   } catch (err) {
+    // A restart whose answer was lost may have happened: count it as a change (exit 4, not "nothing changed").
+    if (restart.status === 'planned' && outcomeUnknown(err)) opts.onChange();
     restart.status = 'failed';
     restart.error = failure(err);
     return err;
@@ -262,6 +273,11 @@ function exitWithoutChange(err: unknown): number {
 function failure(err: unknown): Failure {
   if (err instanceof RestoreRefusedError)
     return { message: err.message, hint: 'Look at the object, then run rollback again (or --force).' };
+  if (err instanceof OutcomeUnknownError)
+    return {
+      message: `${failure(err.failure).message} (whether this write applied is unknown: reading it back failed too)`,
+      hint: 'Check the object with kubectl, then run rollback again: objects already restored show as unchanged.',
+    };
   if (err instanceof RolloutTimeoutError)
     return {
       message: err.message,

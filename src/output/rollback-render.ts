@@ -45,7 +45,7 @@ const REASONS: Record<string, string> = {
   'never-written': 'the repair never wrote it',
   deleted: 'it no longer exists',
   'changed-since-repair': 'it changed again since the repair (someone else edited it)',
-  'already-restored': 'someone restored it meanwhile',
+  'already-restored': 'found restored on re-reading it (a lost reply, or someone else)',
   'retried-after-conflict': 'written again after a concurrent change to its metadata',
   'not-attempted': 'not attempted after the failure above',
   forced: '--force: over a change made since the repair',

@@ -1,4 +1,9 @@
-import { ConflictError } from '../kube/errors.js';
+import {
+  ApiServerError,
+  ClusterUnreachableError,
+  ConflictError,
+  RequestTimeoutError,
+} from '../kube/errors.js';
 import { CLUSTER_CONFIGURATION, type ClusterReader } from '../kubesphere/cluster/gateway.js';
 import type { ObjectJson } from '../kubesphere/cluster/snapshot.js';
 import type { BackupMember, BackupObject } from './backup.js';
@@ -33,6 +38,16 @@ export class RestoreRefusedError extends Error {
   }
 }
 
+/**
+ * A write got no answer that says whether it applied (a timeout, a reset, a 5xx, a cut-off reply), and reading
+ * the object back failed too: it may have changed.
+ */
+export class OutcomeUnknownError extends Error {
+  constructor(readonly failure: unknown) {
+    super(failure instanceof Error ? failure.message : String(failure));
+  }
+}
+
 const MAX_CONFLICT_RETRIES = 3;
 const FIELD_MANAGER = 'ks-restore';
 
@@ -63,29 +78,48 @@ export async function planRestores(
 }
 
 /**
- * Writes the backup over the object read at plan time. On 409 it re-reads: an object whose content is still
- * what was read (only metadata or status moved, e.g. a controller's annotation) is retried with the fresh
- * resourceVersion; one that already equals the backup needs nothing; anything else is refused unless --force.
+ * Writes the backup over the object read at plan time, under its resourceVersion precondition. After a 409, or
+ * an answer that leaves open whether the write applied, it re-reads: content equal to the backup means the
+ * restore is there (ours, or someone's); content still as read at plan time (only metadata or status moved,
+ * e.g. a controller's annotation) is retried with the fresh resourceVersion; anything else is refused unless
+ * --force. Never a blind overwrite.
  */
 export async function writeRestore(
   client: ClusterReader,
   item: RestoreItem,
   opts: { force: boolean; dryRun: boolean },
-): Promise<{ written: boolean; retries: number }> {
+): Promise<{ retries: number; found?: boolean }> {
   let current = item.current!;
   for (let attempt = 0; ; attempt++) {
     try {
       await writeObject(client, item.object, restoreBody(item.original, current), opts.dryRun);
-      return { written: true, retries: attempt };
+      return { retries: attempt };
     } catch (err) {
-      if (!(err instanceof ConflictError) || attempt >= MAX_CONFLICT_RETRIES) throw err;
-      const fresh = await readObject(client, item.object);
+      const conflict = err instanceof ConflictError;
+      const unknown = !conflict && outcomeUnknown(err);
+      if (!conflict && !unknown) throw err;
+      let fresh: ObjectJson | undefined;
+      try {
+        fresh = await readObject(client, item.object);
+      } catch {
+        throw unknown && !opts.dryRun ? new OutcomeUnknownError(err) : err;
+      }
       if (!fresh) throw new RestoreRefusedError('deleted');
-      if (sameContent(fresh, item.original)) return { written: false, retries: attempt + 1 };
+      // Already as in the backup: our write applied (its answer was lost, or a replay met our own change) or
+      // someone restored it. Either way it changed during this run, which is what the exit code must tell.
+      if (sameContent(fresh, item.original)) return { retries: attempt + 1, found: true };
       if (!opts.force && !sameContent(fresh, current)) throw new RestoreRefusedError('changed-since-repair');
+      if (attempt >= MAX_CONFLICT_RETRIES) throw err;
       current = fresh;
     }
   }
+}
+
+/** No answer says whether the write applied (the same rule as repair's executor). */
+export function outcomeUnknown(err: unknown): boolean {
+  if (err instanceof RequestTimeoutError) return true;
+  if (err instanceof ClusterUnreachableError) return err.problem === 'reset' || err.problem === 'other';
+  return err instanceof ApiServerError && (err.status === undefined || err.status >= 500 || err.status < 300);
 }
 
 /** The saved object, carrying the current resourceVersion (optimistic concurrency) and status. */

@@ -273,6 +273,38 @@ describe('rollback through the built binary', () => {
     expect(content()).toEqual(original);
   });
 
+  it('a write whose reply was lost counts as a change: a later failure is exit 4, not 3', async () => {
+    const backup = await repair();
+    const manifest = JSON.parse(await readFile(path.join(backup, 'manifest.json'), 'utf8'));
+    const [first, second] = manifest.members[0].objects as Array<{ target: string; name: string }>;
+    const plural = (t: string) =>
+      t === 'secret' ? 'secrets' : t === 'configmap' ? 'configmaps' : 'clusterconfigurations';
+    // The first real write applies but its reply is cut off; the second is refused (403).
+    sb.faults.set([
+      {
+        cluster: 'member-1',
+        method: 'PUT',
+        path: `/${plural(first!.target)}/${first!.name}`,
+        nth: 2,
+        kind: 'truncate',
+      },
+      {
+        cluster: 'member-1',
+        method: 'PUT',
+        path: `/${plural(second!.target)}/${second!.name}`,
+        nth: 2,
+        kind: 'status',
+        status: 403,
+      },
+    ]);
+    const res = await runCli(['rollback', '--backup', backup, '--yes', '-o', 'json'], env);
+    expect(sb.faults.fired).toBe(2);
+    expect(res.code, res.stderr).toBe(4);
+    const doc = JSON.parse(res.stdout);
+    expect(doc.status).toBe('partial');
+    expect(doc.objects.map((o: JsonRow) => o.status)).toEqual(['restored', 'failed', 'skipped']);
+  });
+
   it('a manifest entry that points outside the backup directory is refused (exit 2) without quoting that file', async () => {
     const backup = await repair();
     const marker = 'TOP-SECRET-CONTENT-OF-ANOTHER-FILE';
