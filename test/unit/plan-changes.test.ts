@@ -1,0 +1,169 @@
+import { describe, expect, it } from 'vitest';
+import { assess } from '../../src/kubesphere/checks/assess.js';
+import { deriveFacts } from '../../src/kubesphere/cluster/facts.js';
+import type { ClusterSnapshot } from '../../src/kubesphere/cluster/snapshot.js';
+import { fingerprintSecret } from '../../src/kubesphere/config/fingerprint.js';
+import { planIsEmpty, planMemberRepair } from '../../src/kubesphere/repair/plan.js';
+import { fixture, snapshot } from '../helpers/snapshots.js';
+
+/** Every change repair plans is shown to the user before consent: each one exactly, and nothing more. */
+const fp = (s: string) => fingerprintSecret(s).fingerprint;
+const logs = { linesScanned: 10, containersScanned: 1, kinds: {} };
+
+function plan(host: ClusterSnapshot, member: ClusterSnapshot) {
+  const report = assess({ snapshot: host, logs }, [{ gathered: { snapshot: member, logs } }], {
+    since: '1h',
+  });
+  return planMemberRepair({
+    host: { facts: deriveFacts(host), server: host.server },
+    member: { snapshot: member, facts: deriveFacts(member), report: report.members[0]! },
+    force: false,
+  });
+}
+const changesOf = (p: ReturnType<typeof plan>) =>
+  p.writes.map((w) => [w.target, w.namespace, w.name, w.changes] as const);
+
+const HOST33 = 'FAKEv33hostJwtSecret000000000000';
+const OTHER33 = 'FAKEv33otherJwtSecret00000000000';
+const host33 = () =>
+  snapshot({
+    context: 'host',
+    yaml: fixture('v3.3-host.yaml'),
+    image: 'kubesphere/ks-apiserver:v3.3.2',
+    cc: { jwtSecret: HOST33, clusterRole: 'host' },
+    installerSecret: HOST33,
+  });
+
+describe('the changes of a plan', () => {
+  it('3.3 member with its own secret, 2h and role none: every object, every change, secrets as fingerprints', () => {
+    const p = plan(
+      host33(),
+      snapshot({
+        context: 'member',
+        yaml: fixture('v3.3-member-go-remarshaled-2h.yaml'),
+        image: 'kubesphere/ks-apiserver:v3.3.2',
+        cc: { jwtSecret: OTHER33, clusterRole: 'none', accessTokenMaxAge: '2h' },
+        installerSecret: OTHER33,
+      }),
+    );
+    const sync = (path: string) => ({
+      action: 'sync-jwt-secret',
+      path,
+      secret: true,
+      from: fp(OTHER33),
+      to: fp(HOST33),
+    });
+    const setting = (path: string, from: string, to: string) => ({
+      action: 'set-access-token-max-age',
+      path,
+      secret: false,
+      from,
+      to,
+    });
+    expect(changesOf(p)).toEqual([
+      ['secret', 'kubesphere-system', 'kubesphere-secret', [sync('data.secret')]],
+      [
+        'configmap',
+        'kubesphere-system',
+        'kubesphere-config',
+        [
+          sync('kubesphere.yaml: authentication.jwtSecret'),
+          setting('kubesphere.yaml: authentication.oauthOptions.accessTokenMaxAge', '2h0m0s', '0s'),
+          setting('kubesphere.yaml: multicluster.clusterRole', 'none', 'member'),
+        ],
+      ],
+      [
+        'clusterconfiguration',
+        'kubesphere-system',
+        'ks-installer',
+        [
+          sync('spec.authentication.jwtSecret'),
+          setting('spec.authentication.oauthOptions.accessTokenMaxAge', '2h', '0s'),
+          setting('spec.multicluster.clusterRole', 'none', 'member'),
+        ],
+      ],
+    ]);
+    expect(p.writes.map((w) => w.edits.length)).toEqual([1, 3, 3]);
+    expect(p.restart).toEqual({
+      namespace: 'kubesphere-system',
+      name: 'ks-apiserver',
+      reason: 'config-changed',
+    });
+    expect(planIsEmpty(p)).toBe(false);
+  });
+
+  it('the ClusterConfiguration pins the secret when kubesphere-secret would render another', () => {
+    // The CC has no jwtSecret: the installer renders kubesphere-secret's, which is the old one.
+    const p = plan(
+      host33(),
+      snapshot({
+        context: 'member',
+        yaml: fixture('v3.3-member.yaml').replace('FAKEv33memberJwtSecret0000000000', HOST33),
+        image: 'kubesphere/ks-apiserver:v3.3.2',
+        cc: { clusterRole: 'member' },
+        installerSecret: OTHER33,
+      }),
+    );
+    const cc = p.writes.find((w) => w.target === 'clusterconfiguration');
+    expect(cc?.changes).toEqual([
+      {
+        action: 'sync-jwt-secret',
+        path: 'spec.authentication.jwtSecret',
+        secret: true,
+        from: null,
+        to: fp(HOST33),
+      },
+    ]);
+  });
+
+  it('a 4.x member: only kubesphere-config is written, whatever a leftover kubesphere-secret holds', () => {
+    const host = snapshot({
+      context: 'host',
+      yaml: fixture('v4.1-host.yaml'),
+      image: 'kubesphere/ks-apiserver:v4.1.3',
+    });
+    const p = plan(
+      host,
+      snapshot({
+        context: 'member',
+        yaml: fixture('v4.1-member-stale-secret.yaml'),
+        image: 'kubesphere/ks-apiserver:v4.1.3',
+        agent: true,
+        installerSecret: 'FAKEleftoverSecret00000000000000',
+      }),
+    );
+    expect(p.writes.map((w) => [w.target, w.changes.map((c) => c.path)])).toEqual([
+      ['configmap', ['kubesphere.yaml: authentication.issuer.jwtSecret']],
+    ]);
+    expect(p.restart).toEqual({ namespace: 'kubesphere-system', name: 'ks-agent', reason: 'config-changed' });
+  });
+
+  it('nothing to change: an empty plan', () => {
+    const p = plan(
+      host33(),
+      snapshot({
+        context: 'member',
+        yaml: fixture('v3.3-member.yaml').replace('FAKEv33memberJwtSecret0000000000', HOST33),
+        image: 'kubesphere/ks-apiserver:v3.3.2',
+        cc: { jwtSecret: HOST33, clusterRole: 'member' },
+        installerSecret: HOST33,
+      }),
+    );
+    expect(p.writes).toEqual([]);
+    expect(p.restart).toBeUndefined();
+    expect(p.refusal).toBeUndefined();
+    expect(planIsEmpty(p)).toBe(true);
+  });
+
+  it('planIsEmpty: a restart alone, or a write alone, is something to do', () => {
+    const base = { context: 'm', server: 's', refusal: undefined, forced: false };
+    const restart = {
+      namespace: 'kubesphere-system',
+      name: 'ks-apiserver',
+      reason: 'restart-pending' as const,
+    };
+    expect(planIsEmpty({ ...base, writes: [], restart })).toBe(false);
+    expect(planIsEmpty({ ...base, writes: [{} as never], restart: undefined })).toBe(false);
+    expect(planIsEmpty({ ...base, writes: [], restart: undefined })).toBe(true);
+  });
+});
