@@ -132,7 +132,7 @@ export async function repairCommand(flags: Record<string, unknown>, env = proces
     for (const r of changing) {
       for (const a of r.actions) a.status = 'skipped';
     }
-    log(`error: ${failure.message}${failure.hint ? `\n${failure.hint}` : ''}`);
+    log(`error: ${failure.message}${failure.hint ? `\n${failure.hint}` : ''}\nNothing was changed.`);
     return finish('failed', ExitCode.unreadable, null);
   }
   progress.stop();

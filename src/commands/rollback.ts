@@ -1,5 +1,6 @@
 import { ExitCode, KsRestoreError, UsageError } from '../errors.js';
 import { openCluster } from '../kube/client.js';
+import { writeOutcomeUnknown, writeRefused } from '../kube/errors.js';
 import { loadKubeconfig, type LoadedKubeconfig } from '../kube/kubeconfig.js';
 import { isResourceTypeMissing } from '../kube/types.js';
 import { KS_CLUSTER, type ClusterReader } from '../kubesphere/cluster/gateway.js';
@@ -19,9 +20,9 @@ import { terminalSafe as safe } from '../output/sanitize.js';
 import { renderStructured } from '../output/structured.js';
 import { targetName } from '../repair/apply.js';
 import { readBackup, type BackupMember } from '../repair/backup.js';
+import { journal } from '../repair/journal.js';
 import {
   OutcomeUnknownError,
-  outcomeUnknown,
   planRestores,
   RestoreRefusedError,
   writeRestore,
@@ -29,6 +30,7 @@ import {
 } from '../repair/restore.js';
 import { RolloutTimeoutError, waitForRollout } from '../repair/rollout.js';
 import { confirm } from './consent.js';
+import { onInterrupt } from './interrupt.js';
 import { readerFromStoredKubeconfig } from './session.js';
 import { durationFlag, outputFlag } from './options.js';
 
@@ -55,6 +57,9 @@ export async function rollbackCommand(flags: Record<string, unknown>, env = proc
   const log = (line: string): void => {
     if (text) process.stderr.write(`${line}\n`);
   };
+  // An interruption lists what was restored so far; the way back from a rollback is a new repair.
+  journal.undo = undefined;
+  onInterrupt(() => {});
 
   const clients = await Promise.all(
     backup.manifest.members.map(async (m) => {
@@ -213,8 +218,10 @@ async function restoreMember(
   opts: { force: boolean; timeoutMs: number; log: (line: string) => void; onChange: () => void },
 ): Promise<unknown> {
   for (const { item, row } of w.restores) {
+    const entry = journal.sending(w.member.context, `${row.target} restored`);
     try {
       const res = await writeRestore(w.client, item, { force: opts.force, dryRun: false });
+      journal.settle(entry, true);
       row.status = 'restored';
       if (res.found) row.reason = 'already-restored';
       else if (res.retries > 0) row.reason = 'retried-after-conflict';
@@ -223,6 +230,7 @@ async function restoreMember(
     } catch (err) {
       // It may have applied: say so (exit 4, check the object) rather than "nothing was changed".
       if (err instanceof OutcomeUnknownError) opts.onChange();
+      else journal.settle(entry, false);
       markFailed(row, err);
       notAttempted(w);
       return err;
@@ -231,8 +239,15 @@ async function restoreMember(
   const restart = w.run.restart;
   if (!w.member.restart || !restart) return undefined;
   const { namespace, name } = w.member.restart;
+  const entry = journal.sending(w.member.context, `deployment/${name} (${namespace}) restarted`);
   try {
-    const dep = await w.client.restartDeployment(namespace, name, { now: new Date() });
+    const dep = await w.client
+      .restartDeployment(namespace, name, { now: new Date() })
+      .catch((err: unknown) => {
+        if (writeRefused(err)) journal.settle(entry, false);
+        throw err;
+      });
+    journal.settle(entry, true);
     opts.onChange();
     opts.log(`restarted ${w.member.context} deployment/${name}; waiting for the rollout`);
     const podSelector = selectorString(dep);
@@ -245,7 +260,7 @@ async function restoreMember(
     return undefined;
   } catch (err) {
     // A restart whose answer was lost may have happened: count it as a change (exit 4, not "nothing changed").
-    if (restart.status === 'planned' && outcomeUnknown(err)) opts.onChange();
+    if (restart.status === 'planned' && writeOutcomeUnknown(err)) opts.onChange();
     restart.status = 'failed';
     restart.error = failure(err);
     return err;

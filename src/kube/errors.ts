@@ -225,3 +225,18 @@ export class DeploymentPausedError extends KubeError {
 export function formatMs(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
+
+/**
+ * A write got no answer that says whether it applied: a timeout, a reset, a 5xx, or a 2xx whose body was cut
+ * off or is not JSON. Read the object back before doing anything else.
+ */
+export function writeOutcomeUnknown(err: unknown): boolean {
+  if (err instanceof RequestTimeoutError) return true;
+  if (err instanceof ClusterUnreachableError) return err.problem === 'reset' || err.problem === 'other';
+  return err instanceof ApiServerError && (err.status === undefined || err.status >= 500 || err.status < 300);
+}
+
+/** The server answered and refused (4xx): nothing was applied. */
+export function writeRefused(err: unknown): boolean {
+  return err instanceof KubeError && err.status !== undefined && err.status >= 400 && err.status < 500;
+}

@@ -1,10 +1,4 @@
-import {
-  ApiServerError,
-  ClusterUnreachableError,
-  ConflictError,
-  KubeError,
-  RequestTimeoutError,
-} from '../kube/errors.js';
+import { ConflictError, writeOutcomeUnknown, writeRefused } from '../kube/errors.js';
 import { journal } from './journal.js';
 import { CLUSTER_CONFIGURATION, type ClusterReader } from '../kubesphere/cluster/gateway.js';
 import { applyObjectEdits } from '../kubesphere/repair/object-edit.js';
@@ -118,7 +112,7 @@ export async function applyPlan(
         }
       }
     } catch (err) {
-      if (answeredRefusal(err)) journal.settle(entry, false);
+      if (writeRefused(err)) journal.settle(entry, false);
       else changed = true; // no answer: it may have been applied, and the report must not say otherwise
       fail((r) => r.target === target, err);
       return { ok: false, changed };
@@ -134,7 +128,7 @@ export async function applyPlan(
     const dep = await client
       .restartDeployment(namespace, name, { now: (opts.now ?? (() => new Date()))() })
       .catch((err: unknown) => {
-        if (answeredRefusal(err)) journal.settle(entry, false);
+        if (writeRefused(err)) journal.settle(entry, false);
         throw err;
       });
     journal.settle(entry, true);
@@ -178,7 +172,7 @@ async function writeWithRetry(
       return { written: true, retries: attempt, resourceVersion: saved.metadata.resourceVersion };
     } catch (err) {
       const conflict = err instanceof ConflictError;
-      if ((!conflict && !outcomeUnknown(err)) || attempt >= MAX_CONFLICT_RETRIES) throw err;
+      if ((!conflict && !writeOutcomeUnknown(err)) || attempt >= MAX_CONFLICT_RETRIES) throw err;
       const fresh = await readObject(client, w).catch(() => undefined);
       if (!fresh) throw err;
       const replay = applyObjectEdits(fresh, w.edits);
@@ -194,18 +188,6 @@ async function writeWithRetry(
       obj = replay.after;
     }
   }
-}
-
-/** The server answered and refused: nothing was applied. */
-function answeredRefusal(err: unknown): boolean {
-  return err instanceof KubeError && err.status !== undefined && err.status >= 400 && err.status < 500;
-}
-
-/** No answer says whether the write applied: a timeout, a reset, a 5xx, a reply cut off or not JSON. */
-function outcomeUnknown(err: unknown): boolean {
-  if (err instanceof RequestTimeoutError) return true;
-  if (err instanceof ClusterUnreachableError) return err.problem === 'reset' || err.problem === 'other';
-  return err instanceof ApiServerError && (err.status === undefined || err.status >= 500 || err.status < 300);
 }
 
 async function writeObject(

@@ -1,9 +1,4 @@
-import {
-  ApiServerError,
-  ClusterUnreachableError,
-  ConflictError,
-  RequestTimeoutError,
-} from '../kube/errors.js';
+import { ConflictError, writeOutcomeUnknown } from '../kube/errors.js';
 import { CLUSTER_CONFIGURATION, type ClusterReader } from '../kubesphere/cluster/gateway.js';
 import type { ObjectJson } from '../kubesphere/cluster/snapshot.js';
 import type { BackupMember, BackupObject } from './backup.js';
@@ -96,7 +91,7 @@ export async function writeRestore(
       return { retries: attempt };
     } catch (err) {
       const conflict = err instanceof ConflictError;
-      const unknown = !conflict && outcomeUnknown(err);
+      const unknown = !conflict && writeOutcomeUnknown(err);
       if (!conflict && !unknown) throw err;
       let fresh: ObjectJson | undefined;
       try {
@@ -113,13 +108,6 @@ export async function writeRestore(
       current = fresh;
     }
   }
-}
-
-/** No answer says whether the write applied (the same rule as repair's executor). */
-export function outcomeUnknown(err: unknown): boolean {
-  if (err instanceof RequestTimeoutError) return true;
-  if (err instanceof ClusterUnreachableError) return err.problem === 'reset' || err.problem === 'other';
-  return err instanceof ApiServerError && (err.status === undefined || err.status >= 500 || err.status < 300);
 }
 
 /** The saved object, carrying the current resourceVersion (optimistic concurrency) and status. */
