@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type KsVersion, type Sandbox } from '../../src/sandbox/index.js';
 import { runCli } from '../helpers/cli.js';
+import { unintendedChanges } from '../helpers/doc-diff.js';
 import { assertSchema } from '../helpers/schema.js';
+import { expectNoneOf, jwtSecretsOf, sandboxSecrets } from '../helpers/secrets.js';
 
 /**
  * The acceptance matrix: for every KubeSphere version × scenario, the built binary diagnoses the right cause over
@@ -27,32 +29,16 @@ const cases = VERSIONS.flatMap((v) =>
     .map((s) => [v, s] as const),
 );
 
-function secretsOf(sb: Sandbox): string[] {
-  const out: string[] = [];
-  for (const c of sb.clusters) {
-    const cm = c.store.get('configmaps', 'kubesphere-system', 'kubesphere-config') as
-      { data?: Record<string, string> } | undefined;
-    for (const m of (cm?.data?.['kubesphere.yaml'] ?? '').matchAll(/jwtSecret:\s*["']?([^"'\s#]+)/g))
-      out.push(m[1]!);
-  }
-  // kubesphere-secret's static admin token is a credential too.
-  for (const c of sb.clusters) {
-    const token = (
-      c.store.get('secrets', 'kubesphere-system', 'kubesphere-secret') as
-        { data?: Record<string, string> } | undefined
-    )?.data?.token;
-    if (token) out.push(Buffer.from(token, 'base64').toString('utf8'));
-  }
-  return out.filter((s) => s.length >= 8);
-}
-
-function memberYaml(sb: Sandbox): string {
-  const member = sb.clusters.find((c) => c.role === 'member')!;
-  const cm = member.store.get('configmaps', 'kubesphere-system', 'kubesphere-config') as unknown as {
+function configData(sb: Sandbox, role: 'host' | 'member'): Record<string, string> {
+  const cluster = sb.clusters.find((c) => c.role === role)!;
+  const cm = cluster.store.get('configmaps', 'kubesphere-system', 'kubesphere-config') as unknown as {
     data: Record<string, string>;
   };
-  return cm.data['kubesphere.yaml']!;
+  return cm.data;
 }
+const memberYaml = (sb: Sandbox): string => configData(sb, 'member')['kubesphere.yaml']!;
+const withoutYaml = (data: Record<string, string>) =>
+  Object.fromEntries(Object.entries(data).filter(([k]) => k !== 'kubesphere.yaml'));
 
 describe.each(cases)('KubeSphere %s, scenario %s', (version, scenario) => {
   let sb: Sandbox;
@@ -80,13 +66,14 @@ describe.each(cases)('KubeSphere %s, scenario %s', (version, scenario) => {
   });
 
   it('diagnose names the cause, exits as documented, and matches the schema; repair fixes it for good', async () => {
-    const secrets = secretsOf(sb);
-    expect(secrets.length).toBeGreaterThan(0);
+    // Every secret held before the repair (the member's own included) and after it (the re-signed token): no
+    // output of any run may contain one.
+    const initial = sandboxSecrets(sb);
+    expect(initial.jwtSecrets.length).toBeGreaterThan(0);
+    const outputs: string[] = [];
     const noSecret = (text: string) => {
-      for (const s of secrets) {
-        expect(text).not.toContain(s);
-        expect(text).not.toContain(Buffer.from(s).toString('base64'));
-      }
+      outputs.push(text);
+      expectNoneOf(text, [...initial.jwtSecrets, ...initial.tokens]);
     };
 
     const before = await runCli(['diagnose', ...common, '-o', 'json'], env);
@@ -106,6 +93,7 @@ describe.each(cases)('KubeSphere %s, scenario %s', (version, scenario) => {
     noSecret(text.stdout + text.stderr);
 
     const yamlBefore = memberYaml(sb);
+    const otherKeysBefore = withoutYaml(configData(sb, 'member'));
     const repair = await runCli(['repair', ...common, '--yes', '-o', 'json', '--timeout', '30s'], env);
     noSecret(repair.stdout + repair.stderr);
     const rdoc = JSON.parse(repair.stdout);
@@ -115,16 +103,25 @@ describe.each(cases)('KubeSphere %s, scenario %s', (version, scenario) => {
     );
     if (expected.exit !== 0) {
       expect(rdoc.members[0].verification.status).toBe('healthy');
-      // Only the intended keys of kubesphere.yaml changed; every other line is byte-identical.
-      const after = memberYaml(sb).split('\n');
-      const changed = yamlBefore.split('\n').filter((line) => !after.includes(line));
-      for (const line of changed) expect(line).toMatch(/jwtSecret|accessTokenMaxAge|clusterRole/);
+      // Only the intended keys of kubesphere.yaml changed: every other byte is the same, no line added,
+      // removed or moved; the other keys of the ConfigMap are untouched.
+      const [hostSecret, ...more] = jwtSecretsOf(configData(sb, 'host')['kubesphere.yaml']!);
+      expect(more).toEqual([]);
+      const problems = unintendedChanges(yamlBefore, memberYaml(sb), {
+        jwtSecret: (v) => v === hostSecret,
+        accessTokenMaxAge: (v) => v === '0s',
+        clusterRole: (v) => v === 'member',
+      });
+      expect(problems).toEqual([]);
+      expect(withoutYaml(configData(sb, 'member'))).toEqual(otherKeysBefore);
     }
 
     const again = await runCli(['diagnose', ...common, '-o', 'json'], env);
+    noSecret(again.stdout + again.stderr);
     expect(again.code).toBe(0);
     expect(JSON.parse(again.stdout).members[0].status).toBe('healthy');
     const second = await runCli(['repair', ...common, '--yes', '-o', 'json'], env);
+    noSecret(second.stdout + second.stderr);
     expect(JSON.parse(second.stdout).status).toBe('nothing-to-do');
     expect(second.code).toBe(0);
 
@@ -133,8 +130,12 @@ describe.each(cases)('KubeSphere %s, scenario %s', (version, scenario) => {
       sb.rerunInstaller('member');
       await new Promise((r) => setTimeout(r, 700));
       const afterInstaller = await runCli(['diagnose', ...common, '-o', 'json'], env);
+      noSecret(afterInstaller.stdout + afterInstaller.stderr);
       const m = JSON.parse(afterInstaller.stdout).members[0];
       expect(m.checks.filter((c: { status: string }) => c.status === 'fail')).toEqual([]);
     }
-  });
+    // The secrets the clusters hold now: the static admin token was re-signed with the host's secret.
+    const final = sandboxSecrets(sb);
+    for (const o of outputs) expectNoneOf(o, [...final.jwtSecrets, ...final.tokens]);
+  }, 120_000);
 });
