@@ -144,7 +144,7 @@ export function describeFinding(f: Finding): Wording {
       return { summary: 'no ks-apiserver pods to read logs from' };
     case 'logs-unreadable':
       return {
-        summary: `cannot read ks-apiserver logs: ${s(a.message)}`,
+        summary: `cannot read ks-apiserver logs${a.unreadable ? ` of ${s(a.unreadable)} of ${plural(a.containers, 'container')}` : ''}: ${s(a.message)}`,
         ...(a.hint ? { remedy: s(a.hint) } : {}),
       };
     case 'log-clean':

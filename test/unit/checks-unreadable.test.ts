@@ -137,3 +137,48 @@ describe("the host's Deployment that could not be read", () => {
     expect(report.members[0]).toMatchObject({ status: 'error', cause: 'unreadable' });
   });
 });
+
+describe('logs of some pods that could not be read', () => {
+  const twoPods = (): ClusterSnapshot => {
+    const snap = snapshot({
+      context: 'member',
+      yaml: fixture('v3.4-member.yaml').replace(/jwtSecret: .*/, `jwtSecret: "${SECRET}"`),
+      image: 'kubesphere/ks-apiserver:v3.4.1',
+      cc: { jwtSecret: SECRET, clusterRole: 'member' },
+      installerSecret: SECRET,
+      replicas: 2,
+    });
+    const [first, second] = snap.logs!.scans;
+    const failure: ReadFailure = { kind: 'server', message: 'the API server failed to stream the log (500)' };
+    return { ...snap, logs: { scans: [first!, { ...second!, lines: 0, failure }], tally: undefined } };
+  };
+
+  it('are not "no token errors": the check is an error and nothing is verified', () => {
+    const r = run(twoPods());
+    expect(r.check('apiserver-auth-errors')).toMatchObject({
+      status: 'error',
+      code: 'logs-unreadable',
+      args: { unreadable: 1, containers: 2 },
+    });
+    expect(r).toMatchObject({ status: 'error', cause: 'unreadable' });
+  });
+
+  it('do not hide what the other pods said', () => {
+    const logs: AuthLogSummary = {
+      linesScanned: 10,
+      containersScanned: 1,
+      kinds: { 'signature-invalid': { count: 2, first: null, last: null, samples: [] } },
+    };
+    const report = assess(
+      { snapshot: host(), logs: noErrors },
+      [{ gathered: { snapshot: twoPods(), logs } }],
+      {
+        since: '1h',
+      },
+    );
+    expect(report.members[0]!.checks.find((c) => c.id === 'apiserver-auth-errors')).toMatchObject({
+      status: 'fail',
+      code: 'log-signature-invalid',
+    });
+  });
+});

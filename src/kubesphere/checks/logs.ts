@@ -72,5 +72,16 @@ export function checkAuthErrors(
   if (args.signature > 0) return { id, status: 'fail', code: 'log-signature-invalid', args, evidence };
   if (args.cacheMiss > 0) return { id, status: 'fail', code: 'log-cache-miss', args, evidence };
   if (args.clockSkew > 0) return { id, status: 'warn', code: 'log-clock-skew', args, evidence };
+  // "No token errors" is only said of logs that were all read: an unread pod may be the one that rejects.
+  const f = unreadable[0]?.failure;
+  if (f) {
+    const more = {
+      message: f.message,
+      hint: f.hint,
+      unreadable: unreadable.length,
+      containers: scans.length,
+    };
+    return { id, status: 'error', code: 'logs-unreadable', args: more, evidence };
+  }
   return { id, status: 'pass', code: 'log-clean', args, evidence };
 }
