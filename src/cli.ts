@@ -196,7 +196,7 @@ export async function main(argv: string[]): Promise<void> {
   process.once('beforeExit', () => {
     if (finished) return;
     process.stderr.write(
-      `error: ks-restore stopped before the command finished (an operation never completed). This is a bug in ks-restore; please report it.\n${journal.describe().join('\n')}\n`,
+      `error: ks-restore stopped before the command finished (an operation never completed). This is a bug in ks-restore; please report it.\n${terminalSafe(journal.describe().join('\n'), { keepNewlines: true })}\n`,
     );
     process.exit(journal.changed ? ExitCode.partial : ExitCode.internal);
   });

@@ -1,4 +1,5 @@
 import { ExitCode } from '../errors.js';
+import { terminalSafe } from '../output/sanitize.js';
 import { journal } from '../repair/journal.js';
 
 /**
@@ -8,7 +9,9 @@ import { journal } from '../repair/journal.js';
 export function onInterrupt(stopProgress: () => void): () => void {
   const handler = (signal: NodeJS.Signals): void => {
     stopProgress();
-    process.stderr.write(`\nInterrupted (${signal}). ${journal.describe().join('\n')}\n`);
+    process.stderr.write(
+      `\nInterrupted (${signal}). ${terminalSafe(journal.describe().join('\n'), { keepNewlines: true })}\n`,
+    );
     process.exit(signal === 'SIGINT' ? ExitCode.interrupted : ExitCode.terminated);
   };
   process.on('SIGINT', handler);

@@ -55,7 +55,7 @@ export async function rollbackCommand(flags: Record<string, unknown>, env = proc
   const kubeconfig = await loadKubeconfig({ ...(kubeconfigPath ? { kubeconfigPath } : {}), env });
   const colors = createColors({ color: flags.color !== false, stream: process.stdout, env });
   const log = (line: string): void => {
-    if (text) process.stderr.write(`${line}\n`);
+    if (text) process.stderr.write(`${safe(line, { keepNewlines: true })}\n`);
   };
   // An interruption lists what was restored so far; the way back from a rollback is a new repair.
   journal.undo = undefined;
