@@ -31,7 +31,8 @@ export default {
     functionLines('src/commands/repair.ts', 'worstRefusal'),
   ],
   incremental: true,
-  incrementalFile: 'test/mutation/stryker-incremental.json',
+  // Kept between runs, not committed: it holds copies of the sources and tests and changes with every edit.
+  incrementalFile: 'reports/stryker-incremental.json',
   concurrency: 1,
   timeoutMS: 20_000,
   reporters: ['clear-text', 'progress-append-only', 'html', 'json'],

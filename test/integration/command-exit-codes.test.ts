@@ -164,3 +164,84 @@ describe('repair: refusals exit as documented', () => {
     expect(JSON.stringify(configOf(sb, 'member'))).toBe(before);
   });
 });
+
+describe('exit codes with several members: the worst one decides', () => {
+  let sb: Sandbox;
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+  const diagnose = async (members: string[]) => {
+    const r = await capture(() =>
+      diagnoseCommand({ host: 'host', member: members, output: 'json', requestTimeout: '3s' }, env),
+    );
+    const doc = JSON.parse(r.stdout);
+    return { code: r.code, exitCode: doc.exitCode, status: doc.status };
+  };
+  beforeAll(async () => {
+    sb = await startSandbox({
+      ksVersion: '3.4',
+      scenario: 'healthy',
+      members: [{ name: 'fine' }, { name: 'cached', scenario: 'token-cache' }],
+      ...FAST,
+    });
+    dir = mkdtempSync(join(tmpdir(), 'ks-restore-exit-'));
+    env = { KUBECONFIG: await withHostDown(sb, dir), XDG_STATE_HOME: join(dir, 'state'), HOME: dir };
+  });
+  afterAll(async () => {
+    await sb?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it.each([
+    [['fine'], 0, 'healthy'],
+    [['fine', 'cached'], 1, 'unhealthy'],
+    [['cached', 'fine'], 1, 'unhealthy'],
+    [['fine', 'host-down'], 3, 'error'],
+    [['cached', 'host-down'], 3, 'error'],
+  ])('diagnose --member %j: %i (%s)', async (members, code, status) => {
+    expect(await diagnose(members)).toEqual({ code, exitCode: code, status });
+  });
+
+  it('repair --dry-run with nothing refused: 1, planned, nothing changed', async () => {
+    const before = JSON.stringify(configOf(sb, 'cached'));
+    const r = await capture(() =>
+      repairCommand({ host: 'host', member: ['fine', 'cached'], output: 'json', dryRun: true }, env),
+    );
+    const doc = JSON.parse(r.stdout);
+    expect(doc.members.map((m: any) => [m.context, m.refusal?.code ?? null])).toEqual([
+      ['fine', null],
+      ['cached', null],
+    ]);
+    expect({ code: r.code, status: doc.status, exitCode: doc.exitCode }).toEqual({
+      code: 1,
+      status: 'planned',
+      exitCode: 1,
+    });
+    expect(JSON.stringify(configOf(sb, 'cached'))).toBe(before);
+  });
+
+  it('a member whose role cannot be established (role-guard): 2, and its accessTokenMaxAge is left alone', async () => {
+    // No ClusterConfiguration to read and no clusterRole in kubesphere.yaml: it may be a host.
+    const store = sb.clusters.find((c) => c.name === 'cached')!.store;
+    store.delete('clusterconfigurations.installer.kubesphere.io', 'kubesphere-system', 'ks-installer');
+    const cm = configOf(sb, 'cached') as any;
+    const yamlText: string = cm.data['kubesphere.yaml'];
+    cm.data['kubesphere.yaml'] = yamlText.replace(/^[ \t]*clusterRole:.*\n?/m, '');
+    expect(cm.data['kubesphere.yaml']).not.toContain('clusterRole');
+    store.update(cm, { fieldManager: 'kubectl-edit' });
+    const before = JSON.stringify(configOf(sb, 'cached'));
+
+    const r = await capture(() =>
+      repairCommand({ host: 'host', member: ['cached'], output: 'json', yes: true }, env),
+    );
+    const doc = JSON.parse(r.stdout);
+    expect(doc.members.map((m: any) => [m.context, m.refusal?.code, m.actions])).toEqual([
+      ['cached', 'role-guard', []],
+    ]);
+    expect({ code: r.code, status: doc.status, exitCode: doc.exitCode }).toEqual({
+      code: 2,
+      status: 'failed',
+      exitCode: 2,
+    });
+    expect(JSON.stringify(configOf(sb, 'cached'))).toBe(before);
+  });
+});

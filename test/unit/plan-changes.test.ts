@@ -84,6 +84,15 @@ describe('the changes of a plan', () => {
       ],
     ]);
     expect(p.writes.map((w) => w.edits.length)).toEqual([1, 3, 3]);
+    const [secret, configMap] = p.writes as [(typeof p.writes)[0], (typeof p.writes)[0]];
+    const data = (secret.after as unknown as { data: Record<string, string> }).data;
+    expect(Buffer.from(data.secret!, 'base64').toString('utf8')).toBe(HOST33);
+    const text = (configMap.after as unknown as { data: Record<string, string> }).data['kubesphere.yaml']!;
+    expect(text.match(/^\s*(jwtSecret|accessTokenMaxAge|clusterRole):.*$/gm)).toEqual([
+      `  jwtSecret: ${HOST33}`,
+      '    accessTokenMaxAge: 0s',
+      '  clusterRole: member',
+    ]);
     expect(p.restart).toEqual({
       namespace: 'kubesphere-system',
       name: 'ks-apiserver',

@@ -189,6 +189,11 @@ describe("kubesphere-secret's static admin token", () => {
     const { paths, token: after } = secretWrite(`${token}\n`);
     const [h, c] = token.split('.');
     expect(paths).toEqual(['data.secret', 'data.token (re-signed)']);
+    const changes = plan(v32host(), withToken(token)).plan.writes.find((x) => x.target === 'secret')!.changes;
+    expect(changes.map((c) => [c.action, c.secret])).toEqual([
+      ['sync-jwt-secret', true],
+      ['sync-jwt-secret', true],
+    ]);
     expect(after).toBe(
       `${h}.${c}.${createHmac('sha256', HOST_SECRET).update(`${h}.${c}`).digest('base64url')}`,
     );
@@ -196,6 +201,7 @@ describe("kubesphere-secret's static admin token", () => {
 
   it.each([
     ['not HS256', jwt('RS256')],
+    ['five parts (a JWE)', `${jwt('HS256')}.extra.part`],
     ['not a JWT', 'static-token-without-dots'],
     ['an empty header', `.${claims}.sig`],
     ['an empty payload', `${jwt('HS256').split('.')[0]}..sig`],
@@ -267,8 +273,9 @@ describe('members repair cannot plan for', () => {
   });
 
   it('no kubesphere-config: not-readable, nothing planned', () => {
-    const { plan: p } = plan(v32host(), { ...roleUnknownMember(memberYaml('2h')), configMap: null });
-    expect(p.refusal?.code).toBe('not-readable');
+    const { plan: p, shown } = plan(v32host(), { ...roleUnknownMember(memberYaml('2h')), configMap: null });
+    expect(p.refusal).toEqual({ code: 'not-readable', args: { cause: 'not-kubesphere' } });
+    expect(shown.refusal?.message).toContain('could not be read completely (not-kubesphere)');
     expect(p.writes).toEqual([]);
     expect(p.restart).toBeUndefined();
   });
