@@ -18,7 +18,7 @@ import {
 } from '../output/rollback-render.js';
 import { terminalSafe as safe } from '../output/sanitize.js';
 import { renderStructured } from '../output/structured.js';
-import { targetName } from '../repair/apply.js';
+import { restartChecked, targetName } from '../repair/apply.js';
 import { readBackup, type BackupMember } from '../repair/backup.js';
 import { journal } from '../repair/journal.js';
 import {
@@ -241,12 +241,10 @@ async function restoreMember(
   const { namespace, name } = w.member.restart;
   const entry = journal.sending(w.member.context, `deployment/${name} (${namespace}) restarted`);
   try {
-    const dep = await w.client
-      .restartDeployment(namespace, name, { now: new Date() })
-      .catch((err: unknown) => {
-        if (writeRefused(err)) journal.settle(entry, false);
-        throw err;
-      });
+    const dep = await restartChecked(w.client, namespace, name, new Date()).catch((err: unknown) => {
+      if (writeRefused(err)) journal.settle(entry, false);
+      throw err;
+    });
     journal.settle(entry, true);
     opts.onChange();
     opts.log(`restarted ${w.member.context} deployment/${name}; waiting for the rollout`);

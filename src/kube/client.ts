@@ -39,6 +39,11 @@ const CONTENT_TYPE: Record<PatchType, string> = {
 
 export const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
 
+/** The annotation's value for a restart at `now`: RFC 3339 in whole seconds, as kubectl writes it. */
+export function restartedAt(now: Date): string {
+  return now.toISOString().replace(/\.\d+Z$/, 'Z');
+}
+
 /** Opens the gateway to one context. Throws UsageError for an unknown context or an unusable server URL. */
 export function openCluster(
   kc: LoadedKubeconfig,
@@ -186,8 +191,9 @@ class Client implements ClusterClient {
     if ((deployment.spec as { paused?: unknown } | undefined)?.paused === true) {
       throw new DeploymentPausedError({ context: this.context, operation });
     }
-    const restartedAt = opts.now.toISOString().replace(/\.\d+Z$/, 'Z'); // RFC 3339, whole seconds, as kubectl
-    const body = { spec: { template: { metadata: { annotations: { [RESTARTED_AT]: restartedAt } } } } };
+    const body = {
+      spec: { template: { metadata: { annotations: { [RESTARTED_AT]: restartedAt(opts.now) } } } },
+    };
     return this.patch('deployments', namespace, name, body, {
       type: 'strategic',
       fieldManager: 'kubectl-rollout',

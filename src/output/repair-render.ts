@@ -1,3 +1,4 @@
+import { ExitCode } from '../errors.js';
 import yaml from 'js-yaml';
 import { KS_CONFIG_KEY } from '../kubesphere/cluster/gateway.js';
 import { secretsInObjects } from '../kubesphere/config/secrets.js';
@@ -155,6 +156,11 @@ export function repairDocument(
     exitCode: meta.exitCode,
     dryRun: meta.dryRun,
     backup: meta.backup,
+    // What a script runs to undo a repair that stopped half-way (the text output prints the same line).
+    rollbackCommand:
+      meta.exitCode === ExitCode.partial && meta.backup
+        ? `ks-restore rollback --backup ${meta.backup}`
+        : null,
     members: runs.map((r) => ({
       context: r.plan.context,
       server: r.plan.server,

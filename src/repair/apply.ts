@@ -1,3 +1,4 @@
+import { RESTARTED_AT, restartedAt } from '../kube/client.js';
 import { ConflictError, writeOutcomeUnknown, writeRefused } from '../kube/errors.js';
 import { journal } from './journal.js';
 import { CLUSTER_CONFIGURATION, type ClusterReader } from '../kubesphere/cluster/gateway.js';
@@ -66,9 +67,7 @@ export async function dryRunPlan(
   plan: MemberPlan,
   rows: ActionRecord[],
 ): Promise<void> {
-  for (const w of plan.writes) {
-    await writeObject(client, w.target, w.after, true);
-  }
+  for (const w of plan.writes) await dryRunWrite(client, w);
   if (plan.restart)
     await client.restartDeployment(plan.restart.namespace, plan.restart.name, {
       now: new Date(),
@@ -125,12 +124,12 @@ export async function applyPlan(
   try {
     opts.onStep?.(`${plan.context}: restarting deployment/${name}`);
     const entry = journal.sending(plan.context, `deployment/${name} (${namespace}) restarted`);
-    const dep = await client
-      .restartDeployment(namespace, name, { now: (opts.now ?? (() => new Date()))() })
-      .catch((err: unknown) => {
+    const dep = await restartChecked(client, namespace, name, (opts.now ?? (() => new Date()))()).catch(
+      (err: unknown) => {
         if (writeRefused(err)) journal.settle(entry, false);
         throw err;
-      });
+      },
+    );
     journal.settle(entry, true);
     changed = true;
     if (restartRow) restartRow.status = 'done';
@@ -187,6 +186,49 @@ async function writeWithRetry(
         };
       obj = replay.after;
     }
+  }
+}
+
+/**
+ * Validates one write (dryRun=All). Someone may have changed the object since it was read: a 409 re-reads it
+ * and replays the edits on the fresh copy, which then becomes what is backed up and written.
+ */
+async function dryRunWrite(client: ClusterReader, w: PlannedWrite): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await writeObject(client, w.target, w.after, true);
+      return;
+    } catch (err) {
+      if (!(err instanceof ConflictError) || attempt >= MAX_CONFLICT_RETRIES) throw err;
+      const fresh = await readObject(client, w);
+      if (!fresh) throw err;
+      const replay = applyObjectEdits(fresh, w.edits);
+      if (!replay.ok)
+        throw new Error(`after a concurrent change, the edit no longer applies: ${replay.reason}`);
+      w.before = fresh;
+      w.after = replay.changed ? replay.after : fresh;
+    }
+  }
+}
+
+/**
+ * `kubectl rollout restart`, made safe to repeat: its restartedAt is fixed, so when the answer is lost (or a
+ * 409 comes back) the Deployment is read to see whether it took, and the same patch is sent once more if not.
+ */
+export async function restartChecked(
+  client: ClusterReader,
+  namespace: string,
+  name: string,
+  now: Date,
+): Promise<ObjectJson> {
+  try {
+    return await client.restartDeployment(namespace, name, { now });
+  } catch (err) {
+    if (!(err instanceof ConflictError) && !writeOutcomeUnknown(err)) throw err;
+    const dep = await client.get('deployments', namespace, name).catch(() => undefined);
+    const template = (dep?.spec as { template?: ObjectJson } | undefined)?.template;
+    if (dep && template?.metadata.annotations?.[RESTARTED_AT] === restartedAt(now)) return dep;
+    return client.restartDeployment(namespace, name, { now });
   }
 }
 
