@@ -1,12 +1,13 @@
 import { RESTARTED_AT, restartedAt } from '../kube/client.js';
 import { ConflictError, writeOutcomeUnknown, writeRefused } from '../kube/errors.js';
 import { journal } from './journal.js';
-import { CLUSTER_CONFIGURATION, type ClusterReader } from '../kubesphere/cluster/gateway.js';
+import type { ClusterReader } from '../kubesphere/cluster/gateway.js';
 import { applyObjectEdits } from '../kubesphere/repair/object-edit.js';
 import type { ActionId, Change, MemberPlan, PlannedWrite, WriteTarget } from '../kubesphere/repair/plan.js';
 import { selectorString } from '../kubesphere/cluster/selector.js';
 import type { ObjectJson } from '../kubesphere/cluster/snapshot.js';
 import type { Backup } from './backup.js';
+import { readTarget, writeTarget } from './objects.js';
 import { RolloutTimeoutError, waitForRollout, type RolloutState } from './rollout.js';
 
 export type ActionStatus = 'planned' | 'done' | 'skipped' | 'failed';
@@ -28,7 +29,6 @@ export interface ApplyHooks {
 }
 
 const MAX_CONFLICT_RETRIES = 3;
-const FIELD_MANAGER = 'ks-restore';
 
 export function targetName(w: { target: WriteTarget; namespace: string; name: string }): string {
   const kind =
@@ -167,12 +167,12 @@ async function writeWithRetry(
   let obj = w.after;
   for (let attempt = 0; ; attempt++) {
     try {
-      const saved = await writeObject(client, w.target, obj, false);
+      const saved = await writeTarget(client, w.target, obj, false);
       return { written: true, retries: attempt, resourceVersion: saved.metadata.resourceVersion };
     } catch (err) {
       const conflict = err instanceof ConflictError;
       if ((!conflict && !writeOutcomeUnknown(err)) || attempt >= MAX_CONFLICT_RETRIES) throw err;
-      const fresh = await readObject(client, w).catch(() => undefined);
+      const fresh = await readTarget(client, w).catch(() => undefined);
       if (!fresh) throw err;
       const replay = applyObjectEdits(fresh, w.edits);
       if (!replay.ok)
@@ -196,11 +196,11 @@ async function writeWithRetry(
 async function dryRunWrite(client: ClusterReader, w: PlannedWrite): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     try {
-      await writeObject(client, w.target, w.after, true);
+      await writeTarget(client, w.target, w.after, true);
       return;
     } catch (err) {
       if (!(err instanceof ConflictError) || attempt >= MAX_CONFLICT_RETRIES) throw err;
-      const fresh = await readObject(client, w);
+      const fresh = await readTarget(client, w);
       if (!fresh) throw err;
       const replay = applyObjectEdits(fresh, w.edits);
       if (!replay.ok)
@@ -230,26 +230,6 @@ export async function restartChecked(
     if (dep && template?.metadata.annotations?.[RESTARTED_AT] === restartedAt(now)) return dep;
     return client.restartDeployment(namespace, name, { now });
   }
-}
-
-async function writeObject(
-  client: ClusterReader,
-  target: WriteTarget,
-  obj: ObjectJson,
-  dryRun: boolean,
-): Promise<ObjectJson> {
-  const o = obj as Parameters<ClusterReader['replace']>[1];
-  const opts = { dryRun, fieldManager: FIELD_MANAGER };
-  if (target === 'clusterconfiguration') return client.replaceCustom(CLUSTER_CONFIGURATION, o, opts);
-  return client.replace(target === 'configmap' ? 'configmaps' : 'secrets', o, opts);
-}
-
-async function readObject(client: ClusterReader, w: PlannedWrite): Promise<ObjectJson | undefined> {
-  if (w.target === 'clusterconfiguration') {
-    const res = await client.getCustom(CLUSTER_CONFIGURATION, w.namespace, w.name);
-    return res && !('resourceTypeMissing' in res) ? res : undefined;
-  }
-  return client.get(w.target === 'configmap' ? 'configmaps' : 'secrets', w.namespace, w.name);
 }
 
 function describe(err: unknown): { message: string; hint?: string } {

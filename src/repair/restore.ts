@@ -1,7 +1,8 @@
 import { ConflictError, writeOutcomeUnknown } from '../kube/errors.js';
-import { CLUSTER_CONFIGURATION, type ClusterReader } from '../kubesphere/cluster/gateway.js';
+import type { ClusterReader } from '../kubesphere/cluster/gateway.js';
 import type { ObjectJson } from '../kubesphere/cluster/snapshot.js';
 import type { BackupMember, BackupObject } from './backup.js';
+import { readTarget, writeTarget } from './objects.js';
 
 /**
  * What rollback decides for one backed-up object, before writing anything:
@@ -44,7 +45,6 @@ export class OutcomeUnknownError extends Error {
 }
 
 const MAX_CONFLICT_RETRIES = 3;
-const FIELD_MANAGER = 'ks-restore';
 
 /** Reads every object of one member and decides; writes nothing. */
 export async function planRestores(
@@ -60,7 +60,7 @@ export async function planRestores(
       items.push({ object: o, original, decision: 'skipped', reason: 'never-written' });
       continue;
     }
-    const current = await readObject(client, o);
+    const current = await readTarget(client, o);
     if (!current) items.push({ object: o, original, decision: 'refused', reason: 'deleted' });
     else if (sameContent(current, original))
       items.push({ object: o, original, current, decision: 'unchanged' });
@@ -87,7 +87,7 @@ export async function writeRestore(
   let current = item.current!;
   for (let attempt = 0; ; attempt++) {
     try {
-      await writeObject(client, item.object, restoreBody(item.original, current), opts.dryRun);
+      await writeTarget(client, item.object.target, restoreBody(item.original, current), opts.dryRun);
       return { retries: attempt };
     } catch (err) {
       const conflict = err instanceof ConflictError;
@@ -95,7 +95,7 @@ export async function writeRestore(
       if (!conflict && !unknown) throw err;
       let fresh: ObjectJson | undefined;
       try {
-        fresh = await readObject(client, item.object);
+        fresh = await readTarget(client, item.object);
       } catch {
         throw unknown && !opts.dryRun ? new OutcomeUnknownError(err) : err;
       }
@@ -123,24 +123,4 @@ function restoreBody(original: ObjectJson, current: ObjectJson): ObjectJson {
 export function sameContent(a: ObjectJson, b: ObjectJson): boolean {
   const pick = (o: ObjectJson) => JSON.stringify([o.data ?? null, o.spec ?? null]);
   return pick(a) === pick(b);
-}
-
-async function readObject(client: ClusterReader, o: BackupObject): Promise<ObjectJson | undefined> {
-  if (o.target === 'clusterconfiguration') {
-    const res = await client.getCustom(CLUSTER_CONFIGURATION, o.namespace, o.name);
-    return res && !('resourceTypeMissing' in res) ? res : undefined;
-  }
-  return client.get(o.target === 'configmap' ? 'configmaps' : 'secrets', o.namespace, o.name);
-}
-
-async function writeObject(
-  client: ClusterReader,
-  o: BackupObject,
-  body: ObjectJson,
-  dryRun: boolean,
-): Promise<void> {
-  const obj = body as Parameters<ClusterReader['replace']>[1];
-  const opts = { dryRun, fieldManager: FIELD_MANAGER };
-  if (o.target === 'clusterconfiguration') await client.replaceCustom(CLUSTER_CONFIGURATION, obj, opts);
-  else await client.replace(o.target === 'configmap' ? 'configmaps' : 'secrets', obj, opts);
 }
