@@ -205,6 +205,11 @@ export async function main(argv: string[]): Promise<void> {
     await program.parseAsync(argv);
   } catch (err) {
     process.exitCode = reportError(err);
+    // An error no step reported, after something was changed: say what, and how to undo it (exit 4).
+    if (journal.changed && process.exitCode !== ExitCode.partial) {
+      process.stderr.write(`${terminalSafe(journal.describe().join('\n'), { keepNewlines: true })}\n`);
+      process.exitCode = ExitCode.partial;
+    }
   } finally {
     finished = true;
   }

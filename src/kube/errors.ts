@@ -158,7 +158,7 @@ export class ConflictError extends KubeError {
       } (409 ${init.reason ?? 'Conflict'})`,
       {
         ...init,
-        exitCode: ExitCode.partial,
+        // Whether anything was changed before it is the command's to say (the change journal), not the error's.
         hint:
           init.hint ??
           'another client changed it at the same time: run ks-restore again to re-read and re-plan',

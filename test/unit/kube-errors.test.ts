@@ -87,7 +87,8 @@ describe('errorFromResponse', () => {
     expect(err.message).toContain('"member"');
     // The next step fits the failure: the command to check it with, or what to do (a conflict: run again).
     expect(err.hint).toContain(hint);
-    expect(err.exitCode).toBe(cls === ConflictError ? ExitCode.partial : ExitCode.unreadable);
+    // A 409 alone says nothing was applied by this request; the command's change journal decides exit 4.
+    expect(err.exitCode).toBe(ExitCode.unreadable);
   });
 
   it('never quotes a body that is not a Status', () => {
