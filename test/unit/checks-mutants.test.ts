@@ -603,3 +603,55 @@ describe('apiserver-restart-pending', () => {
     expect([c.status, c.code, c.args]).toEqual(['skip', 'skipped', { reason: 'no-write-time' }]);
   });
 });
+
+describe('secret durability when the host file has no jwtSecret', () => {
+  const noSecretHost = () => host({ yaml: fixture('v3.4-host.yaml').replace(/\n\s*jwtSecret: .*/, '') });
+
+  it('nothing is compared: jwt-secret-match skips, and a CC secret with another kubesphere-secret is not drift', () => {
+    const r = run(member({ installerSecret: OTHER }), { host: noSecretHost() });
+    const match = r.check('jwt-secret-match');
+    expect([match.status, match.code, match.args.hostFp]).toEqual(['skip', 'host-secret-unknown', null]);
+    const durable = r.check('jwt-secret-durable');
+    expect([durable.status, durable.code]).toEqual(['pass', 'durable-ok']);
+  });
+});
+
+describe('secret durability with neither a CC secret nor kubesphere-secret', () => {
+  it('nothing would be rendered over the file: pass durable-ok', () => {
+    const c = run(member({ cc: { clusterRole: 'member' }, installerSecret: undefined })).check(
+      'jwt-secret-durable',
+    );
+    expect([c.status, c.code]).toEqual(['pass', 'durable-ok']);
+    expect(c.evidence).toEqual({
+      clusterConfiguration: {
+        jwtSecret: { present: false, fingerprint: null, length: 0 },
+        clusterRole: 'member',
+        accessTokenMaxAge: null,
+      },
+      kubesphereSecret: { present: false, fingerprint: null, length: 0 },
+    });
+  });
+});
+
+describe('a host whose kubesphere.yaml does not parse', () => {
+  it('has no host max-age warning and no member secret comparison', () => {
+    const r = run(member(), { host: host({ yaml: 'authentication: [unclosed\n  : : :' }) });
+    expect(r.hostCheck('kubesphere-config')?.status).toBe('fail');
+    expect(r.hostCheck('access-token-max-age')).toBe(undefined);
+    expect(r.check('jwt-secret-match')).toEqual({
+      id: 'jwt-secret-match',
+      status: 'skip',
+      code: 'skipped',
+      args: { reason: 'host' },
+    });
+  });
+});
+
+describe('pods listed but no log scanned at all', () => {
+  it('skip no-pods: nothing was verified, and nothing is reported clean', () => {
+    const m: ClusterSnapshot = { ...member() };
+    delete m.logs;
+    const c = run(m).check('apiserver-auth-errors');
+    expect([c.status, c.code, c.args]).toEqual(['skip', 'no-pods', {}]);
+  });
+});
