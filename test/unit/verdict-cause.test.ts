@@ -116,6 +116,13 @@ describe('the verdict of one member', () => {
     expect(r.check('reachable')).toMatchObject({ status: 'error', code: 'unreachable-forbidden' });
   });
 
+  it('unreachable although the host sees it not ready: still error, unreadable (nothing on the member was read)', () => {
+    const m: ClusterSnapshot = { ...member(), reachability: { ok: false, failure: forbidden } };
+    const r = run(m, { target: joined('False') });
+    expect(r.check('host-cluster-status')?.status).toBe('fail');
+    expect(r.verdict).toEqual({ status: 'error', cause: 'unreadable' });
+  });
+
   it('no kubesphere-config ConfigMap: error, not-kubesphere', () => {
     expect(run({ ...member(), configMap: null }).verdict).toEqual({
       status: 'error',
