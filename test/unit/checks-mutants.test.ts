@@ -7,7 +7,10 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { assess } from '../../src/kubesphere/checks/assess.js';
 import type { AuthLogKindSummary, AuthLogSummary } from '../../src/kubesphere/checks/logs.js';
+import { checkMemberMaxAge } from '../../src/kubesphere/checks/max-age.js';
+import { checkSecretMatch } from '../../src/kubesphere/checks/secret.js';
 import type { MemberTarget } from '../../src/kubesphere/cluster/discovery.js';
+import { deriveFacts } from '../../src/kubesphere/cluster/facts.js';
 import type { ClusterSnapshot, ObjectJson } from '../../src/kubesphere/cluster/snapshot.js';
 import { fixture, snapshot, type SnapOptions } from '../helpers/snapshots.js';
 
@@ -653,5 +656,28 @@ describe('pods listed but no log scanned at all', () => {
     delete m.logs;
     const c = run(m).check('apiserver-auth-errors');
     expect([c.status, c.code, c.args]).toEqual(['skip', 'no-pods', {}]);
+  });
+});
+
+describe('the checks called on a configuration that does not parse (guards below assess, which skips them)', () => {
+  const broken = 'authentication: [unclosed\n  : : :';
+
+  it('access-token-max-age on such a member: skip, reason config', () => {
+    expect(checkMemberMaxAge(deriveFacts(member({ yaml: broken })))).toEqual({
+      id: 'access-token-max-age',
+      status: 'skip',
+      code: 'skipped',
+      args: { reason: 'config' },
+    });
+  });
+
+  it("jwt-secret-match against such a host: skip host-secret-unknown, the member's secret still fingerprinted", () => {
+    const c = checkSecretMatch(deriveFacts(host({ yaml: broken })), deriveFacts(member()));
+    expect([c.status, c.code, c.args.hostFp, c.args.memberFp]).toEqual([
+      'skip',
+      'host-secret-unknown',
+      null,
+      fp(SECRET),
+    ]);
   });
 });
