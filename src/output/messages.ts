@@ -306,6 +306,8 @@ export function describeCause(cause: Cause, context: string): string {
       return `${context} could not be fully read; see the errors above.`;
     case 'not-kubesphere':
       return `${context} does not look like a KubeSphere cluster.`;
+    case 'config-invalid':
+      return `${context}'s kubesphere.yaml does not parse, so ks-apiserver cannot load it; fix the file (see kubesphere-config above).`;
     case 'wrong-role':
       return `${context} is not configured as a member cluster.`;
     case 'secret-mismatch-and-token-cache':

@@ -109,6 +109,12 @@ describe('the verdict of one member', () => {
     expect(run(member()).verdict).toEqual({ status: 'healthy', cause: 'healthy' });
   });
 
+  it('a member whose kubesphere.yaml does not parse is unhealthy (config-invalid), never healthy', () => {
+    const r = run(member({ yaml: 'authentication: [unclosed\n  : : :' }));
+    expect(r.check('kubesphere-config')?.code).toBe('config-unparseable');
+    expect(r.verdict).toEqual({ status: 'unhealthy', cause: 'config-invalid' });
+  });
+
   it('unreachable: error, unreadable, whatever else', () => {
     const m: ClusterSnapshot = { ...member(), reachability: { ok: false, failure: forbidden } };
     const r = run(m);
@@ -273,6 +279,7 @@ describe('causes that ks-restore repair fixes on the member (the text report the
     ['healthy', false],
     ['unreadable', false],
     ['not-kubesphere', false],
+    ['config-invalid', false],
     ['wrong-role', false],
     ['clock-skew', false],
     ['host-cache', false],

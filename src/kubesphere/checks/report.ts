@@ -32,6 +32,7 @@ export type Cause =
   | 'healthy'
   | 'unreadable'
   | 'not-kubesphere'
+  | 'config-invalid'
   | 'wrong-role'
   | 'secret-mismatch-and-token-cache'
   | 'secret-mismatch'
