@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { ResourceRequest, ServerContext } from './context.js';
 import { queryFlag } from './http-util.js';
 import type { LogLine } from './logs.js';
@@ -57,44 +58,16 @@ export function handlePodLog(ctx: ServerContext, r: ResourceRequest): void {
   if (previous && !lines)
     throw badRequest(`previous terminated container "${container}" in pod "${pod.metadata.name}" not found`);
 
-  const tail = nonNegativeInt(q, 'tailLines');
-  const sinceSeconds = nonNegativeInt(q, 'sinceSeconds');
-  const limitBytes = nonNegativeInt(q, 'limitBytes');
-  const sinceTime = q.get('sinceTime');
-  if (sinceSeconds !== undefined && sinceTime)
-    throw badRequest('at most one of `sinceTime` or `sinceSeconds` may be specified');
-  let since: number | undefined;
-  if (sinceSeconds !== undefined) since = ctx.now().getTime() - sinceSeconds * 1000;
-  if (sinceTime) {
-    since = Date.parse(sinceTime);
-    if (Number.isNaN(since)) throw badRequest(`sinceTime: Invalid value: "${sinceTime}"`);
-  }
-  const timestamps = queryFlag(q, 'timestamps');
-  const format = (l: LogLine): string => `${timestamps ? `${logTimestamp(l.time)} ` : ''}${l.text}\n`;
-
-  let selected = (lines ?? []).filter((l) => since === undefined || l.time.getTime() >= since);
-  if (tail !== undefined) selected = tail === 0 ? [] : selected.slice(-tail);
-  let budget = limitBytes ?? Infinity;
+  const lq = parseLogQuery(q, ctx.now());
   const res = r.res_;
-  res.writeHead(200, { 'Content-Type': 'text/plain', 'Transfer-Encoding': 'chunked' });
-  res.flushHeaders();
-  const send = (text: string): boolean => {
-    if (budget <= 0) return false;
-    const buf = Buffer.from(text);
-    const part = buf.length > budget ? buf.subarray(0, budget) : buf;
-    budget -= part.length;
-    res.write(part);
-    return budget > 0;
-  };
-  for (const l of selected) if (!send(format(l))) break;
-  if (!queryFlag(q, 'follow') || previous || budget <= 0) {
+  const stream = startLogStream(res, lines, lq);
+  if (!queryFlag(q, 'follow') || previous || stream.exhausted) {
     res.end();
     return;
   }
   // follow: stream appends until the client goes, the pod goes, or the server closes.
   const unsubscribeLogs = ctx.logs.onAppend((lns, lpod, lcontainer, line) => {
-    if (lns === ns && lpod === pod.metadata.name && lcontainer === container && !send(format(line)))
-      res.end();
+    if (lns === ns && lpod === pod.metadata.name && lcontainer === container && !stream.send(line)) res.end();
   });
   const unsubscribeStore = ctx.store.subscribe((e) => {
     if (
@@ -114,4 +87,58 @@ export function handlePodLog(ctx: ServerContext, r: ResourceRequest): void {
   };
   res.on('close', done);
   res.on('finish', done);
+}
+
+/** A log request's query, validated as the API server validates PodLogOptions. */
+export interface LogQuery {
+  tail?: number;
+  /** epoch ms: lines before this are left out */
+  since?: number;
+  limitBytes?: number;
+  timestamps: boolean;
+}
+
+/** tailLines, sinceSeconds, sinceTime, limitBytes and timestamps; throws a 400 HttpError for invalid values. */
+export function parseLogQuery(q: URLSearchParams, now: Date): LogQuery {
+  const tail = nonNegativeInt(q, 'tailLines');
+  const sinceSeconds = nonNegativeInt(q, 'sinceSeconds');
+  const limitBytes = nonNegativeInt(q, 'limitBytes');
+  const sinceTime = q.get('sinceTime');
+  if (sinceSeconds !== undefined && sinceTime)
+    throw badRequest('at most one of `sinceTime` or `sinceSeconds` may be specified');
+  let since: number | undefined;
+  if (sinceSeconds !== undefined) since = now.getTime() - sinceSeconds * 1000;
+  if (sinceTime) {
+    since = Date.parse(sinceTime);
+    if (Number.isNaN(since)) throw badRequest(`sinceTime: Invalid value: "${sinceTime}"`);
+  }
+  return { tail, since, limitBytes, timestamps: queryFlag(q, 'timestamps') };
+}
+
+/**
+ * Answers 200 with the lines the query selects (the embedded API server and the real tier's fake kubelet share
+ * this). `send` writes one more (followed) line and returns false once limitBytes is spent; `exhausted` says
+ * whether it already is.
+ */
+export function startLogStream(
+  res: ServerResponse,
+  lines: LogLine[] | undefined,
+  lq: LogQuery,
+): { send(line: LogLine): boolean; exhausted: boolean } {
+  const format = (l: LogLine): string => `${lq.timestamps ? `${logTimestamp(l.time)} ` : ''}${l.text}\n`;
+  let selected = (lines ?? []).filter((l) => lq.since === undefined || l.time.getTime() >= lq.since);
+  if (lq.tail !== undefined) selected = lq.tail === 0 ? [] : selected.slice(-lq.tail);
+  let budget = lq.limitBytes ?? Infinity;
+  res.writeHead(200, { 'Content-Type': 'text/plain', 'Transfer-Encoding': 'chunked' });
+  res.flushHeaders();
+  const send = (text: string): boolean => {
+    if (budget <= 0) return false;
+    const buf = Buffer.from(text);
+    const part = buf.length > budget ? buf.subarray(0, budget) : buf;
+    budget -= part.length;
+    res.write(part);
+    return budget > 0;
+  };
+  for (const l of selected) if (!send(format(l))) break;
+  return { send: (l) => send(format(l)), exhausted: budget <= 0 };
 }
