@@ -164,6 +164,14 @@ export function buildProgram(): Command {
     .option('--members <n>', 'number of member clusters (default: 1; 8 with --scenario mixed)')
     .option('--kubeconfig <path>', 'write the kubeconfig here (default: a new temp file)')
     .option('--latency <ms>', 'add this delay to every API response', '0')
+    .addOption(
+      new Option(
+        '--control-plane <kind>',
+        'embedded: our own API server, needs only Node; real: etcd + kube-apiserver + kube-controller-manager (npm run build:control-plane)',
+      )
+        .choices(['embedded', 'real'])
+        .default('embedded'),
+    )
     .option(
       '--fault <rule>',
       'inject a fault: cluster=,method=,path=,nth=,times=,kind=STATUS|reset|hang|stall|truncate|malformed|html|concurrent-edit[,retry-after=S] (repeatable)',
@@ -171,7 +179,7 @@ export function buildProgram(): Command {
     )
     .addHelpText(
       'after',
-      '\nServes until interrupted (Ctrl-C or SIGTERM), then exits 0.\n\nExamples:\n  ks-restore sandbox --ks-version 4.1 --scenario both\n  ks-restore sandbox --scenario mixed --members 20   # versions, faults, a proxy and an unreachable member',
+      '\nServes until interrupted (Ctrl-C or SIGTERM), then exits 0.\n\nExamples:\n  ks-restore sandbox --ks-version 4.1 --scenario both\n  ks-restore sandbox --scenario mixed --members 20   # versions, faults, a proxy and an unreachable member\n  ks-restore sandbox --control-plane real             # the same clusters on a real kube-apiserver',
     )
     .action(async (opts: Record<string, unknown>) => {
       const { sandboxCommand } = await import('./commands/sandbox.js');

@@ -3,6 +3,7 @@ import { findScenario } from '../sandbox/kubesphere/scenarios.js';
 
 export interface Summarized {
   kubeconfigPath: string;
+  controlPlane?: 'embedded' | 'real';
   contexts: string[];
   clusters: {
     name: string;
@@ -46,7 +47,7 @@ export function sandboxSummary(
     mixed
       ? `KubeSphere ${f.ksVersion} sandbox, ${MIXED}: ${MIXED_DESCRIPTION}`
       : `KubeSphere ${f.ksVersion} sandbox, scenario ${f.scenario}: ${findScenario(f.scenario)!.description}`,
-    `${s.clusters.length} clusters started in ${Math.round(ms)} ms:`,
+    `${s.clusters.length} clusters started in ${Math.round(ms)} ms${s.controlPlane === 'real' ? ', each a real etcd-backed kube-apiserver with kube-controller-manager' : ''}:`,
     ...shown.map(
       (c) =>
         `  ${c.name.padEnd(width)}  ${c.role.padEnd(6)}  ${c.url}  KubeSphere ${c.ksVersion}${mixed ? traits(c) : ''}`,

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { ExitCode, UsageError } from '../errors.js';
+import { ExitCode, KsRestoreError, UsageError } from '../errors.js';
 import {
   MIXED,
   MIXED_DEFAULT_MEMBERS,
@@ -24,6 +24,7 @@ export interface SandboxFlags {
   kubeconfigPath?: string;
   latencyMs: number;
   faults: FaultRule[];
+  controlPlane: 'embedded' | 'real';
 }
 
 export interface SandboxCommandDeps {
@@ -77,7 +78,27 @@ export function parseSandboxFlags(flags: Record<string, unknown>): SandboxFlags 
       );
     }
   });
-  const out: SandboxFlags = { ksVersion, scenario, members, latencyMs: Number(latencyText), faults };
+  const controlPlane = String(flags.controlPlane ?? 'embedded');
+  if (controlPlane !== 'embedded' && controlPlane !== 'real') {
+    throw new UsageError(
+      `--control-plane "${controlPlane}" is not a control plane.`,
+      "Use embedded (the default: this package's own API server) or real (etcd, kube-apiserver and kube-controller-manager built by npm run build:control-plane).",
+    );
+  }
+  if (controlPlane === 'real' && faults.length > 0) {
+    throw new UsageError(
+      '--fault needs the embedded control plane: a real kube-apiserver answers for itself.',
+      'Drop --fault, or use --control-plane embedded.',
+    );
+  }
+  const out: SandboxFlags = {
+    ksVersion,
+    scenario,
+    members,
+    latencyMs: Number(latencyText),
+    faults,
+    controlPlane,
+  };
   if (typeof flags.kubeconfig === 'string' && flags.kubeconfig !== '')
     out.kubeconfigPath = resolve(flags.kubeconfig);
   // Version-specific refusals (installer-revert on 4.1, …): the same check startSandbox makes.
@@ -134,13 +155,29 @@ export async function sandboxCommand(
   const stop = deps.waitForStop();
   const { startSandbox } = await import('../sandbox/index.js');
   const started = performance.now();
-  const sandbox = await startSandbox({
-    ksVersion: f.ksVersion,
-    ...sandboxMembers(f),
-    ...(f.kubeconfigPath ? { kubeconfigPath: f.kubeconfigPath } : {}),
-    latencyMs: f.latencyMs,
-    faults: f.faults,
-  });
+  let sandbox;
+  try {
+    sandbox = await startSandbox({
+      ksVersion: f.ksVersion,
+      ...sandboxMembers(f),
+      ...(f.kubeconfigPath ? { kubeconfigPath: f.kubeconfigPath } : {}),
+      latencyMs: f.latencyMs,
+      faults: f.faults,
+      controlPlane: f.controlPlane,
+    });
+  } catch (err) {
+    if (err instanceof Error && err.name === 'ControlPlaneMissingError')
+      throw new UsageError(
+        err.message,
+        'Or run the sandbox on the embedded control plane (--control-plane embedded, the default).',
+      );
+    if (f.controlPlane === 'real' && err instanceof Error && !(err instanceof KsRestoreError))
+      throw new KsRestoreError(`the real control plane did not start: ${err.message}`, {
+        exitCode: ExitCode.internal,
+        hint: "Check that nothing else is using the machine's ports and that the binaries from npm run build:control-plane run here.",
+      });
+    throw err;
+  }
   try {
     deps.stderr(sandboxSummary(sandbox, f, performance.now() - started));
     deps.stderr('sandbox ready\n');

@@ -1,7 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   ClusterStore,
   DeploymentController,
@@ -16,19 +13,22 @@ import { ApiserverSim } from './kubesphere/apiserver-sim.js';
 import { SimClock } from './kubesphere/clock.js';
 import { seedKubesphereCluster } from './kubesphere/cluster.js';
 import { seedClusterObjects } from './kubesphere/host-clusters.js';
-import { InstallerSim } from './kubesphere/installer.js';
-import { buildKubeconfig } from './kubesphere/kubeconfig.js';
 import { planSandbox } from './kubesphere/plan.js';
-import type { MemberSpec, PlannedCluster } from './kubesphere/plan.js';
-import { ConsoleTraffic } from './kubesphere/traffic.js';
-import { is3x, versionInfo } from './kubesphere/versions.js';
+import type { MemberSpec } from './kubesphere/plan.js';
+import { versionInfo } from './kubesphere/versions.js';
 import type { KsVersion } from './kubesphere/versions.js';
+import { kubeTime } from './apiserver/types.js';
+import { assembleSandbox } from './assemble.js';
+import type { StartedCluster } from './assemble.js';
+import { storeApi } from './cluster-api.js';
+import type { ClusterApi } from './cluster-api.js';
 
 export type { KsVersion } from './kubesphere/versions.js';
 export { FAULT_KINDS, parseFaultRule } from './apiserver/faults.js';
 export type { FaultKind, FaultRule } from './apiserver/faults.js';
 export { KS_VERSIONS } from './kubesphere/versions.js';
 export type { MemberSpec } from './kubesphere/plan.js';
+export type { ClusterApi } from './cluster-api.js';
 export { SCENARIOS, DEFAULT_SCENARIO } from './kubesphere/scenarios.js';
 export { fleetVersions, MIXED, mixedFleet } from './kubesphere/fleet.js';
 
@@ -62,9 +62,15 @@ export interface SandboxOptions {
   apiserverBootMs?: number;
   /** Write an hour of past console traffic into the seeded pods' logs; default true. */
   backfill?: boolean;
-  /** Faults to inject into the clusters' API responses (see apiserver/faults.ts). */
+  /** Faults to inject into the clusters' API responses (see apiserver/faults.ts); embedded only. */
   faults?: FaultRule[];
   now?: () => Date;
+  /**
+   * 'embedded' (default): each cluster is this package's own API server, on loopback, needing nothing but Node.
+   * 'real': each cluster is a real etcd + kube-apiserver + kube-controller-manager built from Kubernetes' Go
+   * modules (`npm run build:control-plane`), with the same KubeSphere simulation driving it through the API.
+   */
+  controlPlane?: 'embedded' | 'real';
 }
 
 export interface SimCluster {
@@ -72,6 +78,9 @@ export interface SimCluster {
   role: 'host' | 'member';
   url: string;
   caCertPem: string;
+  /** The cluster through the Kubernetes API, as the simulation sees it (both control planes). */
+  api: ClusterApi;
+  /** The embedded API server's store; the real control plane has none (reading it throws). */
   store: ClusterStore;
   logs: LogStore;
   ksVersion: KsVersion;
@@ -90,38 +99,35 @@ export interface Sandbox {
   clusters: SimCluster[];
   /** The injected faults and every request the clusters received (cluster, method, path). */
   faults: FaultInjector;
-  /** Run ks-installer on a 3.x cluster now, as a CC change or an installer restart would. */
-  rerunInstaller(clusterName: string): void;
+  /** Which control plane runs the clusters. */
+  controlPlane: 'embedded' | 'real';
+  /** Run ks-installer on a 3.x cluster now, as a CC change or an installer restart would; settles after its writes. */
+  rerunInstaller(clusterName: string): Promise<void>;
   stop(): Promise<void>;
-}
-
-interface Running {
-  plan: PlannedCluster;
-  clock: SimClock;
-  store: ClusterStore;
-  logs: LogStore;
-  sim: ApiserverSim;
-  adminToken: string;
-  readonlyToken: string;
-  server?: RunningApiServer;
-  controller?: DeploymentController;
-  installer?: InstallerSim;
 }
 
 const token = (): string => randomBytes(24).toString('base64url');
 
-/** Starts simulated KubeSphere host and member clusters, each a real HTTPS Kubernetes API on 127.0.0.1. */
+/**
+ * Starts simulated KubeSphere host and member clusters, each a real HTTPS Kubernetes API on 127.0.0.1: this
+ * package's own API server (default), or a real kube-apiserver (`controlPlane: 'real'`).
+ */
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
+  if (opts.controlPlane === 'real') {
+    const { startRealSandbox } = await import('./real/sandbox.js');
+    return startRealSandbox(opts);
+  }
   const plans = planSandbox(opts);
   const base = opts.now ?? (() => new Date());
-  const running: Running[] = plans.map((plan) => {
+  const running = plans.map((plan) => {
     const clock = new SimClock(base);
     const store = new ClusterStore({ now: clock.now });
     const logs = new LogStore();
     registerBuiltinTypes(store);
+    const api = storeApi(store);
     const sim = new ApiserverSim({
       version: plan.version,
-      store,
+      api,
       logs,
       now: clock.now,
       hotReloadMs: opts.hotReloadMs ?? 60_000,
@@ -136,22 +142,26 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       state: plan.state,
       onPodStarted: sim.onPodStarted,
     });
-    return { plan, clock, store, logs, sim, adminToken: token(), readonlyToken: token() };
+    return {
+      plan,
+      clock,
+      store,
+      api,
+      logs,
+      sim,
+      adminToken: token(),
+      readonlyToken: token(),
+      server: undefined as RunningApiServer | undefined,
+      controller: undefined as DeploymentController | undefined,
+    };
   });
-  let tempDir: string | undefined;
-  const traffic: ConsoleTraffic[] = [];
   const faults = new FaultInjector(opts.faults ?? []);
-  const stop = async (): Promise<void> => {
-    for (const t of traffic) t.stop();
-    for (const r of running) {
-      r.controller?.stop();
-      r.installer?.stop();
-      r.sim.stop();
-    }
+  const stopPlane = async (): Promise<void> => {
+    for (const r of running) r.controller?.stop();
     await Promise.all(running.map((r) => r.server?.close()));
-    if (tempDir) await rm(tempDir, { recursive: true, force: true });
   };
-
+  let started: StartedCluster[];
+  let endpoints: Map<string, string>;
   try {
     await Promise.all(
       running.map(async (r) => {
@@ -167,20 +177,28 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         });
       }),
     );
-    const [host, ...members] = running as [Running, ...Running[]];
-    const joined = (r: Running) => ({
+    started = running.map((r) => ({ ...r, url: r.server!.url, caCertPem: r.server!.caCertPem }));
+    const [host, ...members] = started as [StartedCluster, ...StartedCluster[]];
+    const joined = (r: StartedCluster) => ({
       name: r.plan.name,
       version: r.plan.version,
-      url: r.server!.url,
-      caCertPem: r.server!.caCertPem,
+      url: r.url,
+      caCertPem: r.caCertPem,
       adminToken: r.adminToken,
-      kubeSystemUid: r.store.get('namespaces', undefined, 'kube-system')?.metadata.uid ?? '',
-      nodeCount: r.store.list('nodes').length,
+      kubeSystemUid: r.store!.get('namespaces', undefined, 'kube-system')?.metadata.uid ?? '',
+      nodeCount: r.store!.list('nodes').length,
       connection: r.plan.connection,
       unreachable: r.plan.unreachable,
     });
-    const endpoints = seedClusterObjects(
-      host.store,
+    const hostStore = host.store!;
+    endpoints = seedClusterObjects(
+      (obj, at) =>
+        host.clock.at(at, () =>
+          hostStore.create(
+            { ...obj, metadata: { ...obj.metadata, creationTimestamp: kubeTime(at) } },
+            { fieldManager: 'controller-manager' },
+          ),
+        ),
       host.clock,
       host.plan.version,
       joined(host),
@@ -199,94 +217,11 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         ...(opts.podStopMs === undefined ? {} : { podStopMs: opts.podStopMs }),
       });
       r.controller.start();
-      r.sim.start();
-      if (is3x(r.plan.version)) {
-        r.installer = new InstallerSim({
-          version: r.plan.version,
-          store: r.store,
-          now: r.clock.now,
-          delayMs: opts.installerDelayMs ?? 10_000,
-        });
-        r.installer.start();
-      }
     }
-
-    const t = new ConsoleTraffic({
-      host: {
-        name: host.plan.name,
-        version: host.plan.version,
-        endpointHost: new URL(host.server!.url).host,
-        sim: host.sim,
-      },
-      members: members
-        .filter((m) => !m.plan.unreachable)
-        .map((m) => ({
-          name: m.plan.name,
-          version: m.plan.version,
-          endpointHost: new URL(endpoints.get(m.plan.name) ?? m.server!.url).host,
-          sim: m.sim,
-        })),
-      now: base,
-      intervalMs: opts.trafficIntervalMs ?? 2000,
-    });
-    traffic.push(t);
-    if (opts.backfill !== false) t.backfill();
-    t.start();
-    let kubeconfigPath = opts.kubeconfigPath;
-    if (!kubeconfigPath) {
-      tempDir = await mkdtemp(join(tmpdir(), 'ks-restore-sandbox-'));
-      kubeconfigPath = join(tempDir, 'kubeconfig');
-    }
-    const listed = running.filter((r) => r.plan.inKubeconfig);
-    const contextOf = (r: Running): string => opts.contextNames?.[r.plan.name] ?? r.plan.name;
-    const entries = [
-      ...listed.map((r) => ({
-        name: contextOf(r),
-        server: r.server!.url,
-        caCertPem: r.server!.caCertPem,
-        token: r.adminToken,
-      })),
-      ...listed.map((r) => ({
-        name: `${contextOf(r)}-readonly`,
-        server: r.server!.url,
-        caCertPem: r.server!.caCertPem,
-        token: r.readonlyToken,
-      })),
-    ];
-    if (new Set(entries.map((e) => e.name)).size !== entries.length)
-      throw new Error(
-        `contextNames gives two clusters the same context: ${JSON.stringify(opts.contextNames)}`,
-      );
-    await writeFile(kubeconfigPath, buildKubeconfig(entries, contextOf(host)), { mode: 0o600 });
-    await chmod(kubeconfigPath, 0o600);
-    return {
-      kubeconfigPath,
-      contexts: entries.map((e) => e.name),
-      faults,
-      clusters: running.map((r) => ({
-        name: r.plan.name,
-        role: r.plan.role,
-        url: r.server!.url,
-        caCertPem: r.server!.caCertPem,
-        store: r.store,
-        logs: r.logs,
-        ksVersion: r.plan.version,
-        scenario: r.plan.scenario,
-        connection: r.plan.connection,
-        unreachable: r.plan.unreachable,
-        context: r.plan.inKubeconfig ? contextOf(r) : null,
-      })),
-      rerunInstaller(name: string): void {
-        const r = running.find((x) => x.plan.name === name);
-        if (!r) throw new Error(`no cluster named "${name}" in this sandbox`);
-        if (!r.installer)
-          throw new Error(`cluster "${name}" runs KubeSphere ${r.plan.version}, which has no ks-installer`);
-        r.installer.run();
-      },
-      stop,
-    };
   } catch (err) {
-    await stop();
+    for (const r of running) r.sim.stop();
+    await stopPlane();
     throw err;
   }
+  return assembleSandbox(started, endpoints, { ...opts, controlPlane: 'embedded' }, faults, stopPlane);
 }

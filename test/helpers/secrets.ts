@@ -38,12 +38,12 @@ export function sandboxSecrets(sb: Sandbox): { jwtSecrets: string[]; tokens: str
   const jwt = new Set<string>();
   const tokens = new Set<string>();
   for (const c of sb.clusters) {
-    const cm = c.store.get('configmaps', NS, 'kubesphere-config') as any;
+    const cm = c.api.get('configmaps', NS, 'kubesphere-config') as any;
     const text = cm?.data?.['kubesphere.yaml'];
     if (typeof text === 'string') for (const v of jwtSecretsOf(text)) jwt.add(v);
     // 4.x has no ClusterConfiguration (the store does not serve the type at all).
-    if (c.ksVersion.startsWith('3.')) jwtSecretsIn((c.store.get(CC, NS, 'ks-installer') as any)?.spec, jwt);
-    const secret = c.store.get('secrets', NS, 'kubesphere-secret') as any;
+    if (c.ksVersion.startsWith('3.')) jwtSecretsIn((c.api.get(CC, NS, 'ks-installer') as any)?.spec, jwt);
+    const secret = c.api.get('secrets', NS, 'kubesphere-secret') as any;
     const value = decode(secret?.data?.secret);
     if (value !== undefined) jwt.add(value);
     const token = decode(secret?.data?.token);

@@ -102,7 +102,7 @@ describe('ks-installer (3.x) owns kubesphere-config', () => {
       await sleep(100);
       expect(await logOf(m, pod.metadata.name)).not.toMatch(ERRORS);
 
-      sb.rerunInstaller('member');
+      await sb.rerunInstaller('member');
       const after = await configOf(m);
       expect(after).not.toContain('accessTokenMaxAge');
       expect(after).not.toContain('# same as host');
@@ -127,7 +127,7 @@ describe('ks-installer (3.x) owns kubesphere-config', () => {
   it('3.4 installer-revert: no restart, the pods hot-reload the reverted file', () =>
     withSandbox({ ksVersion: '3.4', scenario: 'installer-revert' }, async (sb, m) => {
       const [pod] = await apiserverPods(m);
-      sb.rerunInstaller('member');
+      await sb.rerunInstaller('member');
       const text = await configOf(m);
       // The CC carries oauthOptions.accessTokenMaxAge 2h and clusterRole none: the template file, 2h wins.
       expect(text).toContain('    accessTokenMaxAge: 2h\n');
@@ -187,8 +187,8 @@ describe('ks-installer (3.x) owns kubesphere-config', () => {
   it('rerunInstaller refuses 4.1 clusters and unknown names', async () => {
     const sb = await startSandbox({ ...FAST, ksVersion: '4.1' });
     try {
-      expect(() => sb.rerunInstaller('member')).toThrow(/no ks-installer/);
-      expect(() => sb.rerunInstaller('nope')).toThrow(/no cluster named/);
+      await expect(sb.rerunInstaller('member')).rejects.toThrow(/no ks-installer/);
+      await expect(sb.rerunInstaller('nope')).rejects.toThrow(/no cluster named/);
     } finally {
       await sb.stop();
     }

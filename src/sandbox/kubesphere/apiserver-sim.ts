@@ -1,5 +1,6 @@
 import type { LogStore } from '../apiserver/logs.js';
-import type { ClusterStore, KubeObject, WatchEvent } from '../apiserver/store.js';
+import { retryOnConflict } from '../cluster-api.js';
+import type { ClusterApi, KubeObject, WatchEvent } from '../cluster-api.js';
 import { loadKsConfig } from './config-load.js';
 import type { LoadedConfig } from './config-load.js';
 import { configText, CONFIG_NAME, KS_NAMESPACE } from './configmap.js';
@@ -30,7 +31,9 @@ export interface ApiserverProcess {
 
 export interface ApiserverSimOptions {
   version: KsVersion;
-  store: ClusterStore;
+  /** The cluster, through the Kubernetes API (the embedded store or a real kube-apiserver). */
+  api: ClusterApi;
+  /** The kubelet's container logs: where each process writes. */
   logs: LogStore;
   now: () => Date;
   /** 3.3/3.4: delay from a kubesphere-config change to the in-process reload (kubelet volume sync + fsnotify). */
@@ -118,8 +121,8 @@ export class ApiserverSim {
   }
 
   start(): void {
-    this.lastText = configText(this.o.store.get('configmaps', KS_NAMESPACE, CONFIG_NAME));
-    this.unsubscribe ??= this.o.store.subscribe((e) => this.onEvent(e));
+    this.lastText = configText(this.o.api.get('configmaps', KS_NAMESPACE, CONFIG_NAME));
+    this.unsubscribe ??= this.o.api.subscribe((e) => this.onEvent(e));
   }
 
   stop(): void {
@@ -130,7 +133,7 @@ export class ApiserverSim {
   }
 
   private text(): string {
-    return configText(this.o.store.get('configmaps', KS_NAMESPACE, CONFIG_NAME)) ?? '';
+    return configText(this.o.api.get('configmaps', KS_NAMESPACE, CONFIG_NAME)) ?? '';
   }
 
   private load(pod: KubeObject): LoadedConfig {
@@ -152,7 +155,7 @@ export class ApiserverSim {
       crashLoopStatus(p, CONTAINER, at, this.o.now(), Math.round(delay / 1000)),
     );
     this.later(() => {
-      const current = this.o.store.get('pods', KS_NAMESPACE, pod.metadata.name);
+      const current = this.o.api.get('pods', KS_NAMESPACE, pod.metadata.name);
       if (!current || current.metadata.deletionTimestamp || this.procs.get(pod.metadata.name) !== proc)
         return;
       this.o.logs.restartContainer(KS_NAMESPACE, proc.pod, CONTAINER);
@@ -194,7 +197,7 @@ export class ApiserverSim {
   private hotReload(): void {
     const now = this.o.now();
     for (const proc of this.serving()) {
-      const pod = this.o.store.get('pods', KS_NAMESPACE, proc.pod);
+      const pod = this.o.api.get('pods', KS_NAMESPACE, proc.pod);
       // Containers that started after the change already run it: no file event for them.
       if (!pod || proc.loadedText === this.text()) continue;
       const cfg = this.load(pod);
@@ -222,13 +225,13 @@ export class ApiserverSim {
   }
 
   private setStatus(name: string, f: (pod: KubeObject) => KubeObject): void {
-    const pod = this.o.store.get('pods', KS_NAMESPACE, name);
-    if (!pod || pod.metadata.deletionTimestamp) return;
-    try {
-      this.o.store.update(f(pod), { subresource: 'status', fieldManager: 'kubelet' });
-    } catch {
-      // The pod changed under us (deleted, rolled); the next event brings the current state.
-    }
+    const write = async (): Promise<void> => {
+      const pod = this.o.api.get('pods', KS_NAMESPACE, name);
+      if (!pod || pod.metadata.deletionTimestamp) return;
+      await this.o.api.update(f(pod), { subresource: 'status', fieldManager: 'kubelet' });
+    };
+    // Any other rejection means the pod is gone or going: the next event brings the current state.
+    retryOnConflict(write).catch(() => undefined);
   }
 
   private later(fn: () => void, ms: number): void {

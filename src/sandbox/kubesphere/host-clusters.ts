@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { ClusterStore, KubeObject } from '../apiserver/store.js';
+import type { KubeObject } from '../apiserver/store.js';
 import { kubeTime } from '../apiserver/types.js';
 import type { SimClock } from './clock.js';
 import { clusterConditions } from './cluster-conditions.js';
@@ -26,12 +26,13 @@ const MIN = 60_000;
 const b64 = (s: string): string => Buffer.from(s).toString('base64');
 
 /**
- * Returns the Kubernetes API address the host dials for each member. The host's Cluster objects: itself (created by its cluster controller, label cluster-role.kubesphere.io/host)
+ * `put` creates an object as the host's controllers did at `at` (the embedded store backdates it; a real API
+ * server stamps it now). Returns the Kubernetes API address the host dials for each member. The host's Cluster objects: itself (created by its cluster controller, label cluster-role.kubesphere.io/host)
  * and each member: direct ones with spec.connection.kubeconfig holding the member's real kubeconfig (admin
  * credentials) for its sandbox API server; proxy ones as tower left them (an in-cluster service address).
  */
 export function seedClusterObjects(
-  store: ClusterStore,
+  put: (obj: KubeObject, at: Date) => void,
   clock: SimClock,
   hostVersion: KsVersion,
   host: JoinedCluster,
@@ -39,14 +40,6 @@ export function seedClusterObjects(
 ): Map<string, string> {
   const endpoints = new Map<string, string>();
   const installed = clock.ago(30 * DAY);
-  const put = (obj: KubeObject, at: Date): void => {
-    clock.at(at, () =>
-      store.create(
-        { ...obj, metadata: { ...obj.metadata, creationTimestamp: kubeTime(at) } },
-        { fieldManager: 'controller-manager' },
-      ),
-    );
-  };
   const v3 = hostVersion !== '4.1';
   const status = (c: JoinedCluster, at: string, isHost: boolean, server: string) => ({
     conditions: clusterConditions({

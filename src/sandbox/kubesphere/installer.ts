@@ -1,4 +1,5 @@
-import type { ClusterStore, KubeObject, WatchEvent } from '../apiserver/store.js';
+import { retryOnConflict } from '../cluster-api.js';
+import type { ClusterApi, KubeObject, WatchEvent } from '../cluster-api.js';
 import { kubeTime } from '../apiserver/types.js';
 import { CONFIG_KEY, CONFIG_NAME, KS_NAMESPACE, kubesphereConfigMap } from './configmap.js';
 import { installerSecret, secretValue } from './secret.js';
@@ -12,7 +13,8 @@ const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v
 
 export interface InstallerOptions {
   version: KsVersion;
-  store: ClusterStore;
+  /** The cluster, through the Kubernetes API (the embedded store or a real kube-apiserver). */
+  api: ClusterApi;
   now: () => Date;
   /** From a CC spec change or a new installer pod to the ConfigMap apply. */
   delayMs: number;
@@ -32,11 +34,11 @@ export class InstallerSim {
   constructor(private readonly o: InstallerOptions) {}
 
   start(): void {
-    this.lastSpec = JSON.stringify(this.o.store.get(CC, KS_NAMESPACE, 'ks-installer')?.spec);
+    this.lastSpec = JSON.stringify(this.o.api.get(CC, KS_NAMESPACE, 'ks-installer')?.spec);
     this.lastTemplate = JSON.stringify(
-      obj(this.o.store.get('deployments.apps', KS_NAMESPACE, 'ks-installer')?.spec).template,
+      obj(this.o.api.get('deployments.apps', KS_NAMESPACE, 'ks-installer')?.spec).template,
     );
-    this.unsubscribe ??= this.o.store.subscribe((e) => this.onEvent(e));
+    this.unsubscribe ??= this.o.api.subscribe((e) => this.onEvent(e));
   }
 
   stop(): void {
@@ -62,22 +64,26 @@ export class InstallerSim {
     if (!changed) return;
     const t = setTimeout(() => {
       this.timers.delete(t);
-      this.run();
+      this.run().catch(() => undefined);
     }, this.o.delayMs);
     t.unref();
     this.timers.add(t);
   }
 
-  /** One installer run, now. */
-  run(): void {
-    const { store, version: v } = this.o;
+  /** One installer run, now; settles when its writes have. */
+  async run(): Promise<void> {
+    const { api: store, version: v } = this.o;
     const cc = store.get(CC, KS_NAMESPACE, 'ks-installer');
     if (!cc) return;
     const spec = obj(cc.spec);
     const auth = obj(spec.authentication);
     const ccSecret = typeof auth.jwtSecret === 'string' ? auth.jwtSecret : '';
-    if (ccSecret !== '') this.replaceSecret(ccSecret);
-    const jwtSecret = secretValue(store.get('secrets', KS_NAMESPACE, 'kubesphere-secret'), 'secret') ?? '';
+    if (ccSecret !== '') await this.replaceSecret(ccSecret);
+    // The Secret just written, not the cache, which may not have seen that write yet.
+    const jwtSecret =
+      ccSecret !== ''
+        ? ccSecret
+        : (secretValue(store.get('secrets', KS_NAMESPACE, 'kubesphere-secret'), 'secret') ?? '');
     const role = String(obj(spec.multicluster).clusterRole ?? 'none') as ClusterRole;
     const redis = obj(obj(spec.common).redis).enabled === true;
     const oauth =
@@ -93,26 +99,26 @@ export class InstallerSim {
       ...(oauth ? { ccOAuthOptions: oauth } : {}),
       ...(typeof hostClusterName === 'string' && hostClusterName ? { hostClusterName } : {}),
     });
-    this.apply(text);
-    if (versionInfo(v).installerRestartsApiserver) this.restartApiserver();
+    await retryOnConflict(() => this.apply(text));
+    if (versionInfo(v).installerRestartsApiserver) await retryOnConflict(() => this.restartApiserver());
   }
 
   /** `kubectl delete secret kubesphere-secret` + `kubectl create secret generic …`: a new object. */
-  private replaceSecret(jwtSecret: string): void {
-    const { store, version } = this.o;
+  private async replaceSecret(jwtSecret: string): Promise<void> {
+    const { api: store, version } = this.o;
     const existing = store.get('secrets', KS_NAMESPACE, 'kubesphere-secret');
     if (secretValue(existing, 'secret') === jwtSecret) return;
-    if (existing) store.delete('secrets', KS_NAMESPACE, 'kubesphere-secret');
-    store.create(installerSecret(version, jwtSecret), { fieldManager: 'kubectl-create' });
+    if (existing) await store.delete('secrets', KS_NAMESPACE, 'kubesphere-secret');
+    await store.create(installerSecret(version, jwtSecret), { fieldManager: 'kubectl-create' });
   }
 
   /** `kubectl apply -f kubesphere-config.yaml`: data and the last-applied annotation replaced, the rest kept. */
-  private apply(text: string): void {
-    const { store, version } = this.o;
+  private async apply(text: string): Promise<void> {
+    const { api: store, version } = this.o;
     const desired = kubesphereConfigMap(version, text);
     const current = store.get('configmaps', KS_NAMESPACE, CONFIG_NAME);
     if (!current) {
-      store.create(desired, { fieldManager: 'kubectl-client-side-apply' });
+      await store.create(desired, { fieldManager: 'kubectl-client-side-apply' });
       return;
     }
     const next: KubeObject = {
@@ -123,12 +129,12 @@ export class InstallerSim {
       },
       data: { ...(current.data as Obj), [CONFIG_KEY]: text },
     };
-    store.update(next, { fieldManager: 'kubectl-client-side-apply' });
+    await store.update(next, { fieldManager: 'kubectl-client-side-apply' });
   }
 
   /** `kubectl -n kubesphere-system rollout restart deployment ks-apiserver` (roles/ks-core/config/tasks/ks-restart.yaml). */
-  private restartApiserver(): void {
-    const d = this.o.store.get('deployments.apps', KS_NAMESPACE, 'ks-apiserver');
+  private async restartApiserver(): Promise<void> {
+    const d = this.o.api.get('deployments.apps', KS_NAMESPACE, 'ks-apiserver');
     if (!d) return;
     const spec = structuredClone(obj(d.spec));
     const template = obj(spec.template);
@@ -139,6 +145,6 @@ export class InstallerSim {
     };
     template.metadata = meta;
     spec.template = template;
-    this.o.store.update({ ...d, spec }, { fieldManager: 'kubectl-rollout' });
+    await this.o.api.update({ ...d, spec }, { fieldManager: 'kubectl-rollout' });
   }
 }

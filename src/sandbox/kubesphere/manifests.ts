@@ -163,7 +163,18 @@ export function backgroundDeployment(v: KsVersion, name: 'ks-controller-manager'
       selector: { matchLabels: selector },
       template: {
         metadata: { labels: { ...selector } },
-        spec: { serviceAccountName: 'kubesphere', containers: [container] },
+        spec: {
+          serviceAccountName: 'kubesphere',
+          containers: [container],
+          // ks-controller-manager mounts kubesphere-config too: a mount needs its volume (the API server says so).
+          ...(name === 'ks-controller-manager'
+            ? {
+                volumes: [
+                  { name: 'kubesphere-config', configMap: { name: 'kubesphere-config', defaultMode: 420 } },
+                ],
+              }
+            : {}),
+        },
       },
     },
   };

@@ -130,15 +130,29 @@ export class RemoteApi implements ClusterApi {
 
   /** Lists every type and starts its watch; resolves once every initial list is in the cache. */
   async start(): Promise<void> {
-    await Promise.all(
-      [...this.caches.values()].map((c) =>
-        this.relist(c, false).catch((err: unknown) => {
-          // A custom resource whose CRD is not there yet: cache nothing and list again until it is.
-          if ((err as { code?: number }).code !== 404) throw err;
+    await Promise.all([...this.caches.values()].map((c) => this.initialList(c, Date.now() + 30_000)));
+  }
+
+  /**
+   * The first list of one type. A custom resource whose CRD is not there yet (404): cache nothing and list
+   * again until it is. Right after a CRD is Established its list can be refused with 429 "storage is
+   * (re)initializing" while the watch cache fills: try again shortly, until the deadline.
+   */
+  private async initialList(c: Cache, deadline: number): Promise<void> {
+    for (;;) {
+      try {
+        await this.relist(c, false);
+        return;
+      } catch (err) {
+        const code = (err as { code?: number }).code;
+        if (code === 404) {
           this.scheduleRewatch(c, true);
-        }),
-      ),
-    );
+          return;
+        }
+        if ((code !== 429 && code !== 503) || Date.now() > deadline || this.stopped) throw err;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
   }
 
   stop(): void {

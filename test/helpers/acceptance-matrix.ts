@@ -1,0 +1,151 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSandbox, type KsVersion, type Sandbox } from '../../src/sandbox/index.js';
+import { runCli } from './cli.js';
+import { unintendedChanges } from './doc-diff.js';
+import { assertSchema } from './schema.js';
+import { expectNoneOf, jwtSecretsOf, sandboxSecrets } from './secrets.js';
+
+/**
+ * The acceptance matrix: for every KubeSphere version × scenario, the built binary diagnoses the right cause over
+ * real HTTPS, repairs it, the member is healthy afterwards, a second repair has nothing to do, and on 3.x the fix
+ * survives a ks-installer re-run. No secret reaches any output.
+ */
+const VERSIONS: KsVersion[] = ['3.0', '3.1', '3.2', '3.3', '3.4', '4.1'];
+const EXPECTED: Record<string, { cause: string; exit: number }> = {
+  healthy: { cause: 'healthy', exit: 0 },
+  'token-cache': { cause: 'token-cache', exit: 1 },
+  'secret-mismatch': { cause: 'secret-mismatch', exit: 1 },
+  both: { cause: 'secret-mismatch-and-token-cache', exit: 1 },
+  'installer-revert': { cause: 'installer-revert', exit: 1 },
+  'host-replicas-no-redis': { cause: 'host-cache', exit: 0 },
+};
+
+/** A real kube-apiserver per cluster takes seconds to start on two loaded cores. */
+const START_TIMEOUT = { embedded: 30_000, real: 180_000 };
+
+const cases = VERSIONS.flatMap((v) =>
+  Object.keys(EXPECTED)
+    // 4.x has no ks-installer; 3.0 cannot run ks-apiserver without Redis.
+    .filter(
+      (s) => !(s === 'installer-revert' && v === '4.1') && !(s === 'host-replicas-no-redis' && v === '3.0'),
+    )
+    .map((s) => [v, s] as const),
+);
+
+function configData(sb: Sandbox, role: 'host' | 'member'): Record<string, string> {
+  const cluster = sb.clusters.find((c) => c.role === role)!;
+  const cm = cluster.api.get('configmaps', 'kubesphere-system', 'kubesphere-config') as unknown as {
+    data: Record<string, string>;
+  };
+  return cm.data;
+}
+const memberYaml = (sb: Sandbox): string => configData(sb, 'member')['kubesphere.yaml']!;
+const withoutYaml = (data: Record<string, string>) =>
+  Object.fromEntries(Object.entries(data).filter(([k]) => k !== 'kubesphere.yaml'));
+
+/**
+ * Defines the matrix on one control plane: the embedded API server (test/e2e/diagnose-repair-matrix.test.ts)
+ * or the real kube-apiserver (test/e2e/real/acceptance-matrix.test.ts); the same assertions on both.
+ */
+export function acceptanceMatrix(controlPlane: 'embedded' | 'real'): void {
+  describe.each(cases)(`${controlPlane} control plane: KubeSphere %s, scenario %s`, (version, scenario) => {
+    let sb: Sandbox;
+    let env: NodeJS.ProcessEnv;
+    const common = ['--host', 'host', '--member', 'member'];
+    const expected = EXPECTED[scenario]!;
+
+    beforeAll(async () => {
+      sb = await startSandbox({
+        controlPlane,
+        ksVersion: version,
+        scenario,
+        podStartMs: 40,
+        podStopMs: 20,
+        trafficIntervalMs: 100,
+        // ks-installer reacts to the CC change only when the test says so (rerunInstaller), so the bytes
+        // checked below are the ones repair wrote.
+        installerDelayMs: 600_000,
+        hotReloadMs: 300,
+        apiserverBootMs: 20,
+      });
+      env = { KUBECONFIG: sb.kubeconfigPath, XDG_STATE_HOME: `${sb.kubeconfigPath}.state` };
+    }, START_TIMEOUT[controlPlane]);
+    afterAll(async () => {
+      await sb?.stop();
+    }, START_TIMEOUT[controlPlane]);
+
+    it('diagnose names the cause, exits as documented, and matches the schema; repair fixes it for good', async () => {
+      // Every secret held before the repair (the member's own included) and after it (the re-signed token): no
+      // output of any run may contain one.
+      const initial = sandboxSecrets(sb);
+      expect(initial.jwtSecrets.length).toBeGreaterThan(0);
+      const outputs: string[] = [];
+      const noSecret = (text: string) => {
+        outputs.push(text);
+        expectNoneOf(text, [...initial.jwtSecrets, ...initial.tokens]);
+      };
+
+      const before = await runCli(['diagnose', ...common, '-o', 'json'], env);
+      noSecret(before.stdout + before.stderr);
+      expect(before.stderr).toBe('');
+      const doc = JSON.parse(before.stdout);
+      assertSchema('diagnose', doc);
+      expect(doc.members[0].cause).toBe(expected.cause);
+      expect(before.code).toBe(expected.exit);
+      expect(doc.exitCode).toBe(expected.exit);
+
+      // The text plan (masked diffs of every document) and the text report carry no secret either.
+      const plan = await runCli(['repair', ...common, '--dry-run'], env);
+      noSecret(plan.stdout + plan.stderr);
+      expect(plan.code).toBe(expected.exit === 0 ? 0 : 1);
+      const text = await runCli(['diagnose', ...common, '-v'], env);
+      noSecret(text.stdout + text.stderr);
+
+      const yamlBefore = memberYaml(sb);
+      const otherKeysBefore = withoutYaml(configData(sb, 'member'));
+      const repair = await runCli(['repair', ...common, '--yes', '-o', 'json', '--timeout', '30s'], env);
+      noSecret(repair.stdout + repair.stderr);
+      const rdoc = JSON.parse(repair.stdout);
+      assertSchema('repair', rdoc);
+      expect({ code: repair.code, status: rdoc.status }).toEqual(
+        expected.exit === 0 ? { code: 0, status: 'nothing-to-do' } : { code: 0, status: 'repaired' },
+      );
+      if (expected.exit !== 0) {
+        expect(rdoc.members[0].verification.status).toBe('healthy');
+        // Only the intended keys of kubesphere.yaml changed: every other byte is the same, no line added,
+        // removed or moved; the other keys of the ConfigMap are untouched.
+        const [hostSecret, ...more] = jwtSecretsOf(configData(sb, 'host')['kubesphere.yaml']!);
+        expect(more).toEqual([]);
+        const problems = unintendedChanges(yamlBefore, memberYaml(sb), {
+          jwtSecret: (v) => v === hostSecret,
+          accessTokenMaxAge: (v) => v === '0s',
+          clusterRole: (v) => v === 'member',
+        });
+        expect(problems).toEqual([]);
+        expect(withoutYaml(configData(sb, 'member'))).toEqual(otherKeysBefore);
+      }
+
+      const again = await runCli(['diagnose', ...common, '-o', 'json'], env);
+      noSecret(again.stdout + again.stderr);
+      expect(again.code).toBe(0);
+      expect(JSON.parse(again.stdout).members[0].status).toBe('healthy');
+      const second = await runCli(['repair', ...common, '--yes', '-o', 'json'], env);
+      noSecret(second.stdout + second.stderr);
+      expect(JSON.parse(second.stdout).status).toBe('nothing-to-do');
+      expect(second.code).toBe(0);
+
+      if (version !== '4.1') {
+        // ks-installer re-renders kubesphere-config from the ClusterConfiguration: the fix must survive it.
+        await sb.rerunInstaller('member');
+        await new Promise((r) => setTimeout(r, 700));
+        const afterInstaller = await runCli(['diagnose', ...common, '-o', 'json'], env);
+        noSecret(afterInstaller.stdout + afterInstaller.stderr);
+        const m = JSON.parse(afterInstaller.stdout).members[0];
+        expect(m.checks.filter((c: { status: string }) => c.status === 'fail')).toEqual([]);
+      }
+      // The secrets the clusters hold now: the static admin token was re-signed with the host's secret.
+      const final = sandboxSecrets(sb);
+      for (const o of outputs) expectNoneOf(o, [...final.jwtSecrets, ...final.tokens]);
+    }, 120_000);
+  });
+}
