@@ -42,12 +42,60 @@ export interface Attributes {
   name?: string;
 }
 
-/** RBAC: the read-only user may get, list and watch (logs included); everything else is Forbidden. */
+/**
+ * What Kubernetes' built-in `view` ClusterRole grants (its aggregated `system:aggregate-to-view` rules, as
+ * kube-apiserver 1.36 bootstraps them), by API group: reads of workloads, their status and logs, ConfigMaps
+ * and namespaces. Not Secrets, not cluster-scoped objects such as nodes, CRDs or custom resources: the
+ * real tier binds its read-only user to `view`, and the embedded server refuses the same requests.
+ */
+const VIEW: Record<string, ReadonlySet<string>> = {
+  '': new Set([
+    'bindings',
+    'configmaps',
+    'endpoints',
+    'events',
+    'limitranges',
+    'namespaces',
+    'namespaces/status',
+    'persistentvolumeclaims',
+    'persistentvolumeclaims/status',
+    'pods',
+    'pods/log',
+    'pods/status',
+    'replicationcontrollers',
+    'replicationcontrollers/scale',
+    'replicationcontrollers/status',
+    'resourcequotas',
+    'resourcequotas/status',
+    'serviceaccounts',
+    'services',
+    'services/status',
+  ]),
+  apps: new Set([
+    'controllerrevisions',
+    'daemonsets',
+    'daemonsets/status',
+    'deployments',
+    'deployments/scale',
+    'deployments/status',
+    'replicasets',
+    'replicasets/scale',
+    'replicasets/status',
+    'statefulsets',
+    'statefulsets/scale',
+    'statefulsets/status',
+  ]),
+  batch: new Set(['cronjobs', 'cronjobs/status', 'jobs', 'jobs/status']),
+  'discovery.k8s.io': new Set(['endpointslices']),
+  policy: new Set(['poddisruptionbudgets', 'poddisruptionbudgets/status']),
+};
+
+/** RBAC: the read-only user has `view` (reads, logs included, but no Secrets); everything else is Forbidden. */
 export function authorize(user: User, a: Attributes): void {
-  if (!user.readOnly || READ_VERBS.has(a.verb)) return;
+  const resource = a.subresource ? `${a.resource}/${a.subresource}` : a.resource;
+  if (!user.readOnly || (READ_VERBS.has(a.verb) && VIEW[a.group]?.has(resource))) return;
   const display = a.group ? `${a.resource}.${a.group}` : a.resource;
   const subject = a.name ? `${display} "${a.name}"` : display;
-  const resource = a.subresource ? `${a.resource}/${a.subresource}` : a.resource;
   const scope = a.namespace ? `in the namespace "${a.namespace}"` : 'at the cluster scope';
   throw new HttpError(
     403,
