@@ -58,6 +58,7 @@ export function controlPlaneContract(controlPlane: 'embedded' | 'real'): void {
         installerDelayMs: 600_000,
         hotReloadMs: 300,
         apiserverBootMs: 20,
+        crashBackoffMs: 60_000,
       });
       tmp = await mkdtemp(path.join(os.tmpdir(), 'ksr-contract-'));
       env = { KUBECONFIG: sb.kubeconfigPath, XDG_STATE_HOME: path.join(tmp, 'state') };
@@ -130,5 +131,47 @@ export function controlPlaneContract(controlPlane: 'embedded' | 'real'): void {
       const diag = await runCli(['diagnose', '--host', 'host', '--member', 'member', '-o', 'json'], env);
       expect(JSON.parse(diag.stdout).members[0].cause).toBe('secret-mismatch-and-token-cache');
     }, 180_000);
+
+    it('a crash-looping ks-apiserver: kubectl logs shows the exited run, and diagnose counts its crash line once', async () => {
+      const cm = member().get('configmaps', NS, 'kubesphere-config')!;
+      const text = (cm.data as Record<string, string>)['kubesphere.yaml']!;
+      await member().update({
+        ...cm,
+        data: {
+          ...(cm.data as Record<string, string>),
+          'kubesphere.yaml': text.replace(/jwtSecret: \S+/, 'jwtSecret: ""'),
+        },
+      });
+      const waiting = () =>
+        member()
+          .list('pods', NS)
+          .find(
+            (p) =>
+              p.metadata.labels?.app === 'ks-apiserver' &&
+              !p.metadata.deletionTimestamp &&
+              (p.status as { containerStatuses?: { state?: { waiting?: { reason?: string } } }[] })
+                ?.containerStatuses?.[0]?.state?.waiting?.reason === 'CrashLoopBackOff',
+          );
+      for (let i = 0; i < 100 && !waiting(); i++) await new Promise((r) => setTimeout(r, 100));
+      const pod = waiting()!;
+      expect(pod).toBeDefined();
+      // The kubelet serves a waiting container's last terminated run to a plain `kubectl logs`.
+      const logs = await kubectl(
+        ['--context', 'member', '-n', NS, 'logs', pod.metadata.name],
+        sb.kubeconfigPath,
+      );
+      expect(logs.code).toBe(0);
+      expect(logs.stdout).toMatch(/run\.go:74\] "command failed" err="JWT secret MUST not be empty"\n$/);
+
+      const diag = await runCli(['diagnose', '--host', 'host', '--member', 'member', '-o', 'json'], env);
+      const check = JSON.parse(diag.stdout).members[0].checks.find(
+        (c: { id: string }) => c.id === 'apiserver-auth-errors',
+      );
+      // That run is read once, not again as `previous`: one crash, counted once.
+      expect(check).toMatchObject({
+        code: 'log-empty-secret',
+        evidence: { containersScanned: 1, counts: { 'empty-jwt-secret': 1 } },
+      });
+    }, 60_000);
   });
 }

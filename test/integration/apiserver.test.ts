@@ -7,6 +7,7 @@ import { startApiServer } from '../../src/sandbox/apiserver/server.js';
 import type { RunningApiServer } from '../../src/sandbox/apiserver/server.js';
 import { ClusterStore } from '../../src/sandbox/apiserver/store.js';
 import type { KubeObject } from '../../src/sandbox/apiserver/store.js';
+import { markRestarted } from '../helpers/pod-restart.js';
 
 const ADMIN = 'admin-token';
 const READONLY = 'readonly-token';
@@ -491,6 +492,7 @@ describe('pod logs', () => {
     );
     logs.append(NS, podName, 'sidecar', { time: new Date(), text: 'before restart' });
     logs.restartContainer(NS, podName, 'sidecar');
+    markRestarted(store, NS, podName, 'sidecar');
     expect((await call('GET', logPath('container=sidecar&previous=true'))).text).toBe('before restart\n');
     expect((await call('GET', logPath('container=sidecar'))).text).toBe('');
   });

@@ -29,6 +29,7 @@ import { loadKubeconfig } from '../../src/kube/kubeconfig.js';
 import type { LoadedKubeconfig } from '../../src/kube/kubeconfig.js';
 import { isResourceTypeMissing } from '../../src/kube/types.js';
 import type { ClusterClient, KubeObject } from '../../src/kube/types.js';
+import { markRestarted } from '../helpers/pod-restart.js';
 
 const NS = 'kubesphere-system';
 const MARKER = 'jwt-MARKER-5ecret-value-0123456789';
@@ -435,6 +436,7 @@ describe('streamPodLog', () => {
   it('previous: a container that never restarted → no-previous-container; after a restart → the old log', async () => {
     expect((await read({ previous: true })).result).toEqual({ outcome: 'no-previous-container' });
     hostLogs.restartContainer(NS, podName, 'ks-apiserver');
+    markRestarted(hostStore, NS, podName, 'ks-apiserver');
     hostLogs.append(NS, podName, 'ks-apiserver', { time: new Date(), text: 'after restart' });
     const prev = await read({ previous: true, tailLines: 1 });
     expect(prev.lines[0]).toContain(`cache ${BIG_LOG_LINES - 1}`);

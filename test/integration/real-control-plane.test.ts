@@ -237,9 +237,8 @@ describe.skipIf(!bin)(
           finishedAt: t,
         },
       };
-      logs.restartContainer(NS, name, 'app');
-      logs.append(NS, name, 'app', { time: new Date(), text: 'after restart' });
-      // The simulation's own status write, as on a container restart: the kubelet must leave it alone.
+      // The run exited and the container waits to restart (CrashLoopBackOff): the simulation's own status
+      // write, which the kubelet must leave alone. The exited run's log is still the LogStore's current one.
       Object.assign(cs!, {
         restartCount: 1,
         lastState,
@@ -253,6 +252,9 @@ describe.skipIf(!bin)(
       const crashLoop = await kubectl(admin, ['logs', name]);
       expect(crashLoop).toMatchObject({ code: 0, stdout: 'first line\nsecond line\n' });
 
+      // The restart: a new run with its own log; the exited one becomes `previous`.
+      logs.restartContainer(NS, name, 'app');
+      logs.append(NS, name, 'app', { time: new Date(), text: 'after restart' });
       Object.assign(cs!, {
         state: { running: { startedAt: t } },
         containerID: `${String(cs!.containerID)}0`,

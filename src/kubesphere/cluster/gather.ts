@@ -112,7 +112,10 @@ async function scanLogs(
     const container = apiserverContainer(pod);
     if (!container) continue;
     jobs.push(scanOne(reader, name, container, false, opts));
-    if (restartCount(pod, container) > 0) jobs.push(scanOne(reader, name, container, true, opts));
+    // A container waiting to restart has no run of its own: the kubelet serves the last terminated run for
+    // the plain read too, so reading `previous` as well would count that run twice.
+    if (restartCount(pod, container) > 0 && !waiting(pod, container))
+      jobs.push(scanOne(reader, name, container, true, opts));
   }
   return Promise.all(jobs);
 }
@@ -156,12 +159,19 @@ function orUndefined<T>(value: T | ResourceTypeMissing | undefined): T | undefin
 
 interface PodSpecJson {
   spec?: { containers?: Array<{ name: string }> };
-  status?: { containerStatuses?: Array<{ name: string; restartCount?: number }> };
+  status?: {
+    containerStatuses?: Array<{ name: string; restartCount?: number; state?: { waiting?: unknown } }>;
+  };
 }
 
 export function apiserverContainer(pod: ObjectJson): string | undefined {
   const names = ((pod as PodSpecJson).spec?.containers ?? []).map((c) => c.name);
   return names.includes('ks-apiserver') ? 'ks-apiserver' : names[0];
+}
+
+function waiting(pod: ObjectJson, container: string): boolean {
+  const st = (pod as PodSpecJson).status?.containerStatuses?.find((c) => c.name === container);
+  return st?.state?.waiting !== undefined;
 }
 
 function restartCount(pod: ObjectJson, container: string): number {

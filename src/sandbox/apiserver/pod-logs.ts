@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { ResourceRequest, ServerContext } from './context.js';
 import { queryFlag } from './http-util.js';
 import type { LogLine } from './logs.js';
+import type { KubeObject } from './types.js';
 import { getObject } from './rest-read.js';
 import { badRequest } from './status.js';
 
@@ -39,6 +40,61 @@ function selectContainer(
   );
 }
 
+/**
+ * Which run of a container the kubelet serves logs from, decided on the pod's status as the kubelet's
+ * validateContainerLogStatus does (k/k pkg/kubelet/kubelet_pods.go), or its 400 message. Shared by the embedded
+ * API server and the real tier's kubelet, so both answer alike.
+ *
+ * The last terminated run (`previous`) is also what a crash-looping container's plain `kubectl logs` shows.
+ * In the LogStore that run is still the `current` buffer while the container waits to restart (the restart
+ * moves it to `previous`). `live`: the run is still writing, so `follow` keeps the stream open.
+ */
+export function containerLogSource(
+  pod: KubeObject,
+  container: string,
+  previous: boolean,
+): { error: string } | { buffer: 'current' | 'previous'; live: boolean } {
+  const podName = pod.metadata.name;
+  const status = (pod.status ?? {}) as Obj;
+  const all = [
+    ...((status.containerStatuses ?? []) as Obj[]),
+    ...((status.initContainerStatuses ?? []) as Obj[]),
+    ...((status.ephemeralContainerStatuses ?? []) as Obj[]),
+  ];
+  const cs = all.find((c) => c.name === container);
+  if (!cs) return { error: `container "${container}" in pod "${podName}" is not available` };
+  const state = (cs.state ?? {}) as Obj;
+  const lastTerminated = ((cs.lastState ?? {}) as Obj).terminated as Obj | undefined;
+  const waiting = state.waiting as Obj | undefined;
+  const terminated = state.terminated as Obj | undefined;
+  // The last terminated run: still the current buffer while waiting to restart, `previous` once restarted.
+  const last = { buffer: waiting ? ('current' as const) : ('previous' as const), live: false };
+  const isTerminated = { error: `container "${container}" in pod "${podName}" is terminated` };
+  if (previous) {
+    if (!lastTerminated?.containerID) {
+      return { error: `previous terminated container "${container}" in pod "${podName}" not found` };
+    }
+    return last;
+  }
+  if (state.running) return { buffer: 'current', live: true };
+  if (terminated) {
+    if (terminated.containerID) return { buffer: 'current', live: false };
+    return lastTerminated?.containerID ? last : isTerminated;
+  }
+  if (lastTerminated) return lastTerminated.containerID ? last : isTerminated;
+  if (waiting) {
+    const reason = String(waiting.reason ?? '');
+    const why =
+      reason === 'ErrImagePull'
+        ? "image can't be pulled"
+        : reason === 'ImagePullBackOff'
+          ? 'trying and failing to pull image'
+          : reason;
+    return { error: `container "${container}" in pod "${podName}" is waiting to start: ${why}` };
+  }
+  return { error: `container "${container}" in pod "${podName}" is waiting to start - no logs yet` };
+}
+
 /** GET pods/<name>/log: container, tailLines, sinceSeconds, sinceTime, timestamps, previous, limitBytes, follow. */
 export function handlePodLog(ctx: ServerContext, r: ResourceRequest): void {
   const pod = getObject(ctx, r);
@@ -46,22 +102,14 @@ export function handlePodLog(ctx: ServerContext, r: ResourceRequest): void {
   const container = selectContainer(pod, q.get('container'));
   const previous = queryFlag(q, 'previous');
   const ns = pod.metadata.namespace ?? '';
-  const statuses = (((pod.status ?? {}) as Obj).containerStatuses ?? []) as Obj[];
-  const waiting = ((statuses.find((c) => c.name === container)?.state ?? {}) as Obj).waiting as
-    Obj | undefined;
-  if (!previous && waiting) {
-    throw badRequest(
-      `container "${container}" in pod "${pod.metadata.name}" is waiting to start: ${String(waiting.reason ?? 'ContainerCreating')}`,
-    );
-  }
-  const lines = ctx.logs.lines(ns, pod.metadata.name, container, { previous });
-  if (previous && !lines)
-    throw badRequest(`previous terminated container "${container}" in pod "${pod.metadata.name}" not found`);
+  const source = containerLogSource(pod, container, previous);
+  if ('error' in source) throw badRequest(source.error);
+  const lines = ctx.logs.lines(ns, pod.metadata.name, container, { previous: source.buffer === 'previous' });
 
   const lq = parseLogQuery(q, ctx.now());
   const res = r.res_;
   const stream = startLogStream(res, lines, lq);
-  if (!queryFlag(q, 'follow') || previous || stream.exhausted) {
+  if (!queryFlag(q, 'follow') || !source.live || stream.exhausted) {
     res.end();
     return;
   }

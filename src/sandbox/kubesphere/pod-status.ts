@@ -1,7 +1,16 @@
+import { createHash } from 'node:crypto';
 import type { KubeObject } from '../apiserver/store.js';
 import { kubeTime } from '../apiserver/types.js';
 
 type Obj = Record<string, unknown>;
+
+/** A container run's ID as containerd reports it: one per (pod, container, start). */
+function containerId(pod: KubeObject, container: string, startedAt: Date): string {
+  const hex = createHash('sha256').update(
+    `${pod.metadata.uid ?? pod.metadata.name}/${container}/${startedAt.toISOString()}`,
+  );
+  return `containerd://${hex.digest('hex')}`;
+}
 
 /** When a container of the pod started, as the kubelet reports it; falls back to the pod's start. */
 export function containerStartedAt(pod: KubeObject, container: string): Date | undefined {
@@ -77,6 +86,9 @@ export function crashLoopStatus(
           reason: 'Error',
           startedAt: kubeTime(startedAt),
           finishedAt: kubeTime(at),
+          // The run that exited: what `kubectl logs` (and --previous) read while the container waits.
+          containerID:
+            typeof c.containerID === 'string' ? c.containerID : containerId(pod, container, startedAt),
         },
       },
     }),
@@ -90,7 +102,13 @@ export function recoveredStatus(pod: KubeObject, container: string, at: Date): K
   return withContainer(
     pod,
     container,
-    (c) => ({ ...c, ready: true, started: true, state: { running: { startedAt: kubeTime(at) } } }),
+    (c) => ({
+      ...c,
+      ready: true,
+      started: true,
+      containerID: containerId(pod, container, at),
+      state: { running: { startedAt: kubeTime(at) } },
+    }),
     true,
     at,
   );

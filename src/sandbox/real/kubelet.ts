@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { KubeObject, WatchEvent } from '../cluster-api.js';
 import { randomPodIP } from '../apiserver/cluster-node.js';
 import type { LogStore } from '../apiserver/logs.js';
-import { parseLogQuery, startLogStream } from '../apiserver/pod-logs.js';
+import { containerLogSource, parseLogQuery, startLogStream } from '../apiserver/pod-logs.js';
 import { runningPod } from '../apiserver/pods.js';
 import { kubeTime } from '../apiserver/types.js';
 import { createClusterPki } from '../pki.js';
@@ -66,55 +66,6 @@ function pendingStatus(pod: KubeObject, now: Date): Obj {
       lastState: {},
     })),
   };
-}
-
-/**
- * Which run of a container the kubelet serves logs from, decided on the pod's status as the kubelet's
- * validateContainerLogStatus does (k/k pkg/kubelet/kubelet_pods.go): the current run, the last terminated one
- * (`previous`, also what a crash-looping container's plain `kubectl logs` shows), or a 400 message.
- */
-function containerLogSource(
-  pod: KubeObject,
-  container: string,
-  previous: boolean,
-): { error: string } | { previous: boolean } {
-  const podName = pod.metadata.name;
-  const status = statusOf(pod);
-  const all = [
-    ...((status.containerStatuses ?? []) as Obj[]),
-    ...((status.initContainerStatuses ?? []) as Obj[]),
-    ...((status.ephemeralContainerStatuses ?? []) as Obj[]),
-  ];
-  const cs = all.find((c) => c.name === container);
-  if (!cs) return { error: `container "${container}" in pod "${podName}" is not available` };
-  const state = (cs.state ?? {}) as Obj;
-  const lastTerminated = ((cs.lastState ?? {}) as Obj).terminated as Obj | undefined;
-  const waiting = state.waiting as Obj | undefined;
-  const terminated = state.terminated as Obj | undefined;
-  const isTerminated = { error: `container "${container}" in pod "${podName}" is terminated` };
-  if (previous) {
-    if (!lastTerminated?.containerID) {
-      return { error: `previous terminated container "${container}" in pod "${podName}" not found` };
-    }
-    return { previous: true };
-  }
-  if (state.running) return { previous: false };
-  if (terminated) {
-    if (terminated.containerID) return { previous: false };
-    return lastTerminated?.containerID ? { previous: true } : isTerminated;
-  }
-  if (lastTerminated) return lastTerminated.containerID ? { previous: true } : isTerminated;
-  if (waiting) {
-    const reason = String(waiting.reason ?? '');
-    const why =
-      reason === 'ErrImagePull'
-        ? "image can't be pulled"
-        : reason === 'ImagePullBackOff'
-          ? 'trying and failing to pull image'
-          : reason;
-    return { error: `container "${container}" in pod "${podName}" is waiting to start: ${why}` };
-  }
-  return { error: `container "${container}" in pod "${podName}" is waiting to start - no logs yet` };
 }
 
 /**
@@ -433,10 +384,10 @@ export class FakeKubelet {
     const source = containerLogSource(pod, container, previous);
     if ('error' in source) return fail(400, source.error);
 
-    const lines = this.logs.lines(ns, podName, container, { previous: source.previous });
+    const lines = this.logs.lines(ns, podName, container, { previous: source.buffer === 'previous' });
     const stream = startLogStream(res, lines, lq);
     // Following a terminated run ends at its last line, as it does for a stopped container.
-    if (!flag('follow') || source.previous || stream.exhausted) {
+    if (!flag('follow') || !source.live || stream.exhausted) {
       res.end();
       return;
     }
