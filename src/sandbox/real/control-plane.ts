@@ -418,7 +418,8 @@ export async function startRealCluster(opts: {
           `--service-account-issuer=${url}/`,
           `--service-account-key-file=${files.saPub}`,
           `--service-account-signing-key-file=${files.saKey}`,
-          '--service-cluster-ip-range=10.0.0.0/24',
+          // KubeKey's default service CIDR, where the simulated tower Services' clusterIPs are.
+          '--service-cluster-ip-range=10.233.0.0/18',
           '--authorization-mode=RBAC',
           '--disable-admission-plugins=ServiceAccount',
           '--allow-privileged=true',

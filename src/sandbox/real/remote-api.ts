@@ -36,6 +36,7 @@ export const BUILTIN_TYPES: Record<string, ResourceType> = {
   pods: { ...core('pods', 'Pod', true), subresources: ['log', 'status'] },
   configmaps: core('configmaps', 'ConfigMap', true),
   secrets: core('secrets', 'Secret', true),
+  services: { ...core('services', 'Service', true), subresources: ['status'] },
   namespaces: { ...core('namespaces', 'Namespace', false), subresources: ['status', 'finalize'] },
   nodes: { ...core('nodes', 'Node', false), subresources: ['status'] },
   'deployments.apps': { ...apps('deployments', 'Deployment'), subresources: ['status', 'scale'] },

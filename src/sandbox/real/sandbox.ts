@@ -105,7 +105,8 @@ export async function startRealSandbox(opts: SandboxOptions): Promise<Sandbox> {
         readonlyToken: r.readonlyToken,
         ...(opts.latencyMs ? { latencyMs: opts.latencyMs } : {}),
       });
-      const conn = { url: r.cluster.url, caCertPem: r.cluster.caCertPem, token: r.adminToken };
+      // The simulation talks to the API server directly; --latency delays only what clients see.
+      const conn = { url: r.cluster.directUrl, caCertPem: r.cluster.caCertPem, token: r.adminToken };
       await installCrds(conn, customTypes(v));
       const api = new RemoteApi({
         ...conn,

@@ -4,7 +4,7 @@ import {
   allSecrets,
   COMMON,
   finishMatrix,
-  KINDS,
+  kindsFor,
   pool,
   record,
   sandbox,
@@ -26,7 +26,7 @@ it('diagnose: every read × every fault ends in 0/1/3 with the clean verdict whe
   await sb.stop();
   expect(clean.code).toBe(1);
   expect(steps.length).toBeGreaterThan(10);
-  const cases = steps.flatMap((step) => KINDS.map((kind) => ({ step, kind })));
+  const cases = steps.flatMap((step) => kindsFor(step).map((kind) => ({ step, kind })));
   await pool(cases, async ({ step, kind }) => {
     const s = await sandbox();
     try {

@@ -5,7 +5,7 @@ import {
   allSecrets,
   COMMON,
   finishMatrix,
-  KINDS,
+  kindsFor,
   memberState,
   pool,
   record,
@@ -38,7 +38,7 @@ it('repair: every step × every fault ends in a documented exit, and the report 
   await sb.stop();
   expect(clean.code).toBe(0);
   const failuresBefore = tally.failures.length;
-  const cases = steps.flatMap((step) => KINDS.map((kind) => ({ step, kind })));
+  const cases = steps.flatMap((step) => kindsFor(step).map((kind) => ({ step, kind })));
   await pool(cases, async ({ step, kind }) => {
     const s = await sandbox();
     try {
