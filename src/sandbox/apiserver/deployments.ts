@@ -1,5 +1,7 @@
-import { pickNode, randomPodIP } from './cluster-node.js';
-import { isReady, isTerminating, newPod, ownedBy, runningPod } from './pods.js';
+import { storeApi } from '../cluster-api.js';
+import { PodLifecycle } from '../pod-lifecycle.js';
+import { pickNode } from './cluster-node.js';
+import { isReady, isTerminating, newPod, ownedBy } from './pods.js';
 import { reconcileDeployment } from './rollout-step.js';
 import type { LogStore } from './logs.js';
 import type { ClusterStore } from './store.js';
@@ -25,7 +27,6 @@ export interface DeploymentControllerOptions {
 }
 
 const MANAGER = 'kube-controller-manager';
-const podKey = (pod: KubeObject): string => `${pod.metadata.namespace}/${pod.metadata.name}`;
 
 function controllerOwner(obj: KubeObject, kind: string): string | undefined {
   const ref = (obj.metadata.ownerReferences ?? []).find(
@@ -41,39 +42,41 @@ function controllerOwner(obj: KubeObject, kind: string): string | undefined {
  */
 export class DeploymentController {
   private readonly store: ClusterStore;
-  private readonly logs: LogStore;
-  private readonly podStartMs: number;
-  private readonly podStopMs: number;
   private readonly now: () => Date;
+  /** The kubelet's part (pod status, graceful deletion): the same controller the real tier runs. */
+  private readonly kubelet: PodLifecycle;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly queue = new Set<string>();
-  /** Pods whose containers started, so onPodStopped fires exactly for those. */
-  private readonly running = new Set<string>();
   private readonly deadlines = new Map<string, NodeJS.Timeout>();
   private immediate: NodeJS.Immediate | undefined;
   private unsubscribe: (() => void) | undefined;
 
   constructor(private readonly o: DeploymentControllerOptions) {
     this.store = o.store;
-    this.logs = o.logs;
-    this.podStartMs = o.podStartMs ?? 400;
-    this.podStopMs = o.podStopMs ?? 200;
     this.now = o.now ?? (() => new Date());
+    this.kubelet = new PodLifecycle({
+      api: storeApi(o.store),
+      logs: o.logs,
+      runsOn: () => true,
+      podStartMs: o.podStartMs ?? 400,
+      podStopMs: o.podStopMs ?? 200,
+      now: this.now,
+      ...(o.onPodStarted ? { onPodStarted: o.onPodStarted } : {}),
+      ...(o.onPodStopped ? { onPodStopped: o.onPodStopped } : {}),
+    });
   }
 
   start(): void {
     if (this.unsubscribe) return;
     this.unsubscribe = this.store.subscribe((e) => this.onEvent(e));
-    for (const pod of this.store.list('pods')) {
-      if ((pod.status as Record<string, unknown> | undefined)?.phase === 'Running')
-        this.running.add(podKey(pod));
-    }
+    this.kubelet.start();
     for (const d of this.store.list('deployments.apps')) this.enqueue(d.metadata.namespace!, d.metadata.name);
   }
 
   stop(): void {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
+    this.kubelet.stop();
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     this.deadlines.clear();
@@ -97,9 +100,6 @@ export class DeploymentController {
       const d = controllerOwner(e.object, 'Deployment');
       if (d) this.enqueue(ns, d);
     } else if (e.resource.group === '' && e.resource.resource === 'pods') {
-      if (e.type === 'DELETED') this.podGone(e.object);
-      else if ((e.object.status as Record<string, unknown> | undefined)?.phase === 'Running')
-        this.running.add(podKey(e.object));
       const rsName = controllerOwner(e.object, 'ReplicaSet');
       const rs = rsName && this.store.get('replicasets.apps', ns, rsName);
       const d = rs && controllerOwner(rs, 'Deployment');
@@ -116,11 +116,6 @@ export class DeploymentController {
         else this.store.delete(res, child.metadata.namespace, child.metadata.name);
       }
     }, 0);
-  }
-
-  private podGone(pod: KubeObject): void {
-    this.logs.deletePod(pod.metadata.namespace ?? '', pod.metadata.name);
-    if (this.running.delete(podKey(pod))) this.o.onPodStopped?.(pod);
   }
 
   private enqueue(namespace: string, name: string): void {
@@ -175,7 +170,6 @@ export class DeploymentController {
       for (let i = active.length; i < want; i++) {
         const pod = this.store.create(newPod(rs, nodeName, hostIP, this.now()), { fieldManager: MANAGER });
         active.push(pod);
-        this.later(() => this.startPod(pod), this.podStartMs);
       }
     } else if (active.length > want) {
       // Like controller.ActivePods ordering: not-ready and newer pods go first.
@@ -186,16 +180,6 @@ export class DeploymentController {
     return active;
   }
 
-  private startPod(pod: KubeObject): void {
-    const current = this.store.get('pods', pod.metadata.namespace, pod.metadata.name);
-    if (!current || isTerminating(current) || current.metadata.uid !== pod.metadata.uid) return;
-    const started = this.store.update(runningPod(current, randomPodIP(), this.now()), {
-      subresource: 'status',
-      fieldManager: 'kubelet',
-    });
-    this.o.onPodStarted?.(started);
-  }
-
   private terminate(pod: KubeObject): void {
     const current = this.store.get('pods', pod.metadata.namespace, pod.metadata.name);
     if (!current || isTerminating(current)) return;
@@ -204,8 +188,8 @@ export class DeploymentController {
       .toISOString()
       .replace(/\.\d+Z$/, 'Z');
     current.metadata.deletionGracePeriodSeconds = grace;
+    // The kubelet finishes the deletion once the containers stopped.
     this.store.update(current, { fieldManager: MANAGER });
-    this.later(() => this.store.delete('pods', pod.metadata.namespace, pod.metadata.name), this.podStopMs);
   }
 
   private later(fn: () => void, ms: number): NodeJS.Timeout {
