@@ -1,9 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Two groups, run one after the other so that they never share the two cores: first everything else (the real
- * control plane tier included, whose kube-apiservers load the CPU while they start), then the fault matrix,
- * whose hang and stall cases rely on tight request timeouts that a loaded machine would blur.
+ * Two groups, one after the other. First everything but the fault matrix, two files at a time (vitest's
+ * default in run mode is one worker fewer than the CPUs, which on CI's two cores meant one file at a time;
+ * most of these files wait on timers, rollouts and child processes, not on the CPU). Then the fault matrix
+ * alone, one file at a time: its hang and stall cases rely on tight request timeouts, which the real tier's
+ * starting kube-apiservers or a second matrix file would blur.
  */
 const FAULT_MATRIX = 'test/e2e/fault-matrix/**/*.test.ts';
 
@@ -12,6 +14,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    maxWorkers: 2,
     projects: [
       {
         extends: true,
@@ -22,7 +25,10 @@ export default defineConfig({
           sequence: { groupOrder: 0 },
         },
       },
-      { extends: true, test: { name: 'fault-matrix', include: [FAULT_MATRIX], sequence: { groupOrder: 1 } } },
+      {
+        extends: true,
+        test: { name: 'fault-matrix', include: [FAULT_MATRIX], maxWorkers: 1, sequence: { groupOrder: 1 } },
+      },
     ],
   },
 });
