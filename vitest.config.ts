@@ -20,6 +20,8 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'suite',
+          // Says once when the real control plane tier is skipped, and how to enable it.
+          globalSetup: ['test/real-tier-setup.ts'],
           include: ['test/**/*.test.ts'],
           exclude: [FAULT_MATRIX],
           sequence: { groupOrder: 0 },

@@ -4,8 +4,8 @@ import { findControlPlane } from '../../src/sandbox/real/binaries.js';
 
 /**
  * The real tier (a real etcd + kube-apiserver + kube-controller-manager under the sandbox) runs where
- * `npm run build:control-plane` has built them. Without them, `npm test` still passes and says once per file that
- * the tier was skipped and how to enable it; but where Go is installed and CI is set (`.ci/run` builds them
+ * `npm run build:control-plane` has built them. Without them, `npm test` still passes and says once (see
+ * test/real-tier-setup.ts) that the tier was skipped and how to enable it; but where Go is installed and CI is set (`.ci/run` builds them
  * first), missing binaries fail the run rather than skipping it silently.
  */
 export function describeReal(name: string, body: () => void): void {
@@ -25,13 +25,11 @@ export function describeReal(name: string, body: () => void): void {
     });
     return;
   }
-  console.log(
-    `real control plane tier skipped (${name}): no binaries; run npm run build:control-plane (Go >= 1.26 and the module proxy) to enable it`,
-  );
+  // test/real-tier-setup.ts has said once for the whole run that the tier is skipped, and how to enable it.
   describe.skip(name, body);
 }
 
-function hasGo(): boolean {
+export function hasGo(): boolean {
   try {
     execFileSync('go', ['version'], { stdio: 'ignore' });
     return true;
