@@ -51,6 +51,31 @@ describe('ks-restore sandbox', () => {
     expect(() => parseSandboxFlags(flags)).toThrow(message);
   });
 
+  it('--control-plane real without a build: exit 2, naming the directory and how to build it; the embedded default needs nothing', async () => {
+    const saved = process.env.KS_RESTORE_CONTROL_PLANE;
+    process.env.KS_RESTORE_CONTROL_PLANE = '/nonexistent/control-plane';
+    try {
+      const h = harness();
+      const err = await sandboxCommand({ controlPlane: 'real' }, h.deps).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(UsageError);
+      expect((err as UsageError).exitCode).toBe(2);
+      expect((err as UsageError).message).toContain('/nonexistent/control-plane');
+      expect((err as UsageError).message).toContain('npm run build:control-plane');
+      expect((err as UsageError).message).toContain('Go >= 1.26');
+      expect((err as UsageError).hint).toContain('--control-plane embedded');
+    } finally {
+      if (saved === undefined) delete process.env.KS_RESTORE_CONTROL_PLANE;
+      else process.env.KS_RESTORE_CONTROL_PLANE = saved;
+    }
+    expect(parseSandboxFlags({}).controlPlane).toBe('embedded');
+    expect(() => parseSandboxFlags({ controlPlane: 'kind' })).toThrow(
+      /--control-plane "kind" is not a control plane/,
+    );
+    expect(() => parseSandboxFlags({ controlPlane: 'real', fault: ['kind=500'] })).toThrow(
+      /--fault needs the embedded control plane/,
+    );
+  });
+
   it('names the valid scenarios when one is unknown', () => {
     try {
       parseSandboxFlags({ scenario: 'typo' });
