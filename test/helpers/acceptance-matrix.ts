@@ -113,8 +113,12 @@ export function acceptanceMatrix(controlPlane: 'embedded' | 'real'): void {
         const plan = await runCli(['repair', ...common, '--dry-run'], env);
         noSecret(plan.stdout + plan.stderr);
         expect(plan.code).toBe(expected.exit === 0 ? 0 : 1);
-        const text = await runCli(['diagnose', ...common, '-v'], env);
-        noSecret(text.stdout + text.stderr);
+        // The verbose text report makes the same requests as the JSON one: on the real control plane it would
+        // only repeat what the embedded matrix checks of its output.
+        if (controlPlane === 'embedded') {
+          const text = await runCli(['diagnose', ...common, '-v'], env);
+          noSecret(text.stdout + text.stderr);
+        }
 
         const yamlBefore = memberYaml();
         const otherKeysBefore = withoutYaml(configData(sb, member));

@@ -54,7 +54,11 @@ export const kindsFor = (step: Step): Kind[] =>
 
 const ALLOWED_EXITS = new Set([0, 1, 2, 3, 4]);
 const CASE_LIMIT_MS = 45_000;
-const CONCURRENCY = 3;
+/**
+ * Cases at a time. Many wait out a hang or a stall (the 3 s request timeout) rather than use the CPU, and the
+ * matrix runs after every other test file (vitest.config.ts), so four keep both cores busy.
+ */
+const CONCURRENCY = 4;
 const NS = 'kubesphere-system';
 const CC = 'clusterconfigurations.installer.kubesphere.io';
 
