@@ -1,4 +1,6 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -216,5 +218,25 @@ describe('the built binary, as a user and a script run it', () => {
     expect(JSON.parse(again.stdout).objects.every((o: { status: string }) => o.status === 'unchanged')).toBe(
       true,
     );
+  });
+});
+
+describe('a clone that was never built', () => {
+  it('says to run npm run build (exit 2), not a module error', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'ksr-unbuilt-'));
+    try {
+      cpSync(path.resolve('bin'), path.join(dir, 'bin'), { recursive: true });
+      cpSync(path.resolve('package.json'), path.join(dir, 'package.json'));
+      const r = spawnSync(process.execPath, [path.join(dir, 'bin', 'ks-restore.js'), '--version'], {
+        encoding: 'utf8',
+      });
+      expect(r.status).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toBe(
+        'error: ks-restore is not built: dist/cli.js is missing.\nRun `npm run build` in the repository first (npm test and npm run demo do it for you).\n',
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
