@@ -7,6 +7,7 @@ import type { FaultInjector } from './apiserver/faults.js';
 import type { ClusterApi } from './cluster-api.js';
 import type { ApiserverSim } from './kubesphere/apiserver-sim.js';
 import type { SimClock } from './kubesphere/clock.js';
+import type { JoinedCluster } from './kubesphere/host-clusters.js';
 import { InstallerSim } from './kubesphere/installer.js';
 import { buildKubeconfig } from './kubesphere/kubeconfig.js';
 import type { PlannedCluster } from './kubesphere/plan.js';
@@ -28,6 +29,21 @@ export interface StartedCluster {
   adminToken: string;
   readonlyToken: string;
   installer?: InstallerSim;
+}
+
+/** A cluster as the host joined it: what its Cluster object on the host records. */
+export function joinedCluster(r: StartedCluster): JoinedCluster {
+  return {
+    name: r.plan.name,
+    version: r.plan.version,
+    url: r.url,
+    caCertPem: r.caCertPem,
+    adminToken: r.adminToken,
+    kubeSystemUid: r.api.get('namespaces', undefined, 'kube-system')?.metadata.uid ?? '',
+    nodeCount: r.api.list('nodes').length,
+    connection: r.plan.connection,
+    unreachable: r.plan.unreachable,
+  };
 }
 
 /**

@@ -18,7 +18,7 @@ import type { MemberSpec } from './kubesphere/plan.js';
 import { versionInfo } from './kubesphere/versions.js';
 import type { KsVersion } from './kubesphere/versions.js';
 import { kubeTime } from './apiserver/types.js';
-import { assembleSandbox } from './assemble.js';
+import { assembleSandbox, joinedCluster } from './assemble.js';
 import type { StartedCluster } from './assemble.js';
 import { storeApi } from './cluster-api.js';
 import type { ClusterApi } from './cluster-api.js';
@@ -179,17 +179,6 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     );
     started = running.map((r) => ({ ...r, url: r.server!.url, caCertPem: r.server!.caCertPem }));
     const [host, ...members] = started as [StartedCluster, ...StartedCluster[]];
-    const joined = (r: StartedCluster) => ({
-      name: r.plan.name,
-      version: r.plan.version,
-      url: r.url,
-      caCertPem: r.caCertPem,
-      adminToken: r.adminToken,
-      kubeSystemUid: r.store!.get('namespaces', undefined, 'kube-system')?.metadata.uid ?? '',
-      nodeCount: r.store!.list('nodes').length,
-      connection: r.plan.connection,
-      unreachable: r.plan.unreachable,
-    });
     const hostStore = host.store!;
     endpoints = seedClusterObjects(
       (obj, at) =>
@@ -201,8 +190,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         ),
       host.clock,
       host.plan.version,
-      joined(host),
-      members.map(joined),
+      joinedCluster(host),
+      members.map(joinedCluster),
     );
     // Joined while it was up; now nothing listens on its port.
     await Promise.all(running.filter((r) => r.plan.unreachable).map((r) => r.server!.close()));

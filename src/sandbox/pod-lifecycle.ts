@@ -1,6 +1,6 @@
 import { randomPodIP } from './apiserver/cluster-node.js';
 import type { LogStore } from './apiserver/logs.js';
-import { runningPod } from './apiserver/pods.js';
+import { creatingContainerStatuses, runningPod } from './apiserver/pods.js';
 import { kubeTime } from './apiserver/types.js';
 import type { ClusterApi, KubeObject, WatchEvent } from './cluster-api.js';
 
@@ -48,16 +48,7 @@ function pendingStatus(pod: KubeObject, now: Date): Obj {
     hostIP: status.hostIP ?? HOST_IP,
     hostIPs: status.hostIPs ?? [{ ip: HOST_IP }],
     startTime: status.startTime ?? kubeTime(now),
-    containerStatuses: containers.map((c) => ({
-      name: c.name,
-      image: c.image,
-      imageID: '',
-      ready: false,
-      started: false,
-      restartCount: 0,
-      state: { waiting: { reason: 'ContainerCreating' } },
-      lastState: {},
-    })),
+    containerStatuses: creatingContainerStatuses(pod),
   };
 }
 

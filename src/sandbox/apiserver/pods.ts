@@ -48,6 +48,20 @@ function condition(type: string, ok: boolean, now: Date, reason?: string): Obj {
   };
 }
 
+/** Each container of the pod as the kubelet reports it while the runtime creates it. */
+export function creatingContainerStatuses(pod: KubeObject): Obj[] {
+  return containersOf(pod).map((c) => ({
+    name: c.name,
+    image: c.image,
+    imageID: '',
+    ready: false,
+    started: false,
+    restartCount: 0,
+    state: { waiting: { reason: 'ContainerCreating' } },
+    lastState: {},
+  }));
+}
+
 /** A scheduled pod whose containers are still being created, as the kubelet reports it right after admission. */
 export function newPod(rs: KubeObject, nodeName: string, hostIP: string, now: Date): KubeObject {
   const template = (specOf(rs).template ?? {}) as Obj;
@@ -86,16 +100,7 @@ export function newPod(rs: KubeObject, nodeName: string, hostIP: string, now: Da
     ],
     hostIP,
     startTime: kubeTime(now),
-    containerStatuses: containersOf(pod).map((c) => ({
-      name: c.name,
-      image: c.image,
-      imageID: '',
-      ready: false,
-      started: false,
-      restartCount: 0,
-      state: { waiting: { reason: 'ContainerCreating' } },
-      lastState: {},
-    })),
+    containerStatuses: creatingContainerStatuses(pod),
     qosClass: 'BestEffort',
   };
   (pod.status as Obj).conditions = ((pod.status as Obj).conditions as Obj[]).map((c) =>

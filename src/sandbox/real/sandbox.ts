@@ -6,7 +6,7 @@ import { FaultInjector } from '../apiserver/faults.js';
 import { LogStore } from '../apiserver/logs.js';
 import { kubeTime } from '../apiserver/types.js';
 import type { KubeObject, ResourceType } from '../apiserver/types.js';
-import { assembleSandbox } from '../assemble.js';
+import { assembleSandbox, joinedCluster } from '../assemble.js';
 import type { StartedCluster } from '../assemble.js';
 import type { Sandbox, SandboxOptions } from '../index.js';
 import { ApiserverSim } from '../kubesphere/apiserver-sim.js';
@@ -151,17 +151,6 @@ export async function startRealSandbox(opts: SandboxOptions): Promise<Sandbox> {
       readonlyToken: r.readonlyToken,
     }));
     const [host, ...members] = started as [StartedCluster, ...StartedCluster[]];
-    const joined = (r: StartedCluster) => ({
-      name: r.plan.name,
-      version: r.plan.version,
-      url: r.url,
-      caCertPem: r.caCertPem,
-      adminToken: r.adminToken,
-      kubeSystemUid: r.api.get('namespaces', undefined, 'kube-system')?.metadata.uid ?? '',
-      nodeCount: r.api.list('nodes').length,
-      connection: r.plan.connection,
-      unreachable: r.plan.unreachable,
-    });
     const writes: Promise<KubeObject>[] = [];
     const endpoints = seedClusterObjects(
       // A real API server stamps creation itself; the conditions keep their historical times.
@@ -172,8 +161,8 @@ export async function startRealSandbox(opts: SandboxOptions): Promise<Sandbox> {
       },
       host.clock,
       host.plan.version,
-      joined(host),
-      members.map(joined),
+      joinedCluster(host),
+      members.map(joinedCluster),
     );
     await Promise.all(writes);
     const hostApi = running[0]!.api!;
