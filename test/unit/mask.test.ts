@@ -348,3 +348,17 @@ describe('the repair plan as printed', () => {
     }
   });
 });
+
+describe('secretMasker: survivors of the issue 13 mutation run', () => {
+  it('a secret stored with a CRLF line end (a Secret made from a Windows file) is masked where it shows without it', () => {
+    const secret = 'FAKEcrlfSecret00\r\n';
+    const masked = secretMasker([secret])('data: FAKEcrlfSecret00\n');
+    expect(masked).toBe(`data: ******** (fp ${fp(secret)})\n`);
+  });
+
+  it('two overlapping secrets of the same length: one mask, labelled by the one that starts first', () => {
+    const a = 'FAKEabcdef';
+    const b = 'cdefFAKEgh';
+    expect(secretMasker([b, a])('v=FAKEabcdefFAKEgh;')).toBe(`v=******** (fp ${fp(a)});`);
+  });
+});
