@@ -223,17 +223,17 @@ export class PodLifecycle {
       });
       this.o.onPodStarted?.(written);
     } catch (err) {
-      if (
-        this.closed ||
-        attempt >= 10 ||
-        (codeOf(err) !== 409 && codeOf(err) !== 429 && codeOf(err) !== 500)
-      ) {
-        if (codeOf(err) !== 404 && !this.closed) console.error(`kubelet: starting pod ${ns}/${name}:`, err);
+      // 404: the pod is gone. A 4xx other than a conflict or a throttle will not pass on a retry.
+      const code = codeOf(err);
+      const permanent = code !== undefined && code >= 400 && code < 500 && code !== 409 && code !== 429;
+      if (this.closed || permanent) {
+        if (code !== 404 && !this.closed) console.error(`kubelet: starting pod ${ns}/${name}:`, err);
         this.starting.delete(uid);
         return;
       }
-      // Conflict: the cache lags our own pending write; try again once it caught up.
-      this.later(uid, 100, () => void this.run(ns, name, uid, attempt + 1));
+      // A conflict (the cache lags our own pending write), a throttle, a 5xx or a lost connection, as happens
+      // on a loaded machine: a kubelet keeps syncing the pod until it runs, so try again, backing off to 1 s.
+      this.later(uid, Math.min(100 * (attempt + 1), 1000), () => void this.run(ns, name, uid, attempt + 1));
     }
   }
 }
