@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { BUILTIN_TYPES as BUILTIN_TYPES_EMBEDDED } from '../apiserver/builtins.js';
 import { FaultInjector } from '../apiserver/faults.js';
 import { LogStore } from '../apiserver/logs.js';
 import { kubeTime } from '../apiserver/types.js';
@@ -26,14 +27,8 @@ import { seedRealCluster } from './seed.js';
 
 const token = (): string => randomBytes(24).toString('base64url');
 
-const CRD_TYPE: ResourceType = {
-  group: 'apiextensions.k8s.io',
-  version: 'v1',
-  resource: 'customresourcedefinitions',
-  kind: 'CustomResourceDefinition',
-  singular: 'customresourcedefinition',
-  namespaced: false,
-};
+/** The CRD type as the embedded server registers it: the same resource on both control planes. */
+const CRD_TYPE = BUILTIN_TYPES_EMBEDDED.find((t) => t.resource === 'customresourcedefinitions')!;
 
 /** KubeSphere's custom resources on this version: the Cluster CRD, and ClusterConfiguration on 3.x. */
 const customTypes = (v: KsVersion): ResourceType[] => [
