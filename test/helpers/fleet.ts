@@ -131,7 +131,7 @@ export function twentyMemberFleet(controlPlane: 'embedded' | 'real'): void {
           expect(m.discovery).toMatchObject({ method: 'server-url', connection: 'direct' });
         }
       }
-    });
+    }, 120_000);
 
     it('repair fixes exactly the broken reachable members and reports the others without blocking', async () => {
       // 18 rollouts at once; on the real control plane, next to other suites, a loaded machine needs the time.
@@ -174,7 +174,7 @@ export function twentyMemberFleet(controlPlane: 'embedded' | 'real'): void {
       expect(reachable).toHaveLength(18);
       expect(reachable.map((m: any) => m.cause)).toEqual(reachable.map(() => 'healthy'));
       expect(r.code).toBe(3);
-    });
+    }, 120_000);
 
     it('no jwtSecret and no stored member credential reached any output', () => {
       expect(outputs.length).toBeGreaterThanOrEqual(6);
