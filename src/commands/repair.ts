@@ -206,7 +206,14 @@ export async function repairCommand(flags: Record<string, unknown>, env = proces
   }
   // The worst outcome decides: members repaired, others left untouched because they could not be read (3)
   // or were refused by the role guard (2). Nothing failed after a change, so nothing calls for a rollback.
-  return finish(refusedCode === ExitCode.ok ? 'repaired' : 'partial', refusedCode, backup.dir);
+  // A host-side cause (several host replicas without Redis) keeps the symptom after any member repair (1).
+  const hostSide = diagnosis.report.host.checks.some((c) => c.id === 'host-cache' && c.status === 'fail');
+  if (hostSide)
+    log(
+      'The members are repaired, but the host still loses tokens between its ks-apiserver replicas (no Redis): enable Redis on the host, or run one replica.',
+    );
+  const code = Math.max(refusedCode, hostSide ? ExitCode.problems : ExitCode.ok);
+  return finish(refusedCode === ExitCode.ok ? 'repaired' : 'partial', code, backup.dir);
 }
 
 function worstRefusal(runs: MemberRun[]): number {
@@ -214,7 +221,12 @@ function worstRefusal(runs: MemberRun[]): number {
   for (const r of runs) {
     const c = r.plan.refusal?.code;
     if (!c) continue;
-    const rc = c === 'role-guard' || c === 'wrong-role-host' ? ExitCode.usage : ExitCode.unreadable;
+    const rc =
+      c === 'role-guard' || c === 'wrong-role-host'
+        ? ExitCode.usage
+        : c === 'not-repairable'
+          ? ExitCode.problems
+          : ExitCode.unreadable;
     code = Math.max(code, rc);
   }
   return code;

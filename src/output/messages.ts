@@ -321,9 +321,9 @@ export function describeCause(cause: Cause, context: string): string {
     case 'restart-pending':
       return `${context}'s configuration is fixed but ks-apiserver has not reloaded it.`;
     case 'clock-skew':
-      return `${context} rejects tokens as issued in the future: the node clocks disagree.`;
+      return `${context}'s clock and the host's disagree by more than ks-apiserver tolerates: it rejects the host's tokens.`;
     case 'host-cache':
-      return `${context} is fine; the host itself loses tokens between its ks-apiserver replicas (no Redis).`;
+      return `${context}'s own settings are right, but the host loses its tokens between its ks-apiserver replicas (no Redis): the console bounces at random until the host is fixed.`;
     case 'stale-errors':
       return `${context}'s configuration is right but its ks-apiserver still rejected tokens recently.`;
     case 'no-route':

@@ -56,6 +56,25 @@ export function describeRefusal(r: Refusal, context: string): { message: string;
         message: `${context} could not be read completely (${String(r.args.cause)}), so no repair was planned.`,
         hint: 'Run ks-restore diagnose to see which read failed.',
       };
+    case 'not-repairable':
+      return {
+        message: `${context}'s jwtSecret, accessTokenMaxAge and role are already right; what still breaks the console is outside what repair changes. Nothing was changed.`,
+        hint: outsideRemedy(String(r.args.cause)),
+      };
+  }
+}
+
+/** What the user does about a cause that `repair` does not fix. */
+function outsideRemedy(cause: string): string {
+  switch (cause) {
+    case 'host-cache':
+      return "Fix the host: enable Redis in its ClusterConfiguration (or run one ks-apiserver replica), so that all of the host's replicas share one token cache.";
+    case 'clock-skew':
+      return "Synchronise the nodes' clocks (NTP or chrony on the host's and the member's nodes), then log in again.";
+    case 'host-sees-not-ready':
+      return "Look at the member's Cluster object on the host (kubectl get cluster NAME -o yaml): its conditions say why the host does not use it.";
+    default:
+      return 'Run ks-restore diagnose -v for the evidence, then log out and in again on the host console.';
   }
 }
 

@@ -245,3 +245,61 @@ describe('exit codes with several members: the worst one decides', () => {
     expect(JSON.stringify(configOf(sb, 'cached'))).toBe(before);
   });
 });
+
+// kubesphere#4060: several host ks-apiserver replicas without Redis lose the host's own tokens. No member
+// repair fixes that, so repair says so and exits 1 rather than 0.
+describe('a host-side cause (host replicas without Redis) outlives any member repair', () => {
+  let sb: Sandbox;
+  let dir: string;
+  let env: NodeJS.ProcessEnv;
+  beforeAll(async () => {
+    sb = await startSandbox({
+      ksVersion: '3.4',
+      scenario: 'host-replicas-no-redis',
+      members: [
+        { name: 'fine', scenario: 'healthy' },
+        { name: 'cached', scenario: 'token-cache' },
+      ],
+      ...FAST,
+    });
+    dir = mkdtempSync(join(tmpdir(), 'ks-restore-exit-'));
+    env = { KUBECONFIG: sb.kubeconfigPath, XDG_STATE_HOME: join(dir, 'state'), HOME: dir };
+  });
+  afterAll(async () => {
+    await sb?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('repair of a member whose settings are right: refused not-repairable, nothing changed, 1', async () => {
+    const before = JSON.stringify(configOf(sb, 'fine'));
+    const r = await capture(() =>
+      repairCommand({ host: 'host', member: ['fine'], output: 'json', yes: true }, env),
+    );
+    const doc = JSON.parse(r.stdout);
+    expect(doc.members.map((m: any) => [m.causeBefore, m.refusal?.code])).toEqual([
+      ['host-cache', 'not-repairable'],
+    ]);
+    expect({ code: r.code, status: doc.status, backup: doc.backup }).toEqual({
+      code: 1,
+      status: 'failed',
+      backup: null,
+    });
+    expect(JSON.stringify(configOf(sb, 'fine'))).toBe(before);
+  });
+
+  it("repair of a token-cache member: repaired and verified, yet 1, since the host's problem remains", async () => {
+    const r = await capture(() =>
+      repairCommand(
+        { host: 'host', member: ['cached'], output: 'json', yes: true, timeout: '60s', backupDir: dir },
+        env,
+      ),
+    );
+    const doc = JSON.parse(r.stdout);
+    expect(doc.members[0].verification).toMatchObject({ status: 'healthy', cause: 'host-cache' });
+    expect({ code: r.code, status: doc.status, exitCode: doc.exitCode }).toEqual({
+      code: 1,
+      status: 'repaired',
+      exitCode: 1,
+    });
+  });
+});

@@ -264,12 +264,14 @@ describe('assess + plan on hand-built snapshots', () => {
     expect(r.plan.refusal?.code).toBe('not-readable');
   });
 
-  it('host with 3 replicas and no Redis: host-cache warns; the member itself is healthy', () => {
+  it('host with 3 replicas and no Redis: host-cache fails, the member is unhealthy, repair refuses with the host fix', () => {
     const yaml = fixture('v3.4-host.yaml').replace(/\ncache:\n(?: .*\n)+/, '\n');
     const host = snapshot({ context: 'host', yaml, image: 'kubesphere/ks-apiserver:v3.4.1', replicas: 3 });
     const r = run(host, v34member());
-    expect(r.report.host.checks.find((c) => c.id === 'host-cache')?.status).toBe('warn');
-    expect(r.member.cause).toBe('host-cache');
+    expect(r.report.host.checks.find((c) => c.id === 'host-cache')?.status).toBe('fail');
+    expect(r.member).toMatchObject({ status: 'unhealthy', cause: 'host-cache' });
+    expect(r.plan.writes).toEqual([]);
+    expect(r.plan.refusal).toEqual({ code: 'not-repairable', args: { cause: 'host-cache' } });
   });
 
   it('no secret value appears anywhere in the JSON document', () => {

@@ -436,7 +436,7 @@ describe('host-cache', () => {
     });
   });
 
-  it('two replicas without Redis: warn host-cache-in-memory, the misses counted, the source in evidence', () => {
+  it('two replicas without Redis: fail host-cache-in-memory, the misses counted, the source in evidence', () => {
     const logs: AuthLogSummary = {
       linesScanned: 9,
       containersScanned: 2,
@@ -445,7 +445,7 @@ describe('host-cache', () => {
     const c = cacheCheck(host({ replicas: 2 }), logs);
     expect(c).toEqual({
       id: 'host-cache',
-      status: 'warn',
+      status: 'fail',
       code: 'host-cache-in-memory',
       args: { replicas: 2, cache: 'none', hostCacheMisses: 4 },
       evidence: { replicas: 2, cache: 'none', hostCacheMisses: 4, source: 'absent' },
@@ -469,7 +469,7 @@ describe('host-cache', () => {
   it('no host log summary (logs not read): no cache misses counted', () => {
     const report = assess({ snapshot: host({ replicas: 2 }) }, [], { since: '1h' });
     expect(checkOf(report.host.checks, 'host-cache')).toMatchObject({
-      status: 'warn',
+      status: 'fail',
       args: { replicas: 2, hostCacheMisses: 0 },
     });
   });

@@ -280,3 +280,50 @@ describe('members repair cannot plan for', () => {
     expect(p.restart).toBeUndefined();
   });
 });
+
+describe('a cause outside what repair changes: refused as not-repairable, never "nothing to do"', () => {
+  const member = () =>
+    snapshot({
+      context: 'member',
+      yaml: memberYaml('0'),
+      image: 'kubesphere/ks-apiserver:v3.2.1',
+      cc: { jwtSecret: HOST_SECRET, clusterRole: 'member' },
+      installerSecret: HOST_SECRET,
+    });
+  const skewed: AuthLogSummary = {
+    linesScanned: 10,
+    containersScanned: 1,
+    kinds: { 'clock-skew': { count: 3, first: null, last: null, samples: [] } },
+  };
+
+  it('clock skew in the member log, settings right: refused with the clock fix, no write, no restart', () => {
+    const report = assess(
+      { snapshot: v32host(), logs: noErrors },
+      [{ gathered: { snapshot: member(), logs: skewed } }],
+      { since: '1h' },
+    );
+    const m = report.members[0]!;
+    expect(m).toMatchObject({ status: 'unhealthy', cause: 'clock-skew' });
+    const p = planMemberRepair({
+      host: { facts: deriveFacts(v32host()), server: v32host().server },
+      member: { snapshot: member(), facts: deriveFacts(member()), report: m },
+      force: false,
+    });
+    expect(p).toMatchObject({ writes: [], restart: undefined });
+    expect(p.refusal).toEqual({ code: 'not-repairable', args: { cause: 'clock-skew' } });
+    const doc = repairDocument([{ plan: p, before: m, actions: [], verification: null, mask: (t) => t }], {
+      status: 'failed',
+      exitCode: 1,
+      backup: null,
+      dryRun: false,
+    });
+    expect(doc.members[0]!.refusal?.hint).toMatch(/NTP|chrony/);
+  });
+
+  it('a healthy member is not refused: its plan is simply empty', () => {
+    const { plan: p, member: m } = plan(v32host(), member());
+    expect(m.status).toBe('healthy');
+    expect(p.refusal).toBeUndefined();
+    expect(p.writes).toEqual([]);
+  });
+});

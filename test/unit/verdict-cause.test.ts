@@ -252,17 +252,25 @@ describe('the verdict of one member', () => {
     });
   });
 
-  it('several host replicas without Redis: healthy, cause host-cache, with the host warning', () => {
+  // kubesphere#4060: the host's own replicas lose its tokens, so the console keeps bouncing: not healthy.
+  it('several host replicas without Redis: unhealthy, cause host-cache, the host check failing', () => {
     const r = run(member(), { host: host({ replicas: 2 }) });
     expect(r.host.checks.find((c) => c.id === 'host-cache')).toMatchObject({
-      status: 'warn',
+      status: 'fail',
       code: 'host-cache-in-memory',
       args: { replicas: 2, hostCacheMisses: 0 },
     });
-    expect(r.verdict).toEqual({ status: 'healthy', cause: 'host-cache' });
+    expect(r.verdict).toEqual({ status: 'unhealthy', cause: 'host-cache' });
   });
 
-  it('a member check that could not be read comes before the host-cache warning: error, unreadable', () => {
+  it("a member's own cause comes before the host's cache: token-cache, not host-cache", () => {
+    expect(run(member({ yaml: yaml({ maxAge: '2h' }) }), { host: host({ replicas: 2 }) }).verdict).toEqual({
+      status: 'unhealthy',
+      cause: 'token-cache',
+    });
+  });
+
+  it('a member check that could not be read comes before the host-cache failure: error, unreadable', () => {
     const m: ClusterSnapshot = { ...member(), pods: { failure: forbidden } };
     delete m.logs;
     expect(run(m, { host: host({ replicas: 2 }) }).verdict).toEqual({ status: 'error', cause: 'unreadable' });

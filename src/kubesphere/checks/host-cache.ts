@@ -4,7 +4,8 @@ import type { AuthLogSummary } from './logs.js';
 
 /**
  * `host-cache`: several host ks-apiserver replicas without Redis each keep their own token cache, so the host
- * itself answers "token not found in cache" at random. Repairing a member cannot fix that.
+ * itself answers "token not found in cache" at random (kubesphere#4060). That is the user's symptom, so it
+ * fails rather than warns; repairing a member cannot fix it.
  */
 export function checkHostCache(host: ClusterFacts, hostLogs: AuthLogSummary | undefined): Finding {
   const id = 'host-cache';
@@ -27,7 +28,7 @@ export function checkHostCache(host: ClusterFacts, hostLogs: AuthLogSummary | un
   if (replicas > 1 && cache.type !== 'redis') {
     return {
       id,
-      status: 'warn',
+      status: 'fail',
       code: 'host-cache-in-memory',
       args,
       evidence: { ...args, source: cache.source },

@@ -35,8 +35,9 @@ export function verdict(
   if (failed('host-cluster-status')) return { status: 'unhealthy', cause: 'host-sees-not-ready' };
   if ([...checks, ...hostChecks].some((c) => c.status === 'error'))
     return { status: 'error', cause: 'unreadable' };
-  if (hostChecks.find((c) => c.id === 'host-cache')?.status === 'warn')
-    return { status: 'healthy', cause: 'host-cache' };
+  // The host's own replicas lose its tokens: the console still bounces, whatever the member does.
+  if (hostChecks.find((c) => c.id === 'host-cache')?.status === 'fail')
+    return { status: 'unhealthy', cause: 'host-cache' };
   return { status: 'healthy', cause: 'healthy' };
 }
 

@@ -4,6 +4,7 @@ import type { ClusterFacts } from '../cluster/facts.js';
 import { KS_CONFIG_KEY, KS_CONFIGMAP, KS_INSTALLER, KS_NAMESPACE, KS_SECRET } from '../cluster/gateway.js';
 import { applyObjectEdits, type ObjectEdit } from './object-edit.js';
 import type { MemberReport } from '../checks/report.js';
+import { causeFixable } from '../checks/verdict.js';
 import type { ClusterSnapshot, ObjectJson } from '../cluster/snapshot.js';
 import { present } from '../cluster/snapshot.js';
 
@@ -35,7 +36,14 @@ export interface PlannedWrite {
 }
 
 export interface Refusal {
-  code: 'role-guard' | 'wrong-role-host' | 'host-secret-empty' | 'config-not-editable' | 'not-readable';
+  code:
+    | 'role-guard'
+    | 'wrong-role-host'
+    | 'host-secret-empty'
+    | 'config-not-editable'
+    | 'not-readable'
+    /** The member's settings are already right; what keeps the symptom is outside them (`args.cause`). */
+    | 'not-repairable';
   args: Record<string, string | number | null>;
 }
 
@@ -234,6 +242,9 @@ export function planMemberRepair({ host, member, force }: PlanInput): MemberPlan
           reason: configChanged ? ('config-changed' as const) : ('restart-pending' as const),
         }
       : undefined;
+  // Nothing of the member's to change, yet the console still fails: saying "nothing to do" would be wrong.
+  if (writes.length === 0 && !restart && report.status === 'unhealthy' && !causeFixable(report.cause))
+    return refuse({ code: 'not-repairable', args: { cause: report.cause } });
   return { ...empty, writes, restart, forced };
 }
 
