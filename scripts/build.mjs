@@ -2,8 +2,52 @@
 // Commands are split into chunks and imported lazily: --help never loads @kubernetes/client-node.
 import { build } from 'esbuild';
 import { readFile, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 
 const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
+
+/**
+ * client-node's config.js imports its generated API surface (gen/index.js: every model and API class, ~3 MB)
+ * for makeApiClient, which ks-restore never calls (src/kube/client-node.ts): give config.js the two names it
+ * takes from there, from their own files. node-fetch 2 imports whatwg-url (with tr46's 260 kB Unicode table)
+ * only as a fallback for a missing `require('url').URL`, which Node always has. Start-up compiles neither.
+ */
+const clientNodeConfigOnly = {
+  name: 'client-node-config-only',
+  setup(b) {
+    const from = (pkgFile) => (importer) => pkgFile.test(importer.replaceAll('\\', '/'));
+    const shims = [
+      {
+        filter: /^\.\/gen\/index\.js$/,
+        importer: from(/\/@kubernetes\/client-node\/dist\/config\.js$/),
+        file: 'gen/config-only.js',
+        contents:
+          "export { createConfiguration } from './configuration.js';\nexport { ServerConfiguration } from './servers.js';\n",
+      },
+      {
+        filter: /^whatwg-url$/,
+        importer: from(/\/node-fetch\/lib\/index\.m?js$/),
+        file: 'whatwg-url-unused.js',
+        contents: 'export const URL = globalThis.URL;\nexport default { URL };\n',
+      },
+    ];
+    for (const shim of shims) {
+      b.onResolve({ filter: shim.filter }, (args) =>
+        shim.importer(args.importer)
+          ? {
+              path: join(dirname(args.importer), shim.file),
+              namespace: 'ks-shim',
+              pluginData: shim.contents,
+            }
+          : undefined,
+      );
+    }
+    b.onLoad({ filter: /.*/, namespace: 'ks-shim' }, (args) => ({
+      contents: args.pluginData,
+      resolveDir: dirname(args.path),
+    }));
+  },
+};
 
 await rm(new URL('../dist/', import.meta.url), { recursive: true, force: true });
 await build({
@@ -20,6 +64,7 @@ await build({
   // Error classes report their own name (UsageError, …): keep names through minification.
   keepNames: true,
   logLevel: 'warning',
+  plugins: [clientNodeConfigOnly],
   define: { __KS_RESTORE_VERSION__: JSON.stringify(pkg.version) },
   // Some bundled CommonJS dependencies call require() on Node built-ins.
   banner: {

@@ -1,4 +1,4 @@
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from './client-node.js';
 import { UsageError } from '../errors.js';
 import { AuthPluginError, formatMs } from './errors.js';
 import type { RequestScope } from './map-error.js';

@@ -1,4 +1,4 @@
-import { PatchStrategy } from '@kubernetes/client-node';
+import { PatchStrategy } from './client-node.js';
 import { UsageError } from '../errors.js';
 import { DeploymentPausedError, NotFoundError } from './errors.js';
 import type { KubeOperation } from './errors.js';

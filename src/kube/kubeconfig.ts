@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import yaml from 'js-yaml';
-import type { Cluster, Context, KubeConfig, User } from '@kubernetes/client-node';
+import type { Cluster, Context, KubeConfig, User } from './client-node.js';
 import { UsageError } from '../errors.js';
 import { proxyFromEnvironment } from './proxy-env.js';
 
@@ -68,7 +68,7 @@ export async function loadKubeconfig(
     const text = await readKubeconfig(file, 'default');
     docs.push({ file, doc: parseKubeconfig(file, text!) });
   }
-  const { KubeConfig: KubeConfigClass } = await import('@kubernetes/client-node');
+  const { KubeConfig: KubeConfigClass } = await import('./client-node.js');
   return mergeKubeconfigs(docs, () => new KubeConfigClass(), env);
 }
 
@@ -298,7 +298,7 @@ function str(v: unknown): string | undefined {
  * --use-host-credentials). Never written to disk; `label` names it in errors instead of a file path.
  */
 export async function kubeconfigFromText(text: string, label: string): Promise<LoadedKubeconfig> {
-  const { KubeConfig: KubeConfigClass } = await import('@kubernetes/client-node');
+  const { KubeConfig: KubeConfigClass } = await import('./client-node.js');
   return mergeKubeconfigs(
     [{ file: label, doc: parseKubeconfig(label, text) }],
     () => new KubeConfigClass(),

@@ -1,6 +1,6 @@
 import type http from 'node:http';
-import { HttpMethod, RequestContext } from '@kubernetes/client-node';
-import type { KubeConfig } from '@kubernetes/client-node';
+import { HttpMethod, RequestContext } from './client-node.js';
+import type { KubeConfig } from './client-node.js';
 import { VERSION } from '../version.js';
 import { withCredentials } from './auth.js';
 import { ApiServerError, describeOperation } from './errors.js';
