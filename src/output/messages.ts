@@ -93,6 +93,25 @@ export function describeFinding(f: Finding): Wording {
       };
     case 'durable-not-applicable':
       return { summary: 'KubeSphere 4.x: no ks-installer re-renders the configuration' };
+    case 'ks-core-no-self-heal':
+      return {
+        summary: `KubeSphere 4.x does not re-sync the jwtSecret by itself: the host injects its own only when it (re)installs ks-core on the member, ${
+          a.resync === 'none'
+            ? `and Cluster ${s(a.cluster)} gives it no reason to (KSCoreReady True, kubesphere.io/config-hash matches spec.config)`
+            : "and the host's Cluster object for this member was not read, so whether a reinstall is due is unknown"
+        }`,
+        remedy: `ks-restore repair edits only kubesphere-config and restarts ks-agent. The upstream re-sync makes the host reinstall ks-core: on the host, kubectl annotate clusters.cluster.kubesphere.io ${s(a.cluster ?? 'CLUSTER')} kubesphere.io/config-hash- (or change the Cluster's spec.config). That is a Helm upgrade of ks-core on the member with the Cluster's spec.config as values: ks-agent restarts and every session is dropped.`,
+      };
+    case 'ks-core-resync-pending':
+      return {
+        summary: `the host will reinstall ks-core on Cluster ${s(a.cluster)} at its next sync (${
+          a.trigger === 'ks-core-not-ready'
+            ? 'KSCoreReady is not True'
+            : 'spec.config no longer matches kubesphere.io/config-hash'
+        }) and inject its jwtSecret: a Helm upgrade of ks-core on the member, which restarts ks-agent`,
+        remedy:
+          "Wait for the host's cluster controller (if KSCoreReady stays False, read the host's ks-controller-manager log), or run ks-restore repair, which edits only kubesphere-config and restarts ks-agent.",
+      };
     case 'durable-no-cc':
       return {
         summary:

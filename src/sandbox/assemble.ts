@@ -9,6 +9,7 @@ import type { ApiserverSim } from './kubesphere/apiserver-sim.js';
 import type { SimClock } from './kubesphere/clock.js';
 import type { JoinedCluster } from './kubesphere/host-clusters.js';
 import { InstallerSim } from './kubesphere/installer.js';
+import { KsCoreControllerSim } from './kubesphere/ks-core-controller.js';
 import { buildKubeconfig } from './kubesphere/kubeconfig.js';
 import type { PlannedCluster } from './kubesphere/plan.js';
 import { ConsoleTraffic } from './kubesphere/traffic.js';
@@ -59,9 +60,11 @@ export async function assembleSandbox(
   stopPlane: () => Promise<void>,
 ): Promise<Sandbox> {
   const traffic: ConsoleTraffic[] = [];
+  let ksCore: KsCoreControllerSim | undefined;
   let tempDir: string | undefined;
   const stop = async (): Promise<void> => {
     for (const t of traffic) t.stop();
+    ksCore?.stop();
     for (const r of running) {
       r.installer?.stop();
       r.sim.stop();
@@ -83,6 +86,17 @@ export async function assembleSandbox(
       }
     }
     const [host, ...members] = running as [StartedCluster, ...StartedCluster[]];
+    if (host.plan.version === '4.1') {
+      // The 4.1 host's cluster controller reinstalls ks-core on the 4.1 members it reaches, when it must.
+      const reached = members.filter((m) => m.plan.version === '4.1' && !m.plan.unreachable);
+      ksCore = new KsCoreControllerSim({
+        host: host.api,
+        members: new Map(reached.map((m) => [m.plan.name, m.api])),
+        now: host.clock.now,
+        delayMs: opts.installerDelayMs ?? 10_000,
+      });
+      ksCore.start();
+    }
     const t = new ConsoleTraffic({
       host: {
         name: host.plan.name,

@@ -109,7 +109,8 @@ describe('assess + plan on hand-built snapshots', () => {
     });
     const r = run(host, member);
     expect(r.member.cause).toBe('secret-mismatch');
-    expect(r.status('jwt-secret-durable')).toBe('skip');
+    // 4.x does not self-heal (issue 12 point 4): a warning, not a cause.
+    expect(r.status('jwt-secret-durable')).toBe('warn');
     expect(r.plan.writes.map((w) => w.target)).toEqual(['configmap']);
     const after = yamlOf(r.plan.writes[0]!.after);
     expect(after).toContain('jwtSecret: "FAKEv41hostJwtSecret000000000000"');

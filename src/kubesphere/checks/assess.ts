@@ -152,7 +152,9 @@ function assessMember(
   if (configOk) {
     checks.push(checkRole(facts, 'member'));
     checks.push(hostOk ? checkSecretMatch(hostFacts, facts) : skipped('jwt-secret-match', 'host'));
-    checks.push(hostOk ? checkSecretDurable(hostFacts, facts) : skipped('jwt-secret-durable', 'host'));
+    checks.push(
+      hostOk ? checkSecretDurable(hostFacts, facts, target?.joined) : skipped('jwt-secret-durable', 'host'),
+    );
     checks.push(checkMemberMaxAge(facts));
   } else {
     for (const id of [

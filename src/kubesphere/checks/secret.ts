@@ -1,3 +1,4 @@
+import type { JoinedCluster } from '../cluster/discovery.js';
 import type { ClusterFacts } from '../cluster/facts.js';
 import { fingerprintSecret } from '../config/fingerprint.js';
 import type { Finding, SecretFingerprint } from './report.js';
@@ -40,10 +41,14 @@ export function checkSecretMatch(host: ClusterFacts, member: ClusterFacts): Find
  * `jwt-secret-durable` (3.x): ks-installer re-renders kubesphere-config from the ClusterConfiguration and
  * kubesphere-secret on every run, so the ConfigMap alone is not the truth.
  */
-export function checkSecretDurable(host: ClusterFacts, member: ClusterFacts): Finding {
+export function checkSecretDurable(
+  host: ClusterFacts,
+  member: ClusterFacts,
+  joined?: JoinedCluster,
+): Finding {
   const id = 'jwt-secret-durable';
   if (member.family === '4.x' || (member.layout === 'v4' && !member.clusterConfiguration)) {
-    return { id, status: 'skip', code: 'durable-not-applicable', args: {} };
+    return checkResync4x(effectiveSecret(host), effectiveSecret(member), joined);
   }
   const cc = member.clusterConfiguration;
   if (!cc) return { id, status: 'warn', code: 'durable-no-cc', args: {} };
@@ -90,4 +95,41 @@ export function checkSecretDurable(host: ClusterFacts, member: ClusterFacts): Fi
     },
     evidence,
   };
+}
+
+/**
+ * 4.x: no installer re-renders the file, and the host injects its jwtSecret only when its cluster controller
+ * (re)installs ks-core on the member: when KSCoreReady is not True or the hash of the Cluster's spec.config differs
+ * from annotation kubesphere.io/config-hash (kubesphere v4.1.3 pkg/controller/cluster/cluster_controller.go
+ * reconcileMemberCluster, helper.go installKSCoreInMemberCluster). A member that drifted later stays drifted.
+ */
+function checkResync4x(
+  hostSecret: string | undefined,
+  memberSecret: string | undefined,
+  joined: JoinedCluster | undefined,
+): Finding {
+  const id = 'jwt-secret-durable';
+  if (hostSecret === undefined || memberSecret === hostSecret) {
+    return { id, status: 'skip', code: 'durable-not-applicable', args: {} };
+  }
+  const ksCoreReady = joined?.conditions.find((c) => c.type === 'KSCoreReady')?.status ?? null;
+  const configHash = joined?.configHash ?? null;
+  const pending = joined
+    ? ksCoreReady !== 'True'
+      ? 'ks-core-not-ready'
+      : configHash !== 'match'
+        ? 'config-changed'
+        : null
+    : null;
+  const args = {
+    cluster: joined?.name ?? null,
+    selfHeal: false,
+    resync: pending ? 'pending' : joined ? 'none' : 'unknown',
+    trigger: pending,
+    ksCoreReady,
+    configHash,
+  };
+  const evidence = { selfHeal: false, hostCluster: joined ? { ksCoreReady, configHash } : null };
+  if (pending) return { id, status: 'warn', code: 'ks-core-resync-pending', args, evidence };
+  return { id, status: 'warn', code: 'ks-core-no-self-heal', args, evidence };
 }

@@ -1,5 +1,6 @@
 import type { ObjectJson } from './snapshot.js';
 import yaml from 'js-yaml';
+import { CONFIG_HASH_ANNOTATION, clusterConfigHash } from './config-hash.js';
 
 /** A member as the host's `clusters.cluster.kubesphere.io` object describes it. Holds no credentials. */
 export interface JoinedCluster {
@@ -11,6 +12,11 @@ export interface JoinedCluster {
   storedServer: string | undefined;
   kubesphereVersion: string | undefined;
   conditions: Array<{ type: string; status: string; reason?: string; message?: string }>;
+  /**
+   * Whether annotation kubesphere.io/config-hash still matches the hash of `spec.config` (only the comparison is
+   * kept): on 4.x a mismatch, like KSCoreReady not True, makes the host reinstall ks-core on the member.
+   */
+  configHash?: 'match' | 'differs' | 'absent';
 }
 
 const HOST_LABEL = 'cluster-role.kubesphere.io/host';
@@ -22,7 +28,10 @@ export function joinedMembers(clusters: ObjectJson[]): JoinedCluster[] {
     .map((c) => {
       const spec = (
         c as {
-          spec?: { connection?: { type?: string; kubernetesAPIEndpoint?: string; kubeconfig?: string } };
+          spec?: {
+            connection?: { type?: string; kubernetesAPIEndpoint?: string; kubeconfig?: string };
+            config?: string;
+          };
         }
       ).spec;
       const status = (
@@ -36,8 +45,15 @@ export function joinedMembers(clusters: ObjectJson[]): JoinedCluster[] {
         storedServer: storedServer(spec?.connection?.kubeconfig),
         kubesphereVersion: status?.kubeSphereVersion,
         conditions: status?.conditions ?? [],
+        configHash: configHashState(c, spec?.config),
       };
     });
+}
+
+function configHashState(c: ObjectJson, config: string | undefined): JoinedCluster['configHash'] {
+  const annotation = c.metadata.annotations?.[CONFIG_HASH_ANNOTATION];
+  if (annotation === undefined) return 'absent';
+  return annotation === clusterConfigHash(config) ? 'match' : 'differs';
 }
 
 /** Only the server URL is read from the stored kubeconfig; its credentials are not touched here. */

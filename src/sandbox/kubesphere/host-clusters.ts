@@ -3,6 +3,7 @@ import type { KubeObject } from '../apiserver/store.js';
 import { kubeTime } from '../apiserver/types.js';
 import type { SimClock } from './clock.js';
 import { clusterConditions } from './cluster-conditions.js';
+import { CONFIG_HASH, configHash } from './ks-core-controller.js';
 import { memberKubeconfig } from './kubeconfig.js';
 import { towerConnection } from './tower.js';
 import { versionInfo } from './versions.js';
@@ -100,7 +101,11 @@ export function seedClusterObjects(
         metadata: {
           name: m.name,
           labels: { 'cluster.kubesphere.io/group': 'production', 'kubesphere.io/managed': 'true' },
-          annotations: { 'kubesphere.io/creator': 'admin' },
+          // 4.1: setConfigHash after ks-core was installed on the member (no spec.config: the hash of nil).
+          annotations: {
+            'kubesphere.io/creator': 'admin',
+            ...(v3 ? {} : { [CONFIG_HASH]: configHash(undefined) }),
+          },
           finalizers: ['finalizer.cluster.kubesphere.io'],
         },
         spec: spec(proxy?.connection ?? direct(memberKubeconfig(m.url, m.caCertPem, m.adminToken), m.url)),
