@@ -2,6 +2,7 @@ import type http from 'node:http';
 import { HttpMethod, RequestContext } from './client-node.js';
 import type { KubeConfig } from './client-node.js';
 import { VERSION } from '../version.js';
+import { keepAliveAgent } from './agent.js';
 import { withCredentials } from './auth.js';
 import { ApiServerError, describeOperation } from './errors.js';
 import type { KubeOperation } from './errors.js';
@@ -16,7 +17,13 @@ const CREDENTIALS_TTL_MS = 60_000;
 
 export interface Credentials {
   headers: Record<string, string>;
+  /** Keeps connections open between requests. */
   agent: http.Agent;
+  /**
+   * client-node's own agent, a new connection per request: for a write that may not be repeated, which must not
+   * meet a kept-alive connection the server has just closed (a reset there could not be retried).
+   */
+  freshAgent: http.Agent;
 }
 
 export interface RawRequest {
@@ -54,7 +61,8 @@ export class Transport {
     this.inflight ??= (async () => {
       const probe = new RequestContext(this.server, HttpMethod.GET);
       await withCredentials(scope, this.kc, () => this.kc.applySecurityAuthentication(probe));
-      const value = { headers: { ...probe.getHeaders() }, agent: probe.getAgent() as Credentials['agent'] };
+      const freshAgent = probe.getAgent() as Credentials['agent'];
+      const value = { headers: { ...probe.getHeaders() }, agent: keepAliveAgent(freshAgent), freshAgent };
       this.cached = { at: Date.now(), value };
       return value;
     })().finally(() => {
@@ -92,7 +100,7 @@ export class Transport {
     const described = describeOperation(operation);
     const res = await withRetries(
       defaultRetryPolicy(this.timeoutMs),
-      () => this.attempt(scope, url, req, body),
+      () => this.attempt(scope, url, req, body, isRead || opts.replayable === true),
       (err) => {
         if (err instanceof StatusResponse) {
           if (err.status === 401) return undefined;
@@ -135,6 +143,7 @@ export class Transport {
     url: URL,
     req: RawRequest,
     body: string | undefined,
+    replayable: boolean,
   ): Promise<ExchangeHead & { body: string }> {
     const creds = await this.credentials(scope);
     const headers: Record<string, string> = {
@@ -151,7 +160,7 @@ export class Transport {
           url,
           method: req.method,
           headers,
-          agent: creds.agent,
+          agent: replayable ? creds.agent : creds.freshAgent,
           timeoutMs: this.timeoutMs,
           ...(body === undefined ? {} : { body }),
         },

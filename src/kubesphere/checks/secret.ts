@@ -1,5 +1,5 @@
 import type { JoinedCluster } from '../cluster/discovery.js';
-import type { ClusterFacts } from '../cluster/facts.js';
+import { ccMaxAgeNeedsZero, type ClusterFacts } from '../cluster/facts.js';
 import { fingerprintSecret } from '../config/fingerprint.js';
 import type { Finding, SecretFingerprint } from './report.js';
 
@@ -68,8 +68,8 @@ export function checkSecretDurable(
     problems.push('kubesphere-secret-stale');
   }
   if (cc.clusterRole !== 'member') problems.push('cc-role');
-  // 3.1 renders the CC's value and no 0 for members; 3.3/3.4 render both (the last wins): zero it either way.
-  if (cc.accessTokenMaxAge && !cc.accessTokenMaxAge.zero) problems.push('cc-max-age');
+  // 3.1 renders the CC's oauthOptions and no 0 for members; elsewhere the member's 0 wins (ccMaxAgeRule).
+  if (ccMaxAgeNeedsZero(member)) problems.push('cc-max-age');
   const evidence = {
     clusterConfiguration: {
       jwtSecret: secretFingerprint(cc.jwtSecret),

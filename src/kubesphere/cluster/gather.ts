@@ -10,7 +10,10 @@ import {
 import type { ClusterSnapshot, ObjectJson, PodLogScan, Read, ReadFailure } from './snapshot.js';
 import { isFailure, present } from './snapshot.js';
 import { isResourceTypeMissing, type ResourceTypeMissing } from '../../kube/types.js';
-import { selectorString } from './selector.js';
+import { selectorMatches, selectorRequires, selectorString } from './selector.js';
+
+/** The `app` label of ks-apiserver's pods on every version: ks-apiserver, or ks-agent on a 4.x member. */
+const APISERVER_APPS = ['ks-apiserver', 'ks-agent'] as const;
 
 export interface GatherOptions {
   role: 'host' | 'member';
@@ -50,9 +53,14 @@ export async function gatherCluster(reader: ClusterReader, opts: GatherOptions):
       ? read(async () => orUndefined(await reader.listCustom(KS_CLUSTER)))
       : Promise.resolve(undefined),
   ]);
+  // Its pods in the same round, by the label every version's Deployment selects them with; the Deployment's own
+  // selector then picks them from this list (a second round instead only if it does not select on that label).
+  const apiserverPods = read(() =>
+    reader.list('pods', KS_NAMESPACE, { labelSelector: `app in (${APISERVER_APPS.join(',')})` }),
+  );
   const reached = await version;
   if (!reached.ok) {
-    await reads; // settle them (they failed the same way) before returning
+    await Promise.all([reads, apiserverPods]); // settle them (they failed the same way) before returning
     return {
       ...base,
       reachability: { ok: false, failure: reached.failure },
@@ -69,6 +77,7 @@ export async function gatherCluster(reader: ClusterReader, opts: GatherOptions):
   const kubernetesVersion = reached.gitVersion;
   const [configMap, clusterConfiguration, kubesphereSecret, agent, apiserver, installer, clusters] =
     await reads;
+  const listed = await apiserverPods;
 
   const apiserverDeployment = pickApiserver(agent, apiserver);
   const deployment = present(apiserverDeployment);
@@ -76,9 +85,11 @@ export async function gatherCluster(reader: ClusterReader, opts: GatherOptions):
   let logs: ClusterSnapshot['logs'];
   if (deployment) {
     const selector = selectorString(deployment);
-    pods = selector
-      ? await read(() => reader.list('pods', KS_NAMESPACE, { labelSelector: selector }))
-      : { failure: { kind: 'other', message: 'the Deployment has no label selector' } };
+    pods = !selector
+      ? { failure: { kind: 'other', message: 'the Deployment has no label selector' } }
+      : Array.isArray(listed) && selectorRequires(deployment, 'app', APISERVER_APPS)
+        ? listed.filter((p) => selectorMatches(deployment, p.metadata.labels))
+        : await read(() => reader.list('pods', KS_NAMESPACE, { labelSelector: selector }));
     const podList = present(pods);
     if (podList && opts.logs) logs = { scans: await scanLogs(reader, podList, opts), tally: undefined };
   }
