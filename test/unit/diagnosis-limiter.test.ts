@@ -4,7 +4,9 @@
  * keeps its slot. Written for the mutants StrykerJS found surviving in diagnosis.ts (issue 13).
  */
 import { describe, expect, it } from 'vitest';
-import { limiter } from '../../src/kubesphere/checks/diagnosis.js';
+import { describeFailure } from '../../src/kube/failure.js';
+import type { ClusterClient } from '../../src/kube/types.js';
+import { limiter, runDiagnosis } from '../../src/kubesphere/checks/diagnosis.js';
 
 /** A job that runs until released, recording how many ran at once. */
 function gate() {
@@ -90,5 +92,70 @@ describe('limiter', () => {
     expect(g.started).toEqual([1, 2, 3]);
     await g.releaseAll();
     expect(await results).toEqual([10, 20, 30]);
+  });
+});
+
+describe('runDiagnosis gathers at most --concurrency members at once', () => {
+  /**
+   * Readers of clusters that answer every request after a few ms with a failure (gathering never throws for
+   * one): a member counts as being gathered from its first request until runDiagnosis says it is done.
+   */
+  function fleet(n: number) {
+    const active = new Set<string>();
+    let peak = 0;
+    const reader = (context: string): ClusterClient =>
+      new Proxy({ context, server: `https://${context}.example:6443` } as ClusterClient, {
+        get(target, prop) {
+          if (prop in target) return target[prop as keyof ClusterClient];
+          if (prop === 'then' || prop === 'clock') return undefined;
+          return () => {
+            if (context !== 'host') {
+              active.add(context);
+              peak = Math.max(peak, active.size);
+            }
+            return new Promise((_resolve, reject) =>
+              setTimeout(() => reject(new Error('connect ECONNREFUSED')), 2),
+            );
+          };
+        },
+      });
+    const members = Array.from({ length: n }, (_, i) => reader(`member-${i + 1}`));
+    return {
+      host: reader('host'),
+      members,
+      done: (context: string) => active.delete(context),
+      get peak() {
+        return peak;
+      },
+    };
+  }
+
+  it.each([1, 2, 3])('--concurrency %i', async (concurrency) => {
+    const f = fleet(6);
+    const gathered: string[] = [];
+    const d = await runDiagnosis(f.host, f.members, {
+      sinceSeconds: 60,
+      since: '1m',
+      concurrency,
+      describeFailure,
+      onGathered: (c) => {
+        gathered.push(c);
+        f.done(c);
+      },
+    });
+    expect(f.peak).toBe(concurrency);
+    expect(gathered.filter((c) => c !== 'host').sort()).toEqual(f.members.map((m) => m.context).sort());
+    expect(d.report.members).toHaveLength(6);
+  });
+
+  it('without --concurrency, up to 32 at once', async () => {
+    const f = fleet(40);
+    await runDiagnosis(f.host, f.members, {
+      sinceSeconds: 60,
+      since: '1m',
+      describeFailure,
+      onGathered: (c) => f.done(c),
+    });
+    expect(f.peak).toBe(32);
   });
 });
