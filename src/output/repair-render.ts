@@ -2,7 +2,7 @@ import { ExitCode } from '../errors.js';
 import yaml from 'js-yaml';
 import { KS_CONFIG_KEY } from '../kubesphere/cluster/gateway.js';
 import { secretsInObjects } from '../kubesphere/config/secrets.js';
-import type { Change, MemberPlan, Refusal } from '../kubesphere/repair/plan.js';
+import type { Change, ChangeWhy, MemberPlan, Refusal } from '../kubesphere/repair/plan.js';
 import type { ActionRecord } from '../repair/apply.js';
 import type { Verification } from '../repair/verify.js';
 import type { Colors } from './color.js';
@@ -24,8 +24,25 @@ export interface MemberRun {
 export type RepairStatus = 'repaired' | 'nothing-to-do' | 'planned' | 'partial' | 'failed';
 
 export function describeChange(c: Change): string {
-  if (c.secret) return `${c.path}: ******** (fp ${c.from ?? 'none'} → ${c.to})`;
-  return `${c.path}: ${c.from ?? '(absent)'} → ${c.to}`;
+  const why = c.why ? `  (${describeWhy(c.why)})` : '';
+  if (c.secret) return `${c.path}: ******** (fp ${c.from ?? 'none'} → ${c.to})${why}`;
+  return `${c.path}: ${c.from ?? '(absent)'} → ${c.to}${why}`;
+}
+
+/** Why ks-installer needs this change for the fix to last. */
+export function describeWhy(why: ChangeWhy): string {
+  switch (why) {
+    case 'installer-renders-cc-secret':
+      return "ks-installer renders the ClusterConfiguration's jwtSecret, else kubesphere-secret's, at every run";
+    case 'installer-renders-secret':
+      return "ks-installer renders this Secret's value when the ClusterConfiguration has no jwtSecret";
+    case 'installer-zero-for-member-role':
+      return 'ks-installer renders accessTokenMaxAge: 0 only for clusterRole member';
+    case 'installer-3.1-renders-cc-oauth':
+      return "ks-installer 3.1 renders the ClusterConfiguration's oauthOptions instead of a member's 0";
+    case 'installer-version-unknown-cc-oauth':
+      return "the version is unknown, and ks-installer 3.1 renders the ClusterConfiguration's oauthOptions instead of a member's 0";
+  }
 }
 
 export function describeRefusal(r: Refusal, context: string): { message: string; hint: string } {

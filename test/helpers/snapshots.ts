@@ -11,7 +11,13 @@ export interface SnapOptions {
   image: string;
   /** 4.x member: the apiserver runs in ks-agent. */
   agent?: boolean;
-  cc?: { jwtSecret?: string; clusterRole?: string; accessTokenMaxAge?: string };
+  cc?: {
+    jwtSecret?: string;
+    clusterRole?: string;
+    accessTokenMaxAge?: string;
+    /** Other keys of spec.authentication.oauthOptions (e.g. clients). */
+    oauthOptions?: Record<string, unknown>;
+  };
   installerSecret?: string;
   /** kubesphere-secret's static admin token. */
   installerToken?: string;
@@ -88,8 +94,13 @@ export function snapshot(o: SnapOptions): ClusterSnapshot {
           spec: {
             authentication: {
               jwtSecret: o.cc.jwtSecret ?? '',
-              ...(o.cc.accessTokenMaxAge
-                ? { oauthOptions: { accessTokenMaxAge: o.cc.accessTokenMaxAge } }
+              ...(o.cc.accessTokenMaxAge || o.cc.oauthOptions
+                ? {
+                    oauthOptions: {
+                      ...o.cc.oauthOptions,
+                      ...(o.cc.accessTokenMaxAge ? { accessTokenMaxAge: o.cc.accessTokenMaxAge } : {}),
+                    },
+                  }
                 : {}),
             },
             multicluster: { clusterRole: o.cc.clusterRole ?? 'none' },

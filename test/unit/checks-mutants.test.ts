@@ -217,16 +217,36 @@ describe('jwt-secret-durable', () => {
     expect(r.verdict.cause).toBe('installer-revert');
   });
 
-  it('CC accessTokenMaxAge 2h: fail cc-max-age with the value; 0s is fine', () => {
-    const c = durable({
-      cc: { jwtSecret: SECRET, clusterRole: 'member', accessTokenMaxAge: '2h' },
-    }).check('jwt-secret-durable');
+  // ks-installer roles/ks-core/config/templates/kubesphere-config.yaml.j2: 3.1 renders the CC's oauthOptions
+  // when it has any and then no 0 for a member; 3.0 ignores them; 3.2 renders a member's 0 alone; 3.3/3.4
+  // render the CC's value, then the member's 0, and the last key wins.
+  const at = (version: string, cc: SnapOptions['cc']) =>
+    durable({ cc, image: `kubesphere/ks-apiserver:v${version}` }).check('jwt-secret-durable');
+
+  it('3.1, CC accessTokenMaxAge 2h: fail cc-max-age with the value; 0s is fine', () => {
+    const c = at('3.1.1', { jwtSecret: SECRET, clusterRole: 'member', accessTokenMaxAge: '2h' });
     expect(c.args).toEqual({ problems: 'cc-max-age', ccRole: 'member', ccMaxAge: '2h' });
     expect(c.evidence?.clusterConfiguration).toMatchObject({ accessTokenMaxAge: '2h' });
-    const zero = durable({
-      cc: { jwtSecret: SECRET, clusterRole: 'member', accessTokenMaxAge: '0s' },
-    }).check('jwt-secret-durable');
+    const zero = at('3.1.1', { jwtSecret: SECRET, clusterRole: 'member', accessTokenMaxAge: '0s' });
     expect([zero.status, zero.code]).toEqual(['pass', 'durable-ok']);
+  });
+
+  it('3.1, CC oauthOptions without accessTokenMaxAge: fail cc-max-age (the 2h default is rendered)', () => {
+    const c = at('3.1.1', { jwtSecret: SECRET, clusterRole: 'member', oauthOptions: { clients: [] } });
+    expect(c.args).toEqual({ problems: 'cc-max-age', ccRole: 'member', ccMaxAge: null });
+  });
+
+  it.each(['3.0.0', '3.2.1', '3.3.2', '3.4.1'])(
+    '%s, CC accessTokenMaxAge 2h on a member: pass (the member role decides)',
+    (version) => {
+      const c = at(version, { jwtSecret: SECRET, clusterRole: 'member', accessTokenMaxAge: '2h' });
+      expect([c.status, c.code]).toEqual(['pass', 'durable-ok']);
+    },
+  );
+
+  it('version unknown (untagged image), CC accessTokenMaxAge 2h: fail cc-max-age, as on 3.1', () => {
+    const c = at('latest', { jwtSecret: SECRET, clusterRole: 'member', accessTokenMaxAge: '2h' });
+    expect(c.args.problems).toBe('cc-max-age');
   });
 
   it('no ClusterConfiguration on a 3.x member: warn durable-no-cc', () => {

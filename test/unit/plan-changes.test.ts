@@ -46,22 +46,25 @@ describe('the changes of a plan', () => {
         installerSecret: OTHER33,
       }),
     );
-    const sync = (path: string) => ({
+    const sync = (path: string, why?: string) => ({
       action: 'sync-jwt-secret',
       path,
       secret: true,
       from: fp(OTHER33),
       to: fp(HOST33),
+      ...(why ? { why } : {}),
     });
-    const setting = (path: string, from: string, to: string) => ({
+    const setting = (path: string, from: string, to: string, why?: string) => ({
       action: 'set-access-token-max-age',
       path,
       secret: false,
       from,
       to,
+      ...(why ? { why } : {}),
     });
+    // 3.3: the CC's accessTokenMaxAge (2h) is rendered before the member's 0, which wins: it is left alone.
     expect(changesOf(p)).toEqual([
-      ['secret', 'kubesphere-system', 'kubesphere-secret', [sync('data.secret')]],
+      ['secret', 'kubesphere-system', 'kubesphere-secret', [sync('data.secret', 'installer-renders-secret')]],
       [
         'configmap',
         'kubesphere-system',
@@ -77,13 +80,12 @@ describe('the changes of a plan', () => {
         'kubesphere-system',
         'ks-installer',
         [
-          sync('spec.authentication.jwtSecret'),
-          setting('spec.authentication.oauthOptions.accessTokenMaxAge', '2h', '0s'),
-          setting('spec.multicluster.clusterRole', 'none', 'member'),
+          sync('spec.authentication.jwtSecret', 'installer-renders-cc-secret'),
+          setting('spec.multicluster.clusterRole', 'none', 'member', 'installer-zero-for-member-role'),
         ],
       ],
     ]);
-    expect(p.writes.map((w) => w.edits.length)).toEqual([1, 3, 3]);
+    expect(p.writes.map((w) => w.edits.length)).toEqual([1, 3, 2]);
     const [secret, configMap] = p.writes as [(typeof p.writes)[0], (typeof p.writes)[0]];
     const data = (secret.after as unknown as { data: Record<string, string> }).data;
     expect(Buffer.from(data.secret!, 'base64').toString('utf8')).toBe(HOST33);
@@ -121,6 +123,7 @@ describe('the changes of a plan', () => {
         secret: true,
         from: null,
         to: fp(HOST33),
+        why: 'installer-renders-cc-secret',
       },
     ]);
   });
@@ -174,5 +177,77 @@ describe('the changes of a plan', () => {
     expect(planIsEmpty({ ...base, writes: [], restart })).toBe(false);
     expect(planIsEmpty({ ...base, writes: [{} as never], restart: undefined })).toBe(false);
     expect(planIsEmpty({ ...base, writes: [], restart: undefined })).toBe(true);
+  });
+});
+
+/**
+ * Which ClusterConfiguration edits make the fix last depends on the version's template (ks-installer
+ * roles/ks-core/config/templates/kubesphere-config.yaml.j2 at v3.0.0 … v3.4.1): only those are planned.
+ */
+describe('the ClusterConfiguration edits a durable fix needs, per version', () => {
+  const HOST31 = 'FAKEv31hostJwtSecret000000000000';
+  const member = (version: string, cc: Parameters<typeof snapshot>[0]['cc']) =>
+    snapshot({
+      context: 'member',
+      yaml: fixture('v3.1-member.yaml').replace('FAKEv31memberJwtSecret0000000000', HOST31),
+      image: `kubesphere/ks-apiserver:v${version}`,
+      cc,
+      installerSecret: HOST31,
+    });
+  const host = () =>
+    snapshot({
+      context: 'host',
+      yaml: fixture('v3.1-host.yaml'),
+      image: 'kubesphere/ks-apiserver:v3.1.1',
+      cc: { jwtSecret: HOST31, clusterRole: 'host' },
+      installerSecret: HOST31,
+    });
+  const ccChanges = (p: ReturnType<typeof plan>) =>
+    p.writes.filter((w) => w.target === 'clusterconfiguration').flatMap((w) => w.changes);
+
+  it('3.1: the CC has oauthOptions without accessTokenMaxAge, so 3.1 renders no 0: it is set, and why', () => {
+    const p = plan(
+      host(),
+      member('3.1.1', { jwtSecret: HOST31, clusterRole: 'member', oauthOptions: { clients: [] } }),
+    );
+    expect(ccChanges(p)).toEqual([
+      {
+        action: 'set-access-token-max-age',
+        path: 'spec.authentication.oauthOptions.accessTokenMaxAge',
+        secret: false,
+        from: null,
+        to: '0s',
+        why: 'installer-3.1-renders-cc-oauth',
+      },
+    ]);
+    // The live file already says 0: only the CC changes, so nothing restarts.
+    expect(p.writes.map((w) => w.target)).toEqual(['clusterconfiguration']);
+    expect(p.restart).toBeUndefined();
+  });
+
+  it('3.1 without CC oauthOptions: the member role renders the 0, nothing to change', () => {
+    const p = plan(host(), member('3.1.1', { jwtSecret: HOST31, clusterRole: 'member' }));
+    expect(planIsEmpty(p)).toBe(true);
+  });
+
+  it.each(['3.0.0', '3.2.1', '3.3.2', '3.4.1'])(
+    '%s: a CC accessTokenMaxAge of 2h does not decide the rendered value: left alone',
+    (version) => {
+      const p = plan(
+        host(),
+        member(version, { jwtSecret: HOST31, clusterRole: 'member', accessTokenMaxAge: '2h' }),
+      );
+      expect(ccChanges(p)).toEqual([]);
+    },
+  );
+
+  it('3.2 with CC role none: only the role is changed, and why', () => {
+    const p = plan(
+      host(),
+      member('3.2.1', { jwtSecret: HOST31, clusterRole: 'none', accessTokenMaxAge: '2h' }),
+    );
+    expect(ccChanges(p).map((c) => [c.path, c.to, c.why])).toEqual([
+      ['spec.multicluster.clusterRole', 'member', 'installer-zero-for-member-role'],
+    ]);
   });
 });

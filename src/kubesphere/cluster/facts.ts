@@ -3,7 +3,13 @@ import { valueAt } from '../repair/object-edit.js';
 import { parseGoDuration } from '../config/duration.js';
 import type { ClusterSnapshot, ObjectJson, ReadFailure } from './snapshot.js';
 import { isFailure, present } from './snapshot.js';
-import { detectLayout, ksVersionFromImage, parseKubesphereYaml, readAuthSettings } from '../config/index.js';
+import {
+  ccMaxAgeRule,
+  detectLayout,
+  ksVersionFromImage,
+  parseKubesphereYaml,
+  readAuthSettings,
+} from '../config/index.js';
 import type { AuthSettings, KsVersionInfo } from '../config/index.js';
 
 /** Per-cluster facts derived from a snapshot: the vocabulary the checks speak. Pure. */
@@ -25,6 +31,8 @@ export interface ClusterFacts {
         clusterRole: string | undefined;
         /** spec.authentication.oauthOptions.accessTokenMaxAge: rendered into the file by some 3.x templates. */
         accessTokenMaxAge: { raw: string; zero: boolean } | undefined;
+        /** spec.authentication.oauthOptions is set: 3.1 then renders it instead of a member's 0. */
+        hasOAuthOptions: boolean;
       }
     | undefined;
   /** `kubesphere-secret`'s `secret`, decoded; undefined when absent. */
@@ -125,12 +133,14 @@ function roleOf(
 function readClusterConfiguration(cc: ObjectJson): ClusterFacts['clusterConfiguration'] {
   const jwt = valueAt(cc, ['spec', 'authentication', 'jwtSecret']);
   const role = valueAt(cc, ['spec', 'multicluster', 'clusterRole']);
+  const oauth = valueAt(cc, ['spec', 'authentication', 'oauthOptions']);
   const maxAge = valueAt(cc, ['spec', 'authentication', 'oauthOptions', 'accessTokenMaxAge']);
   const parsed = maxAge === undefined || maxAge === null ? undefined : parseGoDuration(maxAge);
   return {
     jwtSecret: typeof jwt === 'string' && jwt !== '' ? jwt : undefined,
     clusterRole: typeof role === 'string' ? role : undefined,
     accessTokenMaxAge: parsed ? { raw: String(maxAge), zero: parsed.ok && parsed.zero } : undefined,
+    hasOAuthOptions: oauth !== undefined && oauth !== null,
   };
 }
 
@@ -192,4 +202,16 @@ function lastWrite(obj: ObjectJson | undefined): Date | undefined {
 function numberAt(obj: unknown, path: string[]): number | undefined {
   const v = valueAt(obj, path);
   return typeof v === 'number' ? v : undefined;
+}
+
+/**
+ * Whether the ClusterConfiguration's oauthOptions.accessTokenMaxAge must be zeroed for ks-installer to render a
+ * zero for this member (see ccMaxAgeRule): on 3.1 whenever the CC has oauthOptions (a missing value renders
+ * none, so the 2h default applies); with the version unknown, wherever 3.1 would need it (harmless elsewhere).
+ */
+export function ccMaxAgeNeedsZero(facts: Pick<ClusterFacts, 'version' | 'clusterConfiguration'>): boolean {
+  const cc = facts.clusterConfiguration;
+  if (!cc?.hasOAuthOptions || cc.accessTokenMaxAge?.zero) return false;
+  const rule = ccMaxAgeRule(facts.version);
+  return rule === 'decides' || rule === 'unknown';
 }

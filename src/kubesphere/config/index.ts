@@ -14,13 +14,14 @@ export type { AuthSettings, CacheSetting, ClusterRole, DurationSetting } from '.
 export {
   FAMILY_RULES,
   cacheSectionForVersion,
+  ccMaxAgeRule,
   compareKsVersions,
   ksVersionFromImage,
   layoutForVersion,
   parseKsVersion,
   versionFamily,
 } from './version.js';
-export type { ConfigLayout, FamilyRules, KsVersion, KsVersionFamily } from './version.js';
+export type { CcMaxAgeRule, ConfigLayout, FamilyRules, KsVersion, KsVersionFamily } from './version.js';
 /** The name other modules know the version type by. */
 export type KsVersionInfo = KsVersion;
 

@@ -91,3 +91,22 @@ export const FAMILY_RULES: Readonly<Record<KsVersionFamily, FamilyRules>> = {
     memberRunsKsAgent: true,
   },
 };
+
+/**
+ * What the ClusterConfiguration's `authentication.oauthOptions.accessTokenMaxAge` does to a member's rendered
+ * kubesphere.yaml (ks-installer roles/ks-core/config/templates/kubesphere-config.yaml.j2):
+ * - `ignored`: 3.0 never renders the CC's oauthOptions; 3.2 renders a member's block as `accessTokenMaxAge: 0`
+ *   alone, before looking at the CC;
+ * - `decides`: 3.1 copies the CC's oauthOptions when it has any, and then emits no `0` for a member;
+ * - `overridden`: 3.3/3.4 emit the CC's oauthOptions, then the member's `0`: the last key wins;
+ * - `unknown`: the minor version is not known.
+ */
+export type CcMaxAgeRule = 'ignored' | 'decides' | 'overridden' | 'unknown';
+
+export function ccMaxAgeRule(v: Pick<KsVersion, 'major' | 'minor'> | undefined): CcMaxAgeRule {
+  if (!v || v.major !== 3) return 'unknown';
+  if (v.minor === 1) return 'decides';
+  if (v.minor === 0 || v.minor === 2) return 'ignored';
+  if (v.minor === 3 || v.minor === 4) return 'overridden';
+  return 'unknown';
+}

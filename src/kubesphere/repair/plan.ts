@@ -1,6 +1,7 @@
 import { fingerprintSecret } from '../config/fingerprint.js';
 import { resignHs256 } from './static-token.js';
-import type { ClusterFacts } from '../cluster/facts.js';
+import { ccMaxAgeNeedsZero, type ClusterFacts } from '../cluster/facts.js';
+import { ccMaxAgeRule } from '../config/version.js';
 import { KS_CONFIG_KEY, KS_CONFIGMAP, KS_INSTALLER, KS_NAMESPACE, KS_SECRET } from '../cluster/gateway.js';
 import { applyObjectEdits, type ObjectEdit } from './object-edit.js';
 import type { MemberReport } from '../checks/report.js';
@@ -13,8 +14,21 @@ export type ActionId = 'sync-jwt-secret' | 'set-access-token-max-age' | 'restart
 
 export type WriteTarget = 'secret' | 'configmap' | 'clusterconfiguration';
 
+/**
+ * Why a change outside kubesphere.yaml is needed for the fix to survive ks-installer's next run (3.x), by the
+ * template rule it follows (ks-installer roles/ks-core/config/templates/kubesphere-config.yaml.j2, init-token).
+ */
+export type ChangeWhy =
+  | 'installer-renders-cc-secret'
+  | 'installer-renders-secret'
+  | 'installer-zero-for-member-role'
+  | 'installer-3.1-renders-cc-oauth'
+  | 'installer-version-unknown-cc-oauth';
+
 export interface Change {
   action: ActionId;
+  /** Set on ClusterConfiguration and kubesphere-secret changes. */
+  why?: ChangeWhy;
   /** Where, e.g. `kubesphere.yaml: authentication.jwtSecret` or `spec.multicluster.clusterRole`. */
   path: string;
   /** Secret values are carried as fingerprints only. */
@@ -92,7 +106,8 @@ export function planMemberRepair({ host, member, force }: PlanInput): MemberPlan
   const cc = facts.clusterConfiguration;
   const needMaxAge = !settings.accessTokenMaxAge.zero;
   const needCcRole = is3x && cc !== undefined && cc.clusterRole !== 'member';
-  const needCcMaxAge = is3x && cc?.accessTokenMaxAge !== undefined && !cc.accessTokenMaxAge.zero;
+  // Only where ks-installer renders the CC's value for a member (3.1; or the version is unknown).
+  const needCcMaxAge = is3x && ccMaxAgeNeedsZero(facts);
   const needFileRole = settings.clusterRoleRaw !== undefined && settings.clusterRole !== 'member';
   // Zero accessTokenMaxAge on a host makes its tokens immortal: only where the role is known to be member.
   const mayBeHost =
@@ -180,7 +195,12 @@ export function planMemberRepair({ host, member, force }: PlanInput): MemberPlan
     const secretObj = present(snapshot.kubesphereSecret);
     if (facts.installerSecret !== hostSecret) {
       const edits: ObjectEdit[] = [{ kind: 'secret-data', key: 'secret', value: hostSecret }];
-      const changes = [secretChange('sync-jwt-secret', 'data.secret', facts.installerSecret, hostSecret)];
+      const changes: Change[] = [
+        {
+          ...secretChange('sync-jwt-secret', 'data.secret', facts.installerSecret, hostSecret),
+          why: 'installer-renders-secret',
+        },
+      ];
       // The static admin token beside it was signed with the old secret: re-sign it, claims unchanged.
       const token = secretData(secretObj, 'token');
       const resigned = token === undefined ? undefined : resignHs256(token, hostSecret);
@@ -198,9 +218,10 @@ export function planMemberRepair({ host, member, force }: PlanInput): MemberPlan
       const rendered = cc.jwtSecret ?? facts.installerSecret;
       if (rendered !== hostSecret) {
         edits.push({ kind: 'field', path: ['spec', 'authentication', 'jwtSecret'], value: hostSecret });
-        changes.push(
-          secretChange('sync-jwt-secret', 'spec.authentication.jwtSecret', cc.jwtSecret, hostSecret),
-        );
+        changes.push({
+          ...secretChange('sync-jwt-secret', 'spec.authentication.jwtSecret', cc.jwtSecret, hostSecret),
+          why: 'installer-renders-cc-secret',
+        });
       }
       if (needCcMaxAge) {
         edits.push({
@@ -214,6 +235,10 @@ export function planMemberRepair({ host, member, force }: PlanInput): MemberPlan
           secret: false,
           from: cc.accessTokenMaxAge?.raw ?? null,
           to: '0s',
+          why:
+            ccMaxAgeRule(facts.version) === 'decides'
+              ? 'installer-3.1-renders-cc-oauth'
+              : 'installer-version-unknown-cc-oauth',
         });
       }
       if (needCcRole) {
@@ -224,6 +249,7 @@ export function planMemberRepair({ host, member, force }: PlanInput): MemberPlan
           secret: false,
           from: cc.clusterRole ?? null,
           to: 'member',
+          why: 'installer-zero-for-member-role',
         });
       }
       add('clusterconfiguration', KS_INSTALLER, present(snapshot.clusterConfiguration), edits, changes);
