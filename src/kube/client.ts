@@ -206,6 +206,10 @@ class Client implements ClusterClient {
     return streamPodLog(this.t, ...args);
   }
 
+  clock() {
+    return this.t.clock.reading();
+  }
+
   private async read(
     t: TypeInfo,
     namespace: string | undefined,

@@ -10,6 +10,7 @@ import { bufferedBody, exchange, ExchangeTimeoutError, IncompleteResponseError }
 import type { ExchangeHead } from './exchange.js';
 import { errorFromResponse, errorFromTransport } from './map-error.js';
 import type { RequestScope } from './map-error.js';
+import { ClockSamples } from './clock.js';
 import { observer } from './observe.js';
 import { defaultRetryPolicy, isRetryableStatus, parseRetryAfter, withRetries } from './retry.js';
 
@@ -42,6 +43,8 @@ export interface RawRequest {
  * end settles (client-node's fetch never settles a body read once the socket is destroyed mid-body).
  */
 export class Transport {
+  /** The API server's clock, from the Date header of every response (see clock.ts). */
+  readonly clock = new ClockSamples();
   private cached: { at: number; value: Credentials } | undefined;
   private inflight: Promise<Credentials> | undefined;
 
@@ -164,7 +167,10 @@ export class Transport {
           timeoutMs: this.timeoutMs,
           ...(body === undefined ? {} : { body }),
         },
-        (head) => bufferedBody(head, MAX_RESPONSE_BYTES),
+        (head) => {
+          this.clock.record(started, Date.now(), head.headers.date);
+          return bufferedBody(head, MAX_RESPONSE_BYTES);
+        },
       );
       observer().request?.({
         context: this.context,

@@ -2,6 +2,10 @@
  * Plain Kubernetes JSON as the API server sent it: timestamps are strings, unknown fields are kept. The domain
  * layer imports these types only; nothing here loads @kubernetes/client-node.
  */
+import type { ClockReading } from './clock.js';
+
+export type { ClockReading } from './clock.js';
+
 export interface ObjectMeta {
   name: string;
   namespace?: string;
@@ -147,4 +151,6 @@ export interface ClusterClient {
     opts: LogOptions,
     onLine: (line: string) => void,
   ): Promise<LogResult>;
+  /** The API server's clock against ours, from the Date headers of the responses so far; undefined before any. */
+  clock?(): ClockReading | undefined;
 }

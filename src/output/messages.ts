@@ -185,6 +185,26 @@ export function describeFinding(f: Finding): Wording {
         summary: `${plural(a.clockSkew, 'request')} rejected as issued in the future ("token used before issued", on 3.0/3.1 "token is not valid yet"): the clocks of host and member nodes disagree`,
         remedy: 'Synchronise the node clocks (NTP/chrony); repair does not change this.',
       };
+    case 'clock-in-sync':
+      return {
+        summary: `clock ${skewText(a)} the host's (measured from the API servers' Date headers), within the ${s(a.allowedSeconds)} s tokens allow`,
+      };
+    case 'clock-behind':
+    case 'clock-skew-uncertain':
+      return {
+        summary: `clock ${skewText(a)} the host's (measured from the API servers' Date headers), more than the ${s(a.allowedSeconds)} s allowed (maximumClockSkew ${s(a.maximumClockSkew)}): ${f.code === 'clock-behind' ? 'it rejects every new token from the host as "used before issued"' : 'too loose a measurement to be sure; run diagnose again'}`,
+        remedy: CLOCK_REMEDY,
+      };
+    case 'clock-ahead':
+      return {
+        summary: `clock ${skewText(a)} the host's (measured from the API servers' Date headers): the host's tokens expire early here`,
+        remedy: CLOCK_REMEDY,
+      };
+    case 'clock-ahead-expired':
+      return {
+        summary: `clock ${skewText(a)} the host's (measured from the API servers' Date headers), more than the tokens' ${s(a.tokenLifetimeSeconds)} s lifetime: every token from the host arrives expired`,
+        remedy: CLOCK_REMEDY,
+      };
     case 'log-empty-secret':
       return {
         summary: 'ks-apiserver crashed with "JWT secret MUST not be empty"',
@@ -292,6 +312,16 @@ function cacheName(type: unknown): string {
       : type === 'in-memory'
         ? 'in-memory'
         : s(type);
+}
+
+const CLOCK_REMEDY =
+  "Synchronise the nodes' clocks with NTP (chronyd or systemd-timesyncd) on host and member; repair does not change this.";
+
+/** "45.2 s (± 0.6 s) behind" from a clock-skew finding's args. */
+function skewText(a: Args): string {
+  const skew = Number(a.skewSeconds);
+  const way = skew < 0 ? 'behind' : 'ahead of';
+  return `${Number.isFinite(skew) ? Math.abs(skew) : '?'} s (± ${s(a.uncertaintySeconds)} s) ${way}`;
 }
 
 function lastSeen(last: unknown): string {

@@ -103,6 +103,7 @@ export async function assembleSandbox(
         version: host.plan.version,
         endpointHost: new URL(host.url).host,
         sim: host.sim,
+        clockOffsetMs: host.plan.clockOffsetMs,
       },
       members: members
         .filter((m) => !m.plan.unreachable)
@@ -111,6 +112,7 @@ export async function assembleSandbox(
           version: m.plan.version,
           endpointHost: new URL(endpoints.get(m.plan.name) ?? m.url).host,
           sim: m.sim,
+          clockOffsetMs: m.plan.clockOffsetMs,
         })),
       now: opts.now ?? (() => new Date()),
       intervalMs: opts.trafficIntervalMs ?? 2000,

@@ -10,7 +10,7 @@ import type { RunningApiServer } from './apiserver/index.js';
 import { FaultInjector } from './apiserver/faults.js';
 import type { FaultRule } from './apiserver/faults.js';
 import { ApiserverSim } from './kubesphere/apiserver-sim.js';
-import { SimClock } from './kubesphere/clock.js';
+import { offsetClock, SimClock } from './kubesphere/clock.js';
 import { seedKubesphereCluster } from './kubesphere/cluster.js';
 import { seedClusterObjects } from './kubesphere/host-clusters.js';
 import { planSandbox } from './kubesphere/plan.js';
@@ -120,7 +120,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const plans = planSandbox(opts);
   const base = opts.now ?? (() => new Date());
   const running = plans.map((plan) => {
-    const clock = new SimClock(base);
+    const clock = new SimClock(offsetClock(base, plan.clockOffsetMs));
     const store = new ClusterStore({ now: clock.now });
     const logs = new LogStore();
     registerBuiltinTypes(store);
@@ -172,6 +172,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
           adminToken: r.adminToken,
           readonlyToken: r.readonlyToken,
           kubernetesVersion: versionInfo(r.plan.version).kubernetesVersion,
+          // Its nodes' clock: Date headers, log windows and ages (skewed in the clock-skew scenario).
+          now: r.clock.now,
           ...(opts.latencyMs ? { latencyMs: opts.latencyMs } : {}),
           faults,
         });

@@ -1,3 +1,4 @@
+import { checkClockSkew } from './clock-skew.js';
 import { checkConfig, checkReachable, checkRole, skipped } from './cluster.js';
 import { checkHostCache } from './host-cache.js';
 import { checkAuthErrors, type AuthLogSummary } from './logs.js';
@@ -38,7 +39,7 @@ export function assess(host: Gathered, members: MemberInput[], opts: { since: st
     host: hostReport,
     members: members.map((m) => {
       const report = m.gathered
-        ? assessMember(m.gathered, hostFacts, hostReport, opts, m.target)
+        ? assessMember(m.gathered, hostFacts, hostReport, opts, m.target, host.snapshot)
         : unresolvedMember(m.target!, hostReport);
       return report;
     }),
@@ -129,6 +130,7 @@ function assessMember(
   host: HostReport,
   opts: { since: string },
   target: MemberTarget | undefined,
+  hostSnap: ClusterSnapshot,
 ): MemberReport {
   const snap = member.snapshot;
   const reach = checkReachable(snap);
@@ -168,6 +170,8 @@ function assessMember(
   }
   checks.push(checkAuthErrors(snap, member.logs, opts.since));
   checks.push(checkRestartPending(facts));
+  const clock = hostSnap.reachability.ok ? checkClockSkew(hostSnap, hostFacts, snap, facts) : undefined;
+  if (clock) checks.push(clock);
   checks.push(...hostStatus);
   return {
     ...named,

@@ -29,6 +29,8 @@ export function verdict(
   const restart = by('apiserver-restart-pending');
   // A warning here is 3.3/3.4, which reload the file by themselves: not a cause on its own.
   if (restart?.status === 'fail') return { status: 'unhealthy', cause: 'restart-pending' };
+  // Measured from the API servers' Date headers (clock-skew.ts): named before any log line shows it.
+  if (failed('clock-skew')) return { status: 'unhealthy', cause: 'clock-skew' };
   const logs = by('apiserver-auth-errors');
   if (logs?.code === 'log-clock-skew') return { status: 'unhealthy', cause: 'clock-skew' };
   if (logs?.status === 'fail') return { status: 'unhealthy', cause: 'stale-errors' };

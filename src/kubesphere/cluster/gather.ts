@@ -105,6 +105,7 @@ export async function gatherCluster(reader: ClusterReader, opts: GatherOptions):
     pods,
     clusters,
     ...(logs ? { logs } : {}),
+    ...clockOf(reader),
     gatheredAt: now().toISOString(),
   };
 }
@@ -161,6 +162,12 @@ function pickApiserver(agent: Read<ObjectJson>, apiserver: Read<ObjectJson>): Re
   if (present(agent)) return agent;
   if (present(apiserver)) return apiserver;
   return isFailure(agent) ? agent : apiserver;
+}
+
+/** The clock reading of every response so far: the reads above, the log streams aside. */
+function clockOf(reader: ClusterReader): Pick<ClusterSnapshot, 'clock'> {
+  const clock = reader.clock?.();
+  return clock ? { clock } : {};
 }
 
 /** A missing CRD (no ClusterConfiguration on 4.x) reads as "does not exist". */

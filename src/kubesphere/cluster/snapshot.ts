@@ -20,6 +20,7 @@ export interface ObjectJson {
 
 export type { ReadFailure } from '../../kube/failure.js';
 import type { ReadFailure } from '../../kube/failure.js';
+import type { ClockReading } from '../../kube/types.js';
 
 /** `undefined`: not read (skipped); `null`: read, does not exist; a ReadFailure: could not be read. */
 export type Read<T> = T | null | undefined | { failure: ReadFailure };
@@ -56,5 +57,7 @@ export interface ClusterSnapshot {
   /** Host only: `clusters.cluster.kubesphere.io` objects. */
   clusters: Read<ObjectJson[]>;
   logs?: { scans: PodLogScan[]; tally: unknown };
+  /** Its API server's clock against ours, from the Date headers of the responses above (absent: none had one). */
+  clock?: ClockReading;
   gatheredAt: string;
 }

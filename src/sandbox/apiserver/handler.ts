@@ -112,6 +112,8 @@ export async function handleRequest(
   res: ServerResponse,
 ): Promise<void> {
   res.setHeader('Audit-Id', randomUUID());
+  // Go's net/http stamps Date from the server's clock: the cluster's, which a scenario may skew.
+  res.setHeader('Date', ctx.now().toUTCString());
   res.setHeader('Cache-Control', 'no-cache, private');
   try {
     if (o.latencyMs) await new Promise((resolve) => setTimeout(resolve, o.latencyMs));

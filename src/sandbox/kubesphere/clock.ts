@@ -2,6 +2,11 @@
  * The time the simulated clusters see. Seeding pins it to moments in the past, so creationTimestamps and
  * managedFields times read like a cluster that has been running for weeks.
  */
+/** A clock `offsetMs` off `base` (a node whose clock is not synchronised). */
+export function offsetClock(base: () => Date, offsetMs: number): () => Date {
+  return offsetMs === 0 ? base : () => new Date(base().getTime() + offsetMs);
+}
+
 export class SimClock {
   private pinned: Date | undefined;
 

@@ -42,12 +42,37 @@ export function authFailureEntries(v: KsVersion, why: AuthFailure): LogEntry[] {
   }
 }
 
+/**
+ * Lines a token issued in the member's future writes (`msg` from jwt.ts issuedInFuture): the issuer's own warning
+ * (3.2+ token/issuer.go `klog.Warning(err)`; 3.1 logs it at V(4) only; 3.0's jwt.go:51 `klog.Error`), then the
+ * chain a rejected token takes, as for a bad signature.
+ */
+export function clockFailureEntries(v: KsVersion, msg: string): LogEntry[] {
+  switch (v) {
+    case '3.0':
+      return [
+        E('jwt.go:51', msg),
+        E('token.go:57', msg),
+        E('jwt_token.go:45', msg),
+        E('authentication.go:60', `Unable to authenticate the request due to error: ${msg}`),
+      ];
+    case '3.1':
+      return [W('jwt_token.go:52', msg)];
+    case '3.2':
+    case '3.3':
+    case '3.4':
+      return [W(v === '3.4' ? 'issuer.go:198' : 'issuer.go:203', msg), W('jwt.go:53', msg)];
+    case '4.1':
+      return [
+        W('issuer.go:187', msg),
+        W('jwt.go:47', msg),
+        E('authentication.go:64', `Request authentication failed: ${msg}`),
+      ];
+  }
+}
+
 /** 4.1 host: its multicluster proxy turns a member's 401 into 511 and logs the member's Status body. */
-export function hostUnauthorizedEntry(
-  v: KsVersion,
-  memberHost: string,
-  why: AuthFailure,
-): LogEntry | undefined {
+export function hostUnauthorizedEntry(v: KsVersion, memberHost: string, why: string): LogEntry | undefined {
   if (v !== '4.1') return undefined;
   const body = JSON.stringify({
     kind: 'Status',

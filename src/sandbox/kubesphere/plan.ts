@@ -22,6 +22,8 @@ export interface MemberSpec {
   unreachable?: boolean;
   /** A direct member the written kubeconfig has no context for (only --use-host-credentials reaches it). */
   noContext?: boolean;
+  /** Its nodes' clock against the real one, in ms (negative: behind); overrides the scenario's. */
+  clockOffsetMs?: number;
 }
 
 export interface PlannedCluster {
@@ -34,6 +36,8 @@ export interface PlannedCluster {
   unreachable: boolean;
   /** Whether the written kubeconfig has contexts (`<name>`, `<name>-readonly`) for it. */
   inKubeconfig: boolean;
+  /** Its clock against the real one, in ms (negative: behind). */
+  clockOffsetMs: number;
 }
 
 export const MAX_MEMBERS = 100;
@@ -88,6 +92,7 @@ export function planSandbox(opts: {
     connection: 'direct',
     unreachable: false,
     inKubeconfig: true,
+    clockOffsetMs: 0,
   };
   const members = specs.map((m, i): PlannedCluster => {
     const v = m.ksVersion ?? version;
@@ -104,15 +109,19 @@ export function planSandbox(opts: {
       hostName: 'host',
       ...(m.configStyle ? { style: m.configStyle } : {}),
     };
+    const state = findScenario(sc)!.member(ctx);
+    if (m.clockOffsetMs !== undefined && !Number.isFinite(m.clockOffsetMs))
+      throw new UsageError(`invalid clock offset for ${names[i]}: ${String(m.clockOffsetMs)}`);
     return {
       name: names[i]!,
       role: 'member',
       version: v,
       scenario: sc,
-      state: findScenario(sc)!.member(ctx),
+      state,
       connection: m.connection ?? 'direct',
       unreachable: m.unreachable ?? false,
       inKubeconfig: m.connection !== 'proxy' && !m.noContext,
+      clockOffsetMs: m.clockOffsetMs ?? state.clockOffsetMs ?? 0,
     };
   });
   return [host, ...members];

@@ -28,6 +28,8 @@ export interface ClusterState {
   configWrittenAgoMs: number;
   replicas: number;
   podsStartedAgoMs: number;
+  /** Its nodes' clock against the real one, in ms (negative: behind); the API server's Date header shows it. */
+  clockOffsetMs?: number;
 }
 
 export interface ScenarioContext {
@@ -177,6 +179,12 @@ export const SCENARIOS: readonly Scenario[] = [
         podsStartedAgoMs: 20 * MIN,
       };
     },
+  },
+  {
+    name: 'clock-skew',
+    description:
+      'members are configured right but their node clocks run 45 s behind the host\'s: they reject new tokens as "used before issued"',
+    member: (ctx) => ({ ...healthy(ctx), clockOffsetMs: -45_000 }),
   },
   {
     name: 'host-replicas-no-redis',

@@ -1,6 +1,7 @@
 import type { ApiserverProcess, ApiserverSim } from './apiserver-sim.js';
-import { accessTokenClaims, signHS256, verifyHS256 } from './jwt.js';
-import { authFailureEntries, hostUnauthorizedEntry } from './log-catalog.js';
+import { accessTokenClaims, issuedInFuture, signHS256, verifyHS256 } from './jwt.js';
+import type { Claims } from './jwt.js';
+import { authFailureEntries, clockFailureEntries, hostUnauthorizedEntry } from './log-catalog.js';
 import type { AuthFailure } from './log-catalog.js';
 import type { KsVersion } from './versions.js';
 
@@ -10,6 +11,8 @@ export interface TrafficCluster {
   /** host:port the host's proxy dials for this cluster (what 4.x logs as `host:`). */
   endpointHost: string;
   sim: ApiserverSim;
+  /** Its nodes' clock against `now`, in ms (negative: behind): tokens are issued and checked by local time. */
+  clockOffsetMs?: number;
 }
 
 export interface TrafficOptions {
@@ -22,12 +25,18 @@ export interface TrafficOptions {
 
 interface Session {
   token: string;
+  claims: Claims;
   issuer: ApiserverProcess;
   generation: number;
   expiresAt: number | undefined;
 }
 
 const HOUR = 3_600_000;
+/** maximumClockSkew as the sandbox's templates write it (and the default). */
+const CLOCK_SKEW_SEC = 10;
+
+const local = (c: TrafficCluster, at: Date): Date =>
+  c.clockOffsetMs ? new Date(at.getTime() + c.clockOffsetMs) : at;
 
 /**
  * A user on the host console: logs in (a host replica issues an HS256 access token with its jwtSecret and
@@ -86,29 +95,38 @@ export class ConsoleTraffic {
   ): void {
     const session = this.login(at);
     if (!session) return;
-    const procs = target.sim.serving().filter((p) => p.readyAt.getTime() <= at.getTime());
+    const now = local(target, at);
+    const procs = target.sim.serving().filter((p) => p.readyAt.getTime() <= now.getTime());
     if (procs.length === 0) return;
     // Members: round-robin over replicas; the host's own Service spreads requests at random.
     const k = proxiedBy ? (this.turn.get(target.name) ?? 0) : Math.floor(this.random() * procs.length);
     if (proxiedBy) this.turn.set(target.name, k + 1);
     const proc = procs[k % procs.length]!;
-    const failure = this.verify(target, proc, session.token, at);
+    const failure = this.verify(target, proc, session, now);
     if (!failure) return;
-    target.sim.log(proc, authFailureEntries(target.version, failure), at);
+    const entries =
+      typeof failure === 'string'
+        ? authFailureEntries(target.version, failure)
+        : clockFailureEntries(target.version, failure.clock);
+    target.sim.log(proc, entries, now);
     if (proxiedBy) {
-      const entry = hostUnauthorizedEntry(proxiedBy.version, target.endpointHost, failure);
+      const why = typeof failure === 'string' ? failure : failure.clock;
+      const entry = hostUnauthorizedEntry(proxiedBy.version, target.endpointHost, why);
       const via = this.pick(proxiedBy.sim.serving());
-      if (entry && via) proxiedBy.sim.log(via, [entry], at);
+      if (entry && via) proxiedBy.sim.log(via, [entry], local(proxiedBy, at));
     }
-    if (relogin || !proxiedBy) this.session = undefined;
+    // A token issued in the member's future stays rejected until it ages: the user logs in again, in history too.
+    if (relogin || !proxiedBy || typeof failure !== 'string') this.session = undefined;
   }
 
+  /** `at` is the target's own clock. The signature first, then the times, then the cache (issuer.go, jwt.go). */
   private verify(
     cluster: TrafficCluster,
     proc: ApiserverProcess,
-    token: string,
+    session: Session,
     at: Date,
-  ): AuthFailure | undefined {
+  ): AuthFailure | { clock: string } | undefined {
+    const { token } = session;
     let valid = this.verdicts.get(proc.cfg.jwtSecret);
     if (valid === undefined) {
       const v = verifyHS256(token, proc.cfg.jwtSecret, at);
@@ -117,12 +135,17 @@ export class ConsoleTraffic {
       this.verdicts.set(proc.cfg.jwtSecret, valid);
     }
     if (!valid) return 'signature is invalid';
+    const uptimeSec = (at.getTime() - proc.startedAt.getTime()) / 1000;
+    const early = issuedInFuture(cluster.version, session.claims, at, CLOCK_SKEW_SEC, uptimeSec);
+    if (early) return { clock: early };
     if (proc.cfg.accessTokenMaxAgeNs === 0) return undefined;
     const cached = proc.cfg.cache === 'redis' ? cluster.sim.redis.has(token) : proc.memCache.has(token);
     return cached ? undefined : 'token not found in cache';
   }
 
-  private login(at: Date): Session | undefined {
+  /** `at` is the real time; the host issues by its own clock. */
+  private login(real: Date): Session | undefined {
+    const at = local(this.o.host, real);
     const s = this.session;
     const live = this.o.host.sim.serving();
     if (
@@ -136,12 +159,13 @@ export class ConsoleTraffic {
     const issuer = this.pick(live.filter((p) => p.readyAt.getTime() <= at.getTime()));
     if (!issuer) return undefined;
     const maxAge = issuer.cfg.accessTokenMaxAgeNs;
-    const claims = accessTokenClaims(this.o.host.version, 'admin', at, maxAge);
+    const claims = accessTokenClaims(this.o.host.version, 'admin', at, maxAge, CLOCK_SKEW_SEC);
     const token = signHS256(claims, issuer.cfg.jwtSecret);
     this.verdicts.clear();
     if (maxAge > 0) (issuer.cfg.cache === 'redis' ? this.o.host.sim.redis : issuer.memCache).add(token);
     this.session = {
       token,
+      claims,
       issuer,
       generation: issuer.generation,
       expiresAt: maxAge > 0 ? at.getTime() + maxAge / 1e6 : undefined,

@@ -11,7 +11,7 @@ import { assembleSandbox, joinedCluster } from '../assemble.js';
 import type { StartedCluster } from '../assemble.js';
 import type { Sandbox, SandboxOptions } from '../index.js';
 import { ApiserverSim } from '../kubesphere/apiserver-sim.js';
-import { SimClock } from '../kubesphere/clock.js';
+import { offsetClock, SimClock } from '../kubesphere/clock.js';
 import { CLUSTER_CONFIGURATION_TYPE, clusterType, crdObject } from '../kubesphere/crds.js';
 import { seedClusterObjects } from '../kubesphere/host-clusters.js';
 import { planSandbox } from '../kubesphere/plan.js';
@@ -65,7 +65,8 @@ export async function startRealSandbox(opts: SandboxOptions): Promise<Sandbox> {
   const dir = await mkdtemp(join(tmpdir(), 'ks-restore-cp-'));
   let etcd: StartedEtcd | undefined;
   const running: RealRunning[] = plans.map((plan) => {
-    const clock = new SimClock(base);
+    // The simulation's clock only: kube-apiserver's own (its Date header, its timestamps) stays the machine's.
+    const clock = new SimClock(offsetClock(base, plan.clockOffsetMs));
     const logs = new LogStore();
     return {
       plan,
