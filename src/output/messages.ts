@@ -80,8 +80,9 @@ export function describeFinding(f: Finding): Wording {
       };
     case 'member-secret-empty':
       return {
-        summary:
-          'the member has no jwtSecret: ks-apiserver refuses to start ("JWT secret MUST not be empty")',
+        summary: a.emptyCrashes
+          ? 'the member has no jwtSecret: ks-apiserver refuses to start ("JWT secret MUST not be empty")'
+          : 'the member has no jwtSecret: KubeSphere 3.0 starts all the same (it never validates it) and rejects every token the host signs',
         remedy: "ks-restore repair sets it to the host's jwtSecret.",
       };
     case 'host-secret-unknown':

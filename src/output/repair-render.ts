@@ -60,7 +60,7 @@ export function describeRefusal(r: Refusal, context: string): { message: string;
     case 'host-secret-empty':
       return {
         message:
-          "the host's jwtSecret is empty or unreadable: there is nothing to copy, and an empty jwtSecret crashes ks-apiserver.",
+          "the host's jwtSecret is empty or unreadable: there is nothing to copy, and an empty jwtSecret stops ks-apiserver from starting (3.1+) or makes it reject every token (3.0).",
         hint: "Check the host's kubesphere-config (ks-restore diagnose shows what was found).",
       };
     case 'config-not-editable':

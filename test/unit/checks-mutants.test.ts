@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { describeFinding } from '../../src/output/messages.js';
 import { assess } from '../../src/kubesphere/checks/assess.js';
 import type { AuthLogKindSummary, AuthLogSummary } from '../../src/kubesphere/checks/logs.js';
 import { checkMemberMaxAge } from '../../src/kubesphere/checks/max-age.js';
@@ -96,6 +97,7 @@ describe('jwt-secret-match', () => {
       hostLength: 32,
       memberLength: 32,
       env: '',
+      emptyCrashes: true,
     });
     expect(c.evidence).toEqual({
       host: { present: true, fingerprint: fp(SECRET), length: 32 },
@@ -113,6 +115,7 @@ describe('jwt-secret-match', () => {
       hostLength: 32,
       memberLength: 32,
       env: '',
+      emptyCrashes: true,
     });
     expect(r.verdict).toEqual({ status: 'unhealthy', cause: 'secret-mismatch' });
   });
@@ -125,6 +128,33 @@ describe('jwt-secret-match', () => {
     expect(c.args.memberLength).toBe(0);
     expect(c.evidence?.member).toEqual({ present: false, fingerprint: null, length: 0 });
     expect(r.verdict).toEqual({ status: 'unhealthy', cause: 'secret-mismatch' });
+  });
+
+  // 3.0.0 cmd/ks-apiserver/app/options/validation.go never validates the authentication options; 3.1.1
+  // authenticate_options.go refuses an empty one ("JWT secret MUST not be empty").
+  it.each([
+    ['3.0.0', false],
+    ['3.1.1', true],
+    ['3.4.1', true],
+  ])('an empty secret on a %s member: does ks-apiserver refuse to start? %s', (version, crashes) => {
+    const r = run(member({ yaml: memberYaml({ secret: '' }), image: `kubesphere/ks-apiserver:v${version}` }));
+    const c = r.check('jwt-secret-match');
+    expect([c.code, c.args.emptyCrashes]).toEqual(['member-secret-empty', crashes]);
+    expect(describeFinding(c).summary).toMatch(crashes ? /refuses to start/ : /starts all the same/);
+  });
+
+  // viper AutomaticEnv is called from 3.2 on (pkg/apiserver/config/config.go); 3.0.0/3.1.1 ignore the variables.
+  it.each([
+    ['3.1.1', 'pass', []],
+    ['3.2.1', 'warn', ['KUBESPHERE_AUTHENTICATION_JWTSECRET']],
+  ])('an overriding variable on a %s member: %s', (version, status, listed) => {
+    const m = member({
+      env: ['KUBESPHERE_AUTHENTICATION_JWTSECRET'],
+      image: `kubesphere/ks-apiserver:v${version}`,
+    });
+    const c = run(m).check('jwt-secret-match');
+    expect(c.status).toBe(status);
+    expect(c.evidence?.memberEnvOverrides ?? []).toEqual(listed);
   });
 
   it("the host's secret unknown (empty): skip host-secret-unknown, nothing compared", () => {

@@ -220,3 +220,17 @@ describe('Go durations', () => {
     expect(formatGoDuration(ns)).toBe(text);
   });
 });
+
+// 3.0.0/3.1.1 pkg/apiserver/config/config.go never call viper's AutomaticEnv; 3.2.1 and later do.
+describe('KUBESPHERE_AUTHENTICATION_JWTSECRET overrides the file from 3.2 on', () => {
+  const env = { KUBESPHERE_AUTHENTICATION_JWTSECRET: 'FAKEenvJwtSecret0000000000000000' };
+  it.each([
+    ['3.0', SECRET],
+    ['3.1', SECRET],
+    ['3.2', env.KUBESPHERE_AUTHENTICATION_JWTSECRET],
+    ['3.4', env.KUBESPHERE_AUTHENTICATION_JWTSECRET],
+  ] as const)('%s: the secret in use', (v, expected) => {
+    const text = render({ version: v, role: 'member', jwtSecret: SECRET });
+    expect(loadKsConfig(v, text, env).jwtSecret).toBe(expected);
+  });
+});

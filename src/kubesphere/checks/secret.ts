@@ -1,6 +1,7 @@
 import type { JoinedCluster } from '../cluster/discovery.js';
 import { ccMaxAgeNeedsZero, type ClusterFacts } from '../cluster/facts.js';
 import { fingerprintSecret } from '../config/fingerprint.js';
+import { emptySecretCrashes } from '../config/version.js';
 import type { Finding, SecretFingerprint } from './report.js';
 
 export function secretFingerprint(secret: string | undefined): SecretFingerprint {
@@ -28,6 +29,8 @@ export function checkSecretMatch(host: ClusterFacts, member: ClusterFacts): Find
     hostLength: evidence.host.length,
     memberLength: evidence.member.length,
     env: member.envOverrides.join(', '),
+    // 3.0 starts with an empty jwtSecret (and rejects every token); 3.1+ and 4.x refuse to start.
+    emptyCrashes: emptySecretCrashes(member.version),
   };
   if (!h) return { id, status: 'skip', code: 'host-secret-unknown', args, evidence };
   if (!m) return { id, status: 'fail', code: 'member-secret-empty', args, evidence };

@@ -9,6 +9,7 @@ import {
   ksVersionFromImage,
   parseKubesphereYaml,
   readAuthSettings,
+  readsEnvOverrides,
 } from '../config/index.js';
 import type { AuthSettings, KsVersionInfo } from '../config/index.js';
 
@@ -46,7 +47,7 @@ export interface ClusterFacts {
   runningPods: PodFact[] | { failure: ReadFailure };
   /** When kubesphere-config was last written (latest managedFields time, else creation). */
   configWrittenAt: Date | undefined;
-  /** Environment variables on the ks-apiserver container that override the file (inferred behaviour). */
+  /** `KUBESPHERE_AUTHENTICATION_*` variables on the ks-apiserver container, where the version reads them (3.2+). */
   envOverrides: string[];
 }
 
@@ -86,9 +87,10 @@ export function deriveFacts(snap: ClusterSnapshot): ClusterFacts {
     deploymentUnreadable: isFailure(snap.apiserverDeployment) ? snap.apiserverDeployment.failure : undefined,
     runningPods: isFailure(snap.pods) ? snap.pods : (present(snap.pods) ?? []).filter(isLive).map(podFacts),
     configWrittenAt: lastWrite(present(snap.configMap)),
-    envOverrides: (container?.env ?? [])
-      .map((e) => e.name)
-      .filter((n) => /^KUBESPHERE_AUTHENTICATION_/i.test(n)),
+    // 3.0/3.1 ignore them: listing them there would blame a variable that changes nothing.
+    envOverrides: readsEnvOverrides(version)
+      ? (container?.env ?? []).map((e) => e.name).filter((n) => /^KUBESPHERE_AUTHENTICATION_/i.test(n))
+      : [],
   };
 }
 

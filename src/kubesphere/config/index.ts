@@ -16,9 +16,11 @@ export {
   cacheSectionForVersion,
   ccMaxAgeRule,
   compareKsVersions,
+  emptySecretCrashes,
   ksVersionFromImage,
   layoutForVersion,
   parseKsVersion,
+  readsEnvOverrides,
   versionFamily,
 } from './version.js';
 export type { CcMaxAgeRule, ConfigLayout, FamilyRules, KsVersion, KsVersionFamily } from './version.js';

@@ -110,3 +110,17 @@ export function ccMaxAgeRule(v: Pick<KsVersion, 'major' | 'minor'> | undefined):
   if (v.minor === 3 || v.minor === 4) return 'overridden';
   return 'unknown';
 }
+
+/**
+ * ks-apiserver lets `KUBESPHERE_*` environment variables override kubesphere.yaml (viper `SetEnvPrefix`,
+ * `AutomaticEnv`) from 3.2 on, and on 4.x; 3.0.0 and 3.1.1 never call AutomaticEnv (pkg/apiserver/config/config.go).
+ * Unknown versions are assumed to read them.
+ */
+export function readsEnvOverrides(v: Pick<KsVersion, 'major' | 'minor'> | undefined): boolean {
+  return !v || v.major !== 3 || v.minor >= 2;
+}
+
+/** 3.0 never validates the authentication options (validation.go): an empty jwtSecret does not stop it. */
+export function emptySecretCrashes(v: Pick<KsVersion, 'major' | 'minor'> | undefined): boolean {
+  return !v || v.major !== 3 || v.minor >= 1;
+}

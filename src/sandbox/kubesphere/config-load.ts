@@ -26,8 +26,8 @@ const obj = (v: unknown): Obj => (v && typeof v === 'object' && !Array.isArray(v
 /**
  * Reads kubesphere.yaml the way the version's ks-apiserver does: viper over gopkg.in/yaml.v2 on 3.x (a
  * duplicate key silently takes the last value), viper over yaml.v3 on 4.1 (a duplicate key is fatal); defaults
- * from the options constructors (accessTokenMaxAge 2h); `KUBESPHERE_…` environment variables override file
- * values (viper AutomaticEnv — inferred, not seen on a live cluster).
+ * from the options constructors (accessTokenMaxAge 2h); on 3.2+ and 4.x `KUBESPHERE_…` environment variables
+ * override file values (viper AutomaticEnv).
  */
 export function loadKsConfig(
   version: KsVersion,
@@ -72,8 +72,9 @@ function parse(version: KsVersion, text: string, env: Record<string, string>): L
   const holder = v4 ? obj(auth.issuer) : obj(auth.oauthOptions);
   const secretEnv = v4 ? 'KUBESPHERE_AUTHENTICATION_ISSUER_JWTSECRET' : 'KUBESPHERE_AUTHENTICATION_JWTSECRET';
   const fileSecret = v4 ? obj(auth.issuer).jwtSecret : auth.jwtSecret;
-  const jwtSecret =
-    env[secretEnv] ?? (fileSecret === undefined || fileSecret === null ? '' : String(fileSecret));
+  // viper's AutomaticEnv: 3.2+ and 4.x only (3.0.0/3.1.1 pkg/apiserver/config/config.go never call it).
+  const envSecret = version === '3.0' || version === '3.1' ? undefined : env[secretEnv];
+  const jwtSecret = envSecret ?? (fileSecret === undefined || fileSecret === null ? '' : String(fileSecret));
 
   const rawMaxAge = holder.accessTokenMaxAge;
   let accessTokenMaxAgeNs = TWO_HOURS_NS;
