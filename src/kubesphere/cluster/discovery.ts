@@ -120,14 +120,20 @@ export function planTargets(
   contexts: ContextRef[],
   req: TargetRequest,
 ): MemberTarget[] {
-  const hostServer = normalizeServer(contexts.find((c) => c.name === req.hostContext)?.server);
+  // Each URL once: a fleet compares every joined cluster with every context (parsing each URL each time was
+  // quadratic in members).
+  const normalized = new Map<string | undefined, string | undefined>();
+  const normalize = (url: string | undefined): string | undefined => {
+    if (!normalized.has(url)) normalized.set(url, normalizeServer(url));
+    return normalized.get(url);
+  };
+  const hostServer = normalize(contexts.find((c) => c.name === req.hostContext)?.server);
   const byName = new Map(joined.map((j) => [j.name, j]));
   const targets: MemberTarget[] = [];
   const taken = new Set<string>();
-  const serverOf = (ctx: string) => normalizeServer(contexts.find((c) => c.name === ctx)?.server);
+  const serverOf = (ctx: string) => normalize(contexts.find((c) => c.name === ctx)?.server);
   const matches = (j: JoinedCluster, server: string | undefined) =>
-    server !== undefined &&
-    (normalizeServer(j.apiEndpoint) === server || normalizeServer(j.storedServer) === server);
+    server !== undefined && (normalize(j.apiEndpoint) === server || normalize(j.storedServer) === server);
 
   for (const raw of req.members) {
     const eq = raw.indexOf('=');
@@ -162,10 +168,10 @@ export function planTargets(
   const wanted = req.clusters.length > 0 ? new Set(req.clusters) : undefined;
   for (const j of joined) {
     if (taken.has(j.name) || (wanted && !wanted.has(j.name))) continue;
-    const endpoint = normalizeServer(j.apiEndpoint) ?? normalizeServer(j.storedServer);
+    const endpoint = normalize(j.apiEndpoint) ?? normalize(j.storedServer);
     if (endpoint !== undefined && endpoint === hostServer) continue; // the host under another name
     const base = { cluster: j.name, connection: j.connection, joined: j };
-    const byUrl = contexts.find((c) => c.name !== req.hostContext && matches(j, normalizeServer(c.server)));
+    const byUrl = contexts.find((c) => c.name !== req.hostContext && matches(j, normalize(c.server)));
     if (byUrl) targets.push({ ...base, context: byUrl.name, method: 'server-url' });
     else if (contexts.some((c) => c.name === j.name && c.name !== req.hostContext)) {
       targets.push({ ...base, context: j.name, method: 'context-name' });

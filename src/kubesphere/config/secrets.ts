@@ -64,12 +64,30 @@ function walk(v: unknown, out: Set<string>, key: string | undefined): void {
   }
 }
 
+/**
+ * The same texts come back: kubesphere.yaml in its ConfigMap and again in the ConfigMap's last-applied
+ * annotation, and alike on every member of a fleet. Bounded, so a long run cannot grow it without end.
+ */
+const seen = new Map<string, readonly string[]>();
+const SEEN_MAX = 512;
+
 /** Values under jwtSecret keys in a YAML (or JSON) text: every occurrence, as parsed and as written. */
 export function jwtSecretsInYaml(text: string): string[] {
+  let found = seen.get(text);
+  if (!found) {
+    if (seen.size >= SEEN_MAX) seen.clear();
+    found = secretsInText(text);
+    seen.set(text, found);
+  }
+  return [...found];
+}
+
+function secretsInText(text: string): string[] {
   const out = new Set<string>();
-  // What a parser sees (the last of duplicates), and strings nested in it.
+  // What a parser sees (the last of duplicates), and strings nested in it. JSON (a last-applied annotation) is
+  // YAML too, and JSON.parse reads it alike (the last duplicate wins), many times faster.
   try {
-    const data: unknown = yaml.load(text, { json: true });
+    const data: unknown = /^\s*[{[]/.test(text) ? parseJsonOrYaml(text) : yaml.load(text, { json: true });
     if (data !== null && typeof data === 'object') walk(data, out, undefined);
   } catch {
     // Not YAML: the line reading below still applies.
@@ -100,6 +118,14 @@ export function jwtSecretsInYaml(text: string): string[] {
   }
   out.delete('');
   return [...out];
+}
+
+function parseJsonOrYaml(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return yaml.load(text, { json: true });
+  }
 }
 
 /** `jwtSecret:` / `"jwtSecret":` / `JwtSecret:` (Go's %+v) / `KUBESPHERE_AUTHENTICATION_JWTSECRET=`. */
