@@ -1,89 +1,54 @@
 /**
- * How LogTally groups lines into requests, on inputs no fixture has: bursts of thousands of lines at one instant,
- * interleaved pods and sources. The work is counted (LogTally.stats), not timed: performance is measured by the
- * benchmark, and a test asserts the structure — a bounded number of chain steps per line, whatever the input.
+ * How LogTally groups lines into requests, on inputs no fixture has: lines at the window's edge, with and
+ * without times, out of order, interleaved pods and sources (against the simple rule, as properties), and the
+ * chain work and open chains counted exactly on small inputs. Linearity on 10⁵-line inputs: ks-logs-linear.test.ts.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LogTally, type LogEventKind } from '../../src/kubesphere/logs/index.js';
+import { klog, klogTime, MESSAGE, NOW, PATTERNS, tally } from '../helpers/klog-lines.js';
 
-const NOW = new Date('2024-01-16T08:00:00Z');
-const MESSAGE: Record<'cache-miss' | 'signature-invalid', string> = {
-  'cache-miss': 'token not found in cache',
-  'signature-invalid': 'signature is invalid',
-};
-
-/** 10:22:00 on Jan 15 plus `micros`, as klog prints it and as the tally reads it back (ms, no year). */
-function klogTime(micros: number): { text: string; ms: number } {
-  const total = 22 * 60_000_000 + micros;
-  const mm = Math.floor(total / 60_000_000) % 60;
-  const ss = Math.floor(total / 1_000_000) % 60;
-  const us = total % 1_000_000;
-  const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
-  return {
-    text: `10:${pad(mm)}:${pad(ss)}.${pad(us, 6)}`,
-    ms: Date.UTC(2024, 0, 15, 10, mm, ss) + us / 1000,
+describe('LogTally: chains at the edges', () => {
+  const count = (lines: string[], opts: { chainWindowMs?: number } = {}): number => {
+    const t = new LogTally({ now: NOW, ...opts });
+    for (const line of lines) t.add(line, { pod: 'p' });
+    return t.result().kinds['signature-invalid'].requests;
   };
-}
+  const issuer = (time: string): string =>
+    `W0115 ${time}       1 issuer.go:182] jwt: failed to parse token: signature is invalid`;
+  const jwt = (time: string): string => `W0115 ${time}       1 jwt.go:53] signature is invalid`;
 
-/** A klog line at `micros` after 10:22:00 on Jan 15, from source line `source`. */
-function klog(micros: number, source: string, kind: keyof typeof MESSAGE = 'cache-miss'): string {
-  return `W0115 ${klogTime(micros).text}       1 ${source}] ${MESSAGE[kind]}`;
-}
+  it('lines exactly the window apart are one request, a microsecond more are two', () => {
+    expect(count([issuer('10:26:00.000000'), jwt('10:26:00.020000')])).toBe(1);
+    expect(count([issuer('10:26:00.000000'), jwt('10:26:00.020001')])).toBe(2);
+  });
 
-interface Line {
-  line: string;
-  pod: string;
-}
+  it('a line with a time and one without chain by their distance in lines', () => {
+    const bare = 'jwt: failed to parse token: signature is invalid';
+    expect(count([bare, jwt('10:26:00.000000')])).toBe(1);
+    expect(count([jwt('10:26:00.000000'), bare])).toBe(1);
+  });
 
-/** Adversarial streams of n lines; every one keeps all chains open (one instant) unless it says otherwise. */
-const PATTERNS: Record<string, (n: number) => Line[]> = {
-  'one instant, one source': (n) =>
-    Array.from({ length: n }, () => ({ line: klog(0, 'jwt.go:53'), pod: 'p' })),
-  'one instant, two sources alternating': (n) =>
-    Array.from({ length: n }, (_, i) => ({ line: klog(0, i % 2 ? 'jwt.go:53' : 'issuer.go:182'), pod: 'p' })),
-  'one instant, a block of each source': (n) =>
-    Array.from({ length: n }, (_, i) => ({
-      line: klog(0, i < n / 2 ? 'issuer.go:182' : 'jwt.go:53'),
+  it('an out-of-order line never joins a chain that closed before the line after it', () => {
+    // 10:26:00.100 opens a chain; an older line opens another; a line at .100 from the first source must not
+    // join the older chain (80 ms away) and is a request of its own.
+    expect(count([jwt('10:26:00.100000'), issuer('10:26:00.000000'), jwt('10:26:00.100000')])).toBe(3);
+  });
+
+  it('counts one step per line and, per chain dropped, one step plus one per source it had seen', () => {
+    // 50 lines 1 ms apart from one source: 50 chains; after the last line (49 ms) those that were last touched
+    // before 29 ms are dropped: 29 chains of one source each.
+    const single = tally(PATTERNS['a line every 1 ms (20 open chains)']!(50));
+    expect(single.stats()).toEqual({ chainSteps: 50 + 29 * 2, openChains: 21 });
+    // 25 requests of two lines (issuer.go, then jwt.go at the same instant) 2 ms apart: 25 chains, 25 joins;
+    // after the last (48 ms) the 14 chains touched before 28 ms are dropped, each with two sources.
+    const pairs = Array.from({ length: 50 }, (_, i) => ({
+      line: klog(Math.floor(i / 2) * 2000, i % 2 ? 'jwt.go:53' : 'issuer.go:182'),
       pod: 'p',
-    })),
-  'one instant, pods alternating': (n) =>
-    Array.from({ length: n }, (_, i) => ({ line: klog(0, 'jwt.go:53'), pod: `p${i % 2}` })),
-  'one instant, a new source every line': (n) =>
-    Array.from({ length: n }, (_, i) => ({ line: klog(0, `gen.go:${i}`), pod: 'p' })),
-  'one instant, sources cycling with one skipped': (n) =>
-    Array.from({ length: n }, (_, i) => ({ line: klog(0, `s.go:${(i * 7) % 5}`), pod: 'p' })),
-  'no timestamps, distinct messages': (n) =>
-    Array.from({ length: n }, (_, i) => ({ line: `jwt: token is expired by ${i}s`, pod: 'p' })),
-  'a line every 1 ms (20 open chains)': (n) =>
-    Array.from({ length: n }, (_, i) => ({ line: klog(i * 1000, 'jwt.go:53'), pod: 'p' })),
-};
-
-function tally(lines: Line[]): LogTally {
-  const t = new LogTally({ now: NOW });
-  for (const { line, pod } of lines) t.add(line, { pod, container: 'ks-apiserver' });
-  return t;
-}
-
-describe('LogTally does a bounded amount of chain work per line (linear in the input)', () => {
-  it.each(Object.keys(PATTERNS))('%s', (name) => {
-    const make = PATTERNS[name]!;
-    const small = tally(make(10_000)).stats().chainSteps;
-    const large = tally(make(20_000)).stats().chainSteps;
-    // Each line creates or joins one chain, and each chain is removed once with its sources: at most 3 steps.
-    expect(large).toBeLessThanOrEqual(3 * 20_000);
-    expect(large / small).toBeLessThan(2.2);
-  });
-
-  it('100k lines at one instant tally as 100k requests (a regression guard; the benchmark measures speed)', () => {
-    const t = tally(PATTERNS['one instant, one source']!(100_000));
-    expect(t.result().kinds['cache-miss'].requests).toBe(100_000);
-  });
-
-  it('holds only the chains still open: closed ones are dropped as time moves on', () => {
-    const t = tally(PATTERNS['a line every 1 ms (20 open chains)']!(50_000));
-    expect(t.result().kinds['cache-miss'].requests).toBe(50_000);
-    expect(t.stats().openChains).toBeLessThanOrEqual(21);
+    }));
+    const paired = tally(pairs);
+    expect(paired.result().kinds['cache-miss'].requests).toBe(25);
+    expect(paired.stats()).toEqual({ chainSteps: 25 + 25 + 14 * 3, openChains: 11 });
   });
 });
 
@@ -93,6 +58,14 @@ describe('LogTally does a bounded amount of chain work per line (linear in the i
  * source, else open a new one.
  */
 function referenceRequests(lines: Array<{ stream: string; ms?: number; source: string }>): number {
+  return reference(lines).requests;
+}
+
+/** The simple rule's requests, and the chains it still holds open after the last line of each stream. */
+function reference(lines: Array<{ stream: string; ms?: number; source: string }>): {
+  requests: number;
+  open: number;
+} {
   const chains = new Map<string, Array<{ lastMs?: number; lastSeq: number; sources: Set<string> }>>();
   const seqs = new Map<string, number>();
   let requests = 0;
@@ -113,7 +86,7 @@ function referenceRequests(lines: Array<{ stream: string; ms?: number; source: s
     }
     chains.set(stream, open);
   }
-  return requests;
+  return { requests, open: [...chains.values()].reduce((n, c) => n + c.length, 0) };
 }
 
 describe('LogTally groups lines exactly as the simple rule does', () => {
@@ -147,6 +120,8 @@ describe('LogTally groups lines exactly as the simple rule does', () => {
         for (const kind of ['cache-miss', 'signature-invalid'] as const) {
           expect(r.kinds[kind].requests).toBe(referenceRequests(ref.filter((l) => l.kind === kind)));
         }
+        // In time order, the chains touched longest ago are the closed ones: none is held after it closed.
+        expect(t.stats().openChains).toBe(reference(ref).open);
       }),
       { seed: 20261201, numRuns: 300 },
     );

@@ -170,6 +170,103 @@ describe('classifyLogLine: the messages of kubesphere.md, per version', () => {
   });
 });
 
+describe('parseLogLine: the prefixes a line can carry', () => {
+  const KLOG_LINE = 'E0115 10:25:12.100011       1 token.go:65] token not found in cache';
+
+  it.each<[string, string, string]>([
+    ['no fraction', '2024-01-15T10:25:12Z', '2024-01-15T10:25:12Z'],
+    ['an offset', '2024-01-15T12:25:12.5+02:00', '2024-01-15T12:25:12.5+02:00'],
+    ['a negative offset, two spaces', '2024-01-15T05:25:12.5-05:00 ', '2024-01-15T05:25:12.5-05:00'],
+    ['the CRI stream and a full line tag', '2024-01-15T10:25:12.1Z stdout F', '2024-01-15T10:25:12.1Z'],
+    ['a partial line tag', '2024-01-15T10:25:12.1Z stderr P', '2024-01-15T10:25:12.1Z'],
+  ])('a runtime timestamp with %s', (_what, prefix, timestamp) => {
+    expect(parseLogLine(`${prefix} ${KLOG_LINE}`)).toEqual({
+      timestamp,
+      klog: expect.objectContaining({ severity: 'E', source: 'token.go:65' }),
+      message: 'token not found in cache',
+    });
+  });
+
+  it('a timestamp or klog header inside the message is part of the message', () => {
+    const quoted = `retrying after 2024-01-15T10:25:12Z ${KLOG_LINE}`;
+    expect(parseLogLine(quoted)).toEqual({ message: quoted });
+    expect(parseLogLine(`caller said: ${KLOG_LINE}`)).toEqual({ message: `caller said: ${KLOG_LINE}` });
+  });
+
+  it('reads a pid of several digits and a header without the space after "]"', () => {
+    expect(parseLogLine('W0115 10:22:00.000000   31337 jwt.go:53]token not found in cache')).toEqual({
+      klog: {
+        severity: 'W',
+        month: 1,
+        day: 15,
+        hour: 10,
+        minute: 22,
+        second: 0,
+        micros: 0,
+        pid: 31337,
+        source: 'jwt.go:53',
+      },
+      message: 'token not found in cache',
+    });
+  });
+
+  it('drops the carriage return of a CRLF line end, and only that', () => {
+    expect(parseLogLine('token not found\rin cache\r')).toEqual({ message: 'token not found\rin cache' });
+  });
+});
+
+describe('classifyLogLine: details', () => {
+  it('"token is expired" without how long ago is still an expired token, with no detail', () => {
+    const ev = classifyLogLine('W0115 10:40:00.000000       1 jwt.go:53] jwt: token is expired');
+    expect(ev?.kind).toBe('token-expired');
+    expect(ev).not.toHaveProperty('detail');
+  });
+
+  it('only an expired token carries the expiry as its detail', () => {
+    const ev = classifyLogLine(
+      'W0115 10:40:00.000000       1 jwt.go:53] signature is invalid (token is expired by 5m)',
+    );
+    expect(ev?.kind).toBe('signature-invalid');
+    expect(ev).not.toHaveProperty('detail');
+  });
+
+  const hostLine = (reason: string, sep = ','): string =>
+    `W0115 10:26:00.003000       1 multicluster.go:188] Request unauthorized, host: 192.0.2.21:30881${sep} reason: ${reason}`;
+
+  it.each<[string, string]>([
+    ['token not found in cache', 'cache-miss'],
+    ['signature is invalid', 'signature-invalid'],
+    ['token used before issued', 'clock-skew'],
+    ['jwt: token is expired by 3m', 'token-expired'],
+    ['JWT secret MUST not be empty', 'empty-jwt-secret'],
+  ])("the member's answer %j is classified as %s", (message, cause) => {
+    const status = JSON.stringify({ kind: 'Status', message, code: 401 });
+    expect(classifyLogLine(hostLine(status))).toMatchObject({
+      kind: 'host-unauthorized',
+      detail: message,
+      cause,
+    });
+  });
+
+  it.each(['In-memory cache will be used', 'Failed to load configuration from disk', 'connection refused'])(
+    'a member answer that is no member token failure (%s) has no cause',
+    (reason) => {
+      const ev = classifyLogLine(hostLine(reason));
+      expect(ev).toMatchObject({ kind: 'host-unauthorized', detail: reason });
+      expect(ev).not.toHaveProperty('cause');
+    },
+  );
+
+  it('reads a host line without the comma and trims the reason; a JSON answer without a message is kept whole', () => {
+    expect(classifyLogLine(hostLine('  signature is invalid  ', ''))).toMatchObject({
+      host: '192.0.2.21:30881',
+      detail: 'signature is invalid',
+      cause: 'signature-invalid',
+    });
+    expect(classifyLogLine(hostLine('{"code":401}'))).toMatchObject({ detail: '{"code":401}' });
+  });
+});
+
 type Counts = Partial<Record<LogEventKind, number>>;
 
 describe('LogTally counts requests, not lines', () => {
@@ -323,6 +420,86 @@ describe('LogTally counts requests, not lines', () => {
   });
 });
 
+describe('LogTally: first and last seen, causes and samples whatever order the pods are read in', () => {
+  const at = (time: string, message = 'token not found in cache'): string =>
+    `W0115 ${time}       1 jwt.go:53] ${message}`;
+
+  it('first seen is the earliest line and last seen the latest, not the first and last read', () => {
+    const tally = new LogTally({ now: NOW });
+    tally.add(at('10:30:00.000000'), { pod: 'b' });
+    tally.add(at('10:10:00.000000'), { pod: 'a' });
+    tally.add(at('10:40:00.000000'), { pod: 'c' });
+    tally.add(at('10:20:00.000000'), { pod: 'd' });
+    expect(tally.result().kinds['cache-miss']).toMatchObject({
+      firstSeen: '2024-01-15T10:10:00.000Z',
+      lastSeen: '2024-01-15T10:40:00.000Z',
+    });
+  });
+
+  it.each<[string, string]>([
+    ['2024-01-15T12:25:12+02:00 token not found in cache', '2024-01-15T10:25:12.000Z'],
+    ['2024-01-15T05:25:12.25-05:00 token not found in cache', '2024-01-15T10:25:12.250Z'],
+  ])('a runtime timestamp with an offset or no fraction: %s', (line, seen) => {
+    const tally = new LogTally({ now: NOW });
+    tally.add(line, { pod: 'p' });
+    expect(tally.result().kinds['cache-miss']).toMatchObject({ firstSeen: seen, lastSeen: seen });
+  });
+
+  it('a klog line exactly one day ahead of now is this year, not last year', () => {
+    const tally = new LogTally({ now: new Date('2024-01-14T10:22:00Z') });
+    tally.add(at('10:22:00.000000'), { pod: 'p' });
+    expect(tally.result().kinds['cache-miss'].firstSeen).toBe('2024-01-15T10:22:00.000Z');
+  });
+
+  it("counts only the member answers it could classify, and only on the host's lines", () => {
+    const tally = new LogTally({ now: NOW });
+    tally.add(
+      at('10:26:00.000000', 'Request unauthorized, host: 192.0.2.21:30881, reason: connection reset'),
+      {
+        pod: 'host',
+      },
+    );
+    tally.add(at('10:27:00.000000'), { pod: 'member' });
+    const r = tally.result();
+    expect(r.kinds['host-unauthorized']).toMatchObject({ requests: 1, causes: {} });
+    expect(r.kinds['cache-miss']).toMatchObject({ requests: 1, causes: {} });
+  });
+
+  it('among lines of the same instant or without a time, the samples are the last ones read', () => {
+    const tally = new LogTally({ now: NOW, maxSamples: 2 });
+    for (const n of [1, 2, 3, 4])
+      tally.add(at('10:22:00.000000', `token not found in cache #${n}`), { pod: 'p' });
+    for (const n of [1, 2, 3]) tally.add(`jwt: token is expired by ${n}s`, { pod: `p${n}` });
+    const r = tally.result();
+    expect(r.kinds['cache-miss'].samples).toEqual([
+      expect.stringMatching(/#3$/),
+      expect.stringMatching(/#4$/),
+    ]);
+    expect(r.kinds['token-expired'].samples).toEqual([
+      'jwt: token is expired by 2s',
+      'jwt: token is expired by 3s',
+    ]);
+  });
+
+  it('a line older than every kept sample is not kept', () => {
+    const tally = new LogTally({ now: NOW, maxSamples: 2 });
+    tally.add(at('10:30:00.000000'), { pod: 'b' });
+    tally.add(at('10:40:00.000000'), { pod: 'b' });
+    tally.add(at('10:10:00.000000'), { pod: 'a' });
+    expect(tally.result().kinds['cache-miss'].samples).toEqual([
+      expect.stringContaining('10:30:00'),
+      expect.stringContaining('10:40:00'),
+    ]);
+  });
+
+  it('keeps no samples when asked for none, and still counts', () => {
+    const tally = new LogTally({ now: NOW, maxSamples: 0 });
+    tally.add(at('10:30:00.000000'), { pod: 'p' });
+    tally.add(at('10:40:00.000000'), { pod: 'p' });
+    expect(tally.result().kinds['cache-miss']).toMatchObject({ requests: 2, samples: [] });
+  });
+});
+
 describe('classifyAuthEvidence', () => {
   const only = (name: string, keep: RegExp): LogTallyResult => {
     const tally = new LogTally({ now: NOW });
@@ -397,6 +574,7 @@ describe("summarizeLogs (the diagnose checks' view)", () => {
     for (const line of logLines('v4.1-member')) s.add(line, { pod: 'ks-agent-1', container: 'ks-apiserver' });
     const r = s.result([
       { pod: 'ks-agent-1', container: 'ks-apiserver', previous: false, lines: 20 },
+      { pod: 'ks-agent-1', container: 'ks-apiserver', previous: true, lines: 0 },
       {
         pod: 'ks-agent-2',
         container: 'ks-apiserver',
@@ -406,7 +584,7 @@ describe("summarizeLogs (the diagnose checks' view)", () => {
       },
     ]);
     expect(r.linesScanned).toBe(20);
-    expect(r.containersScanned).toBe(1);
+    expect(r.containersScanned).toBe(2);
     expect(Object.keys(r.kinds).sort()).toEqual([
       'cache-miss',
       'clock-skew',
@@ -430,6 +608,10 @@ describe("summarizeLogs (the diagnose checks' view)", () => {
     s.add(issuer, { pod: 'p', container: 'ks-apiserver', previous: true });
     s.add(jwt, { pod: 'p', container: 'ks-apiserver', previous: false });
     expect(s.result([]).kinds['signature-invalid']?.count).toBe(2);
+    // Nor the previous lines of two containers of one pod.
+    s.add(issuer, { pod: 'q', container: 'ks-apiserver', previous: true });
+    s.add(jwt, { pod: 'q', container: 'sidecar', previous: true });
+    expect(s.result([]).kinds['signature-invalid']?.count).toBe(4);
   });
 });
 
