@@ -58,6 +58,8 @@ export class FakeCluster implements ClusterClient {
   readonly faults: Fault[] = [];
   /** Every call, as `verb key` (`replace configmaps/ns/name`, `dry-run replace …`). */
   readonly calls: string[] = [];
+  /** Custom resource types (plurals) whose CRD is not installed. */
+  readonly missingTypes = new Set<string>();
   /** Deployment rollouts finish as soon as they start unless set. */
   stuckRollout = false;
   private rv = 100;
@@ -125,6 +127,7 @@ export class FakeCluster implements ClusterClient {
     namespace: string | undefined,
     name: string,
   ): Promise<KubeObject | undefined | ResourceTypeMissing> {
+    if (this.missingTypes.has(type.plural)) return Promise.resolve({ ...type, resourceTypeMissing: true });
     return this.get(type.plural as BuiltinResource, namespace, name);
   }
 

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../src/kube/types.js';
 import type { BackupMember, BackupObject } from '../../src/repair/backup.js';
+import { readTarget, writeTarget } from '../../src/repair/objects.js';
 import {
   OutcomeUnknownError,
   planRestores,
@@ -232,5 +233,38 @@ describe('sameContent compares what rollback restores: data and spec', () => {
   ])('%s', (_what, a, b, same) => {
     const base: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } };
     expect(sameContent({ ...base, ...a }, { ...base, ...b })).toBe(same);
+  });
+});
+
+describe('readTarget and writeTarget: the three kinds of object, read and written the same way', () => {
+  const cc: KubeObject = {
+    apiVersion: 'installer.kubesphere.io/v1alpha1',
+    kind: 'ClusterConfiguration',
+    metadata: { name: 'ks-installer', namespace: NS },
+    spec: { authentication: { jwtSecret: 'FAKEx' } },
+  };
+
+  it('the ClusterConfiguration through its CRD; none when the CRD is not installed', async () => {
+    const c = new FakeCluster();
+    const stored = c.put('clusterconfigurations', cc);
+    const ref = { target: 'clusterconfiguration' as const, namespace: NS, name: 'ks-installer' };
+    expect(await readTarget(c, ref)).toEqual(stored);
+    const written = await writeTarget(c, 'clusterconfiguration', { ...stored, spec: { x: 1 } }, false);
+    expect(c.read('clusterconfigurations', NS, 'ks-installer')).toEqual(written);
+    c.missingTypes.add('clusterconfigurations');
+    expect(await readTarget(c, ref)).toBeUndefined();
+  });
+
+  it('ConfigMaps and Secrets by their resource; a dry run stores nothing', async () => {
+    const c = new FakeCluster();
+    const s = c.put('secrets', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: NS } });
+    const m = c.put('configmaps', cm('a: 1\n'));
+    expect(await readTarget(c, { target: 'secret', namespace: NS, name: 's' })).toEqual(s);
+    expect(await readTarget(c, { target: 'configmap', namespace: NS, name: 'kubesphere-config' })).toEqual(m);
+    await writeTarget(c, 'secret', { ...s, data: { k: 'dg==' } }, true);
+    expect(c.read('secrets', NS, 's')).toEqual(s);
+    await writeTarget(c, 'configmap', { ...m, data: { k: 'v' } }, false);
+    expect(c.read('configmaps', NS, 'kubesphere-config')!.data).toEqual({ k: 'v' });
+    expect(c.calls).toContain(`dry-run replace secrets/${NS}/s`);
   });
 });
