@@ -111,7 +111,8 @@ export async function applyPlan(
         }
       }
     } catch (err) {
-      if (writeRefused(err)) journal.settle(entry, false);
+      if (writeRefused(err) || (err instanceof EditNoLongerApplies && !err.maybeApplied))
+        journal.settle(entry, false);
       else changed = true; // no answer: it may have been applied, and the report must not say otherwise
       fail((r) => r.target === target, err);
       return { ok: false, changed };
@@ -154,6 +155,16 @@ export async function applyPlan(
   }
 }
 
+/** After a concurrent change the edits no longer apply; `maybeApplied` when an earlier attempt got no answer. */
+class EditNoLongerApplies extends Error {
+  constructor(
+    reason: string,
+    readonly maybeApplied: boolean,
+  ) {
+    super(`after a concurrent change, the edit no longer applies: ${reason}`);
+  }
+}
+
 /**
  * Writes one object under its resourceVersion precondition. A 409 (someone else changed it) or an answer that
  * leaves open whether the write applied (a 5xx, a reset, a cut-off or unreadable reply, a timeout — the kube
@@ -165,6 +176,7 @@ async function writeWithRetry(
   w: PlannedWrite,
 ): Promise<{ written: boolean; retries: number; resourceVersion: string | undefined }> {
   let obj = w.after;
+  let unanswered = false;
   for (let attempt = 0; ; attempt++) {
     try {
       const saved = await writeTarget(client, w.target, obj, false);
@@ -172,11 +184,11 @@ async function writeWithRetry(
     } catch (err) {
       const conflict = err instanceof ConflictError;
       if ((!conflict && !writeOutcomeUnknown(err)) || attempt >= MAX_CONFLICT_RETRIES) throw err;
+      unanswered ||= !conflict;
       const fresh = await readTarget(client, w).catch(() => undefined);
       if (!fresh) throw err;
       const replay = applyObjectEdits(fresh, w.edits);
-      if (!replay.ok)
-        throw new Error(`after a concurrent change, the edit no longer applies: ${replay.reason}`);
+      if (!replay.ok) throw new EditNoLongerApplies(replay.reason, unanswered);
       // Unchanged by the edits: ours applied (a lost reply), or someone made the same change.
       if (!replay.changed)
         return {

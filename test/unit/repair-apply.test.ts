@@ -348,14 +348,35 @@ describe('applyPlan', () => {
           o.data = { renamed: CONFIG };
         }),
     });
-    // `changed` is true here although the 409 proves nothing was written: the executor counts any failure that
-    // is not a 4xx as "may have been applied" (conservative; reported with issue 13).
-    expect((await run()).ok).toBe(false);
+    // The 409 proves nothing was written: nothing changed, and the journal says the write failed.
+    expect(await run()).toEqual({ ok: false, changed: false });
+    expect(journal.entries.at(-1)).toMatchObject({
+      target: `configmap/kubesphere-config (${NS})`,
+      state: 'failed',
+    });
     expect(rows[0]!.error).toEqual({
       message:
         'after a concurrent change, the edit no longer applies: the ConfigMap has no kubesphere.yaml key',
     });
     expect(c.read('configmaps', NS, 'kubesphere-config')!.data).toEqual({ renamed: CONFIG });
+  });
+
+  it('no answer, then the edit no longer applies: it may have been applied before the other change', async () => {
+    const { c, rows, run } = await setup({ writes: ['configmap'] });
+    c.faults.push({
+      op: 'replace',
+      error: faults.timeout(),
+      before: (k) =>
+        k.edit('configmaps', NS, 'kubesphere-config', (o) => {
+          o.data = { renamed: CONFIG };
+        }),
+    });
+    expect(await run()).toEqual({ ok: false, changed: true });
+    expect(rows[0]!.error?.message).toContain('the edit no longer applies');
+    expect(journal.entries.at(-1)).toMatchObject({
+      target: `configmap/kubesphere-config (${NS})`,
+      state: 'sent',
+    });
   });
 
   it('a refused restart: restart and wait failed, the reason on the restart, the writes stay done and changed', async () => {
