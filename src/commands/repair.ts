@@ -19,7 +19,7 @@ import {
   type RepairStatus,
 } from '../output/repair-render.js';
 import { renderStructured } from '../output/structured.js';
-import { applyPlan, dryRunPlan, plannedRecords } from '../repair/apply.js';
+import { applyPlan, dryRunPlan, firstFailure, plannedRecords } from '../repair/apply.js';
 import { Backup, defaultBackupRoot } from '../repair/backup.js';
 import { journal } from '../repair/journal.js';
 import { verifyMember } from '../repair/verify.js';
@@ -125,7 +125,7 @@ export async function repairCommand(flags: Record<string, unknown>, env = proces
   // here, before anything is changed.
   progress.start('Validating the plan with the API servers (dryRun=All)…');
   try {
-    for (const r of changing) await dryRunPlan(clients.get(r)!, r.plan, r.actions);
+    await firstFailure(changing.map((r) => dryRunPlan(clients.get(r)!, r.plan, r.actions)));
   } catch (err) {
     progress.stop();
     const failure = describeFailure(err);

@@ -61,19 +61,30 @@ export function plannedRecords(
   return rows;
 }
 
-/** Server-side validation of every write (dryRun=All); nothing is stored. */
+/**
+ * Server-side validation of every write (dryRun=All); nothing is stored, so the writes (each to its own object)
+ * are validated at once: one round trip instead of one per write. The first failure in plan order is thrown.
+ */
 export async function dryRunPlan(
   client: ClusterReader,
   plan: MemberPlan,
   rows: ActionRecord[],
 ): Promise<void> {
-  for (const w of plan.writes) await dryRunWrite(client, w);
-  if (plan.restart)
-    await client.restartDeployment(plan.restart.namespace, plan.restart.name, {
-      now: new Date(),
-      dryRun: true,
-    });
+  const restart = plan.restart;
+  await firstFailure([
+    ...plan.writes.map((w) => dryRunWrite(client, w)),
+    ...(restart
+      ? [client.restartDeployment(restart.namespace, restart.name, { now: new Date(), dryRun: true })]
+      : []),
+  ]);
   for (const r of rows) r.info = { ...r.info, validated: true };
+}
+
+/** Waits for all; throws the first rejection in the given order (not the first in time), as a loop would. */
+export async function firstFailure(jobs: ReadonlyArray<Promise<unknown>>): Promise<void> {
+  const settled = await Promise.allSettled(jobs);
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 /**

@@ -80,7 +80,9 @@ export async function waitForRollout(
   opts: { timeoutMs: number; pollMs?: number; onProgress?: (s: RolloutState) => void; podSelector?: string },
 ): Promise<RolloutState> {
   const deadline = Date.now() + opts.timeoutMs;
-  const pollMs = opts.pollMs ?? 500;
+  // Soon after the restart first (a small Deployment rolls out in a second or two), then every pollMs.
+  const maxPollMs = opts.pollMs ?? 500;
+  let pollMs = Math.min(100, maxPollMs);
   for (;;) {
     const dep = await client.get('deployments', namespace, name);
     if (!dep) throw new Error(`Deployment ${namespace}/${name} disappeared during the rollout`);
@@ -94,6 +96,7 @@ export async function waitForRollout(
       throw new RolloutTimeoutError(state, pods);
     }
     await new Promise((r) => setTimeout(r, Math.min(pollMs, Math.max(0, deadline - Date.now()))));
+    pollMs = Math.min(maxPollMs, pollMs * 1.5);
   }
 }
 
