@@ -33,7 +33,13 @@ export function checkClockSkew(
     maximumClockSkew: maximumClockSkewText(memberFacts),
     tokenLifetimeSeconds: lifetimeMs === undefined ? null : seconds(lifetimeMs),
   };
-  const evidence = { host: host.clock, member: member.clock, source: 'the Date headers of both API servers' };
+  // JSON shows the evidence, not the args: the measured skew goes in with both readings.
+  const evidence = {
+    ...args,
+    host: host.clock,
+    member: member.clock,
+    source: 'the Date headers of both API servers',
+  };
   const behindMs = -skewMs;
   if (behindMs - uncertaintyMs > allowedMs)
     return { id, status: 'fail', code: 'clock-behind', args, evidence };
