@@ -126,6 +126,37 @@ export function describeFinding(f: Finding): Wording {
       };
     case 'durable-drift':
       return durableDrift(a);
+    case 'devops-secret-match':
+      return {
+        summary: `ks-devops' copy of the jwtSecret (kubesphere-devops-system/devops-config) is the ${s(a.against)}'s (fp ${s(a.copyFp)})`,
+      };
+    case 'devops-secret-stale':
+      return {
+        summary: `ks-devops keeps its own copy of the jwtSecret in kubesphere-devops-system/devops-config (fp ${s(a.copyFp)}), not the ${s(a.against)}'s (fp ${s(a.wantFp)})${a.matchesKubesphereSecret ? '; it is what kubesphere-secret holds' : ''}: DevOps pages reject the host's tokens`,
+        remedy: devopsRemedy(a),
+      };
+    case 'devops-copy-unreadable':
+      return {
+        summary: `DevOps is enabled, but kubesphere-devops-system/devops-config (ks-devops' copy of the jwtSecret) could not be read, so whether it is stale is unknown: ${s(a.message)}`,
+        remedy: s(
+          a.hint ??
+            'Run with a context that may get configmaps in kubesphere-devops-system, or compare its jwtSecret by hand.',
+        ),
+      };
+    case 'devops-copy-unknown':
+      return {
+        summary:
+          'DevOps is enabled, but kubesphere-devops-system/devops-config has no readable authentication.jwtSecret, so whether it is stale is unknown',
+      };
+    case 'devops-copy-missing':
+      return {
+        summary: `DevOps is enabled in the ClusterConfiguration, but kubesphere-devops-system/devops-config does not exist (status.devops: ${s(a.devopsStatus ?? 'unset')})`,
+      };
+    case 'devops-nothing-to-compare':
+      return {
+        summary:
+          "ks-devops' copy of the jwtSecret was read, but neither the host's nor the member's is known",
+      };
     case 'max-age-zero':
       return {
         summary: `accessTokenMaxAge is ${s(a.value)} (${s(a.path)}): the member does not look tokens up in its cache`,
@@ -303,6 +334,18 @@ function durableDrift(a: Args): Wording {
     summary: `ks-installer will revert kubesphere-config at its next run: ${parts.join('; ')}`,
     remedy: 'ks-restore repair updates the ClusterConfiguration and kubesphere-secret too.',
   };
+}
+
+/** ks-installer refreshes ks-devops' copy only when roles/ks-devops runs (status.devops.status not "enabled"). */
+function devopsRemedy(a: Args): string {
+  const fix =
+    a.against === 'host'
+      ? "Once the member's jwtSecret is the host's (ks-restore repair), "
+      : 'On the member, ';
+  const rerun = a.installerRefreshes
+    ? 'the next ks-installer run refreshes it (the ClusterConfiguration says DevOps is not installed yet): '
+    : 'the ks-installer run that repair\'s ClusterConfiguration edit starts does not refresh it, since ks-installer skips its ks-devops role while the ClusterConfiguration\'s status.devops.status is "enabled". Make it run: kubectl -n kubesphere-system patch cc ks-installer --type=json -p \'[{"op":"remove","path":"/status/devops"}]\', then ';
+  return `${fix}${rerun}kubectl -n kubesphere-system rollout restart deploy ks-installer (its ks-devops role Helm-upgrades release devops with kubesphere-secret's value), then kubectl -n kubesphere-devops-system rollout restart deploy devops-apiserver devops-controller (the chart has no config checksum, so they keep the old file until restarted).`;
 }
 
 function cacheName(type: unknown): string {

@@ -1,5 +1,6 @@
 import { checkClockSkew } from './clock-skew.js';
 import { checkConfig, checkReachable, checkRole, skipped } from './cluster.js';
+import { checkDevopsSecret } from './devops.js';
 import { checkHostCache } from './host-cache.js';
 import { checkAuthErrors, type AuthLogSummary } from './logs.js';
 import { checkHostMaxAge, checkMemberMaxAge } from './max-age.js';
@@ -170,6 +171,8 @@ function assessMember(
   }
   checks.push(checkAuthErrors(snap, member.logs, opts.since));
   checks.push(checkRestartPending(facts));
+  const devops = checkDevopsSecret(snap, facts, hostOk ? hostFacts : undefined);
+  if (devops) checks.push(devops);
   const clock = hostSnap.reachability.ok ? checkClockSkew(hostSnap, hostFacts, snap, facts) : undefined;
   if (clock) checks.push(clock);
   checks.push(...hostStatus);

@@ -10,6 +10,7 @@ export const CHECK_IDS = [
   'access-token-max-age',
   'apiserver-auth-errors',
   'apiserver-restart-pending',
+  'devops-jwt-secret',
   'clock-skew',
   'host-cache',
   'host-cluster-status',

@@ -132,7 +132,8 @@ function checkResync4x(
     ksCoreReady,
     configHash,
   };
-  const evidence = { selfHeal: false, hostCluster: joined ? { ksCoreReady, configHash } : null };
+  // JSON shows the evidence; the upstream re-sync is a reinstall of ks-core on the member (a Helm upgrade).
+  const evidence = { ...args, upstreamResync: 'reinstall-ks-core' };
   if (pending) return { id, status: 'warn', code: 'ks-core-resync-pending', args, evidence };
   return { id, status: 'warn', code: 'ks-core-no-self-heal', args, evidence };
 }

@@ -27,3 +27,6 @@ export const KS_CONFIGMAP = 'kubesphere-config';
 export const KS_CONFIG_KEY = 'kubesphere.yaml';
 export const KS_SECRET = 'kubesphere-secret';
 export const KS_INSTALLER = 'ks-installer';
+/** ks-devops' Helm values copy kubesphere-secret into this ConfigMap (ks-installer roles/ks-devops, 3.2+). */
+export const DEVOPS_NAMESPACE = 'kubesphere-devops-system';
+export const DEVOPS_CONFIGMAP = 'devops-config';

@@ -1,5 +1,7 @@
 import {
   CLUSTER_CONFIGURATION,
+  DEVOPS_CONFIGMAP,
+  DEVOPS_NAMESPACE,
   KS_CLUSTER,
   KS_CONFIGMAP,
   KS_INSTALLER,
@@ -9,6 +11,7 @@ import {
 } from './gateway.js';
 import type { ClusterSnapshot, ObjectJson, PodLogScan, Read, ReadFailure } from './snapshot.js';
 import { isFailure, present } from './snapshot.js';
+import { devopsCopyWanted } from './devops.js';
 import { isResourceTypeMissing, type ResourceTypeMissing } from '../../kube/types.js';
 import { selectorMatches, selectorRequires, selectorString } from './selector.js';
 
@@ -77,6 +80,11 @@ export async function gatherCluster(reader: ClusterReader, opts: GatherOptions):
   const kubernetesVersion = reached.gitVersion;
   const [configMap, clusterConfiguration, kubesphereSecret, agent, apiserver, installer, clusters] =
     await reads;
+  // ks-devops' copy of the jwtSecret: one more read, and only where DevOps is enabled on 3.2+.
+  const devops =
+    opts.role === 'member' && devopsCopyWanted(present(clusterConfiguration))
+      ? read(() => reader.get('configmaps', DEVOPS_NAMESPACE, DEVOPS_CONFIGMAP))
+      : undefined;
   const listed = await apiserverPods;
 
   const apiserverDeployment = pickApiserver(agent, apiserver);
@@ -104,6 +112,7 @@ export async function gatherCluster(reader: ClusterReader, opts: GatherOptions):
     installerDeployment: installer,
     pods,
     clusters,
+    ...(devops ? { devopsConfig: await devops } : {}),
     ...(logs ? { logs } : {}),
     ...clockOf(reader),
     gatheredAt: now().toISOString(),

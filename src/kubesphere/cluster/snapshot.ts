@@ -56,6 +56,11 @@ export interface ClusterSnapshot {
   pods: Read<ObjectJson[]>;
   /** Host only: `clusters.cluster.kubesphere.io` objects. */
   clusters: Read<ObjectJson[]>;
+  /**
+   * 3.2+ members whose ClusterConfiguration enables DevOps: kubesphere-devops-system/devops-config, where
+   * ks-devops keeps its own copy of the jwtSecret. Absent when not read.
+   */
+  devopsConfig?: Read<ObjectJson>;
   logs?: { scans: PodLogScan[]; tally: unknown };
   /** Its API server's clock against ours, from the Date headers of the responses above (absent: none had one). */
   clock?: ClockReading;

@@ -22,6 +22,7 @@ export function secretsInSnapshot(snap: ClusterSnapshot): string[] {
     present(snap.configMap),
     present(snap.clusterConfiguration),
     present(snap.kubesphereSecret),
+    present(snap.devopsConfig),
   ]);
 }
 

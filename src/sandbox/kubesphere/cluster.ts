@@ -5,6 +5,7 @@ import { kubeTime } from '../apiserver/types.js';
 import { clusterConfiguration } from './cc.js';
 import type { SimClock } from './clock.js';
 import { CLUSTER_CONFIGURATION_TYPE, clusterType, crdObject } from './crds.js';
+import { DEVOPS_NS, devopsConfigMap, devopsNamespace, withDevops } from './devops.js';
 import { kubesphereConfigMap, KS_NAMESPACE } from './configmap.js';
 import {
   backgroundDeployment,
@@ -58,9 +59,16 @@ export function seedKubesphereCluster(s: SeedInput): void {
 
   const state = s.state;
   if (is3x(v) && state.cc) {
-    put(clusterConfiguration(v, state.cc, kubeTime(installedAt)), 'kubectl-client-side-apply', installedAt);
+    const cc = clusterConfiguration(v, state.cc, kubeTime(installedAt));
+    const withCopy = state.devops ? withDevops(cc, kubeTime(installedAt)) : cc;
+    put(withCopy, 'kubectl-client-side-apply', installedAt);
     put(installerSecret(v, state.kubesphereSecret ?? ''), 'kubectl-create', installedAt);
     seedDeployment(store, ksInstallerDeployment(v), { startedAt: installedAt });
+  }
+  if (state.devops) {
+    // roles/ks-devops at install time: release devops, with the jwtSecret kubesphere-secret held then.
+    if (!store.get('namespaces', undefined, DEVOPS_NS)) put(devopsNamespace(), 'helm', installedAt);
+    put(devopsConfigMap(state.devops.jwtSecret), 'helm', installedAt);
   }
 
   // Created by the installer at install time; a later rewrite or hand edit is the last write.

@@ -3,6 +3,7 @@ import type { ClusterApi, KubeObject, WatchEvent } from '../cluster-api.js';
 import { kubeTime } from '../apiserver/types.js';
 import { CONFIG_KEY, CONFIG_NAME, KS_NAMESPACE, kubesphereConfigMap } from './configmap.js';
 import { installerSecret, secretValue } from './secret.js';
+import { runDevopsRole } from './devops.js';
 import { renderKubesphereYaml } from './templates.js';
 import { versionInfo } from './versions.js';
 import type { ClusterRole, KsVersion } from './versions.js';
@@ -101,6 +102,8 @@ export class InstallerSim {
     });
     await retryOnConflict(() => this.apply(text));
     if (versionInfo(v).installerRestartsApiserver) await retryOnConflict(() => this.restartApiserver());
+    // playbooks/devops.yaml: ks-devops' copy of the jwtSecret, refreshed only while DevOps is not marked installed.
+    await runDevopsRole(store, v, jwtSecret, this.o.now);
   }
 
   /** `kubectl delete secret kubesphere-secret` + `kubectl create secret generic …`: a new object. */

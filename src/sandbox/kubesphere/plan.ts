@@ -2,6 +2,7 @@ import { UsageError } from '../../errors.js';
 import { DEFAULT_SCENARIO, findScenario, hostState, randomJwtSecret, scenarioNames } from './scenarios.js';
 import type { ClusterState } from './scenarios.js';
 import type { ConfigStyle } from './templates.js';
+import { devopsCopies } from './devops.js';
 import { isKsVersion, KS_VERSIONS } from './versions.js';
 import type { KsVersion } from './versions.js';
 
@@ -22,6 +23,8 @@ export interface MemberSpec {
   unreachable?: boolean;
   /** A direct member the written kubeconfig has no context for (only --use-host-credentials reaches it). */
   noContext?: boolean;
+  /** 3.2+: DevOps installed, its copy of the jwtSecret taken from kubesphere-secret at install time. */
+  devops?: boolean;
   /** Its nodes' clock against the real one, in ms (negative: behind); overrides the scenario's. */
   clockOffsetMs?: number;
 }
@@ -109,7 +112,7 @@ export function planSandbox(opts: {
       hostName: 'host',
       ...(m.configStyle ? { style: m.configStyle } : {}),
     };
-    const state = findScenario(sc)!.member(ctx);
+    const state = withDevopsCopy(findScenario(sc)!.member(ctx), m.devops === true, v, names[i]!);
     if (m.clockOffsetMs !== undefined && !Number.isFinite(m.clockOffsetMs))
       throw new UsageError(`invalid clock offset for ${names[i]}: ${String(m.clockOffsetMs)}`);
     return {
@@ -125,4 +128,14 @@ export function planSandbox(opts: {
     };
   });
   return [host, ...members];
+}
+
+/** `devops: true`: ks-devops was installed with what kubesphere-secret held then (a scenario may say otherwise). */
+function withDevopsCopy(state: ClusterState, devops: boolean, v: KsVersion, name: string): ClusterState {
+  if (!devops || state.devops) return state;
+  if (!devopsCopies(v) || state.kubesphereSecret === undefined)
+    throw new UsageError(
+      `devops on ${name}: only ks-installer 3.2+ installs ks-devops with a jwtSecret copy`,
+    );
+  return { ...state, devops: { jwtSecret: state.kubesphereSecret } };
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { handEdit, renderStyledKubesphereYaml } from './templates.js';
 import type { ConfigStyle } from './templates.js';
+import { devopsCopies } from './devops.js';
 import type { ClusterRole, KsVersion } from './versions.js';
 
 /**
@@ -28,6 +29,8 @@ export interface ClusterState {
   configWrittenAgoMs: number;
   replicas: number;
   podsStartedAgoMs: number;
+  /** 3.2+ with DevOps installed: the jwtSecret ks-devops copied into devops-config when it was installed. */
+  devops?: { jwtSecret: string };
   /** Its nodes' clock against the real one, in ms (negative: behind); the API server's Date header shows it. */
   clockOffsetMs?: number;
 }
@@ -185,6 +188,14 @@ export const SCENARIOS: readonly Scenario[] = [
     description:
       'members are configured right but their node clocks run 45 s behind the host\'s: they reject new tokens as "used before issued"',
     member: (ctx) => ({ ...healthy(ctx), clockOffsetMs: -45_000 }),
+  },
+  {
+    name: 'devops-stale',
+    description:
+      "members fixed through the ClusterConfiguration, but ks-devops kept the jwtSecret it copied at install: DevOps rejects the host's tokens (3.2+)",
+    unsupported: (v) =>
+      devopsCopies(v) ? undefined : 'only ks-installer 3.2+ copies the jwtSecret into ks-devops',
+    member: (ctx) => ({ ...healthy(ctx), devops: { jwtSecret: ctx.ownSecret } }),
   },
   {
     name: 'host-replicas-no-redis',

@@ -17,6 +17,7 @@ import {
 } from '../kubesphere/manifests.js';
 import type { ClusterState } from '../kubesphere/scenarios.js';
 import { installerSecret } from '../kubesphere/secret.js';
+import { DEVOPS_NS, devopsConfigMap, devopsNamespace, withDevops } from '../kubesphere/devops.js';
 import { is3x } from '../kubesphere/versions.js';
 import type { KsVersion } from '../kubesphere/versions.js';
 
@@ -62,8 +63,15 @@ export async function seedRealCluster(s: RealSeedInput): Promise<void> {
     );
 
   if (is3x(v) && state.cc) {
-    await api.create(clusterConfiguration(v, state.cc, now), { fieldManager: 'kubectl-client-side-apply' });
+    const cc = clusterConfiguration(v, state.cc, now);
+    await api.create(state.devops ? withDevops(cc, now) : cc, { fieldManager: 'kubectl-client-side-apply' });
     await api.create(installerSecret(v, state.kubesphereSecret ?? ''), { fieldManager: 'kubectl-create' });
+  }
+  if (state.devops) {
+    // roles/ks-devops at install time: release devops, with the jwtSecret kubesphere-secret held then.
+    if (!api.get('namespaces', undefined, DEVOPS_NS))
+      await api.create(devopsNamespace(), { fieldManager: 'helm' });
+    await api.create(devopsConfigMap(state.devops.jwtSecret), { fieldManager: 'helm' });
   }
 
   const installer = v === '4.1' ? 'helm' : 'kubectl-client-side-apply';
