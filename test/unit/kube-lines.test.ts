@@ -26,6 +26,16 @@ describe('LineScanner', () => {
     expect(scan([bytes.subarray(0, 2), bytes.subarray(2)]).lines).toEqual(['héllo']);
   });
 
+  it('gives the same lines however the stream is cut into chunks', () => {
+    const text = 'a\r\nbé\n\nccc\nd€\ne\r\nf';
+    const bytes = Buffer.from(text);
+    for (let size = 1; size <= bytes.length; size++) {
+      const chunks: Buffer[] = [];
+      for (let i = 0; i < bytes.length; i += size) chunks.push(bytes.subarray(i, i + size));
+      expect(scan(chunks).lines, `chunks of ${size}`).toEqual(['a', 'bé', '', 'ccc', 'd€', 'e', 'f']);
+    }
+  });
+
   it('counts lines and bytes', () => {
     const { scanner } = scan([Buffer.from('ab\ncd\n')]);
     expect([scanner.lines, scanner.bytes]).toEqual([2, 6]);
