@@ -132,7 +132,7 @@ export function describeFinding(f: Finding): Wording {
       };
     case 'devops-secret-stale':
       return {
-        summary: `ks-devops keeps its own copy of the jwtSecret in kubesphere-devops-system/devops-config (fp ${s(a.copyFp)}), not the ${s(a.against)}'s (fp ${s(a.wantFp)})${a.matchesKubesphereSecret ? '; it is what kubesphere-secret holds' : ''}: DevOps pages reject the host's tokens`,
+        summary: `ks-devops keeps its own copy of the jwtSecret in kubesphere-devops-system/devops-config (fp ${s(a.copyFp)}), not the ${s(a.against)}'s (fp ${s(a.wantFp)})${a.matchesKubesphereSecret ? '; it is what kubesphere-secret holds' : ''}: ks-devops cannot verify the host's tokens, so this member's DevOps pages fail`,
         remedy: devopsRemedy(a),
       };
     case 'devops-copy-unreadable':
@@ -338,14 +338,13 @@ function durableDrift(a: Args): Wording {
 
 /** ks-installer refreshes ks-devops' copy only when roles/ks-devops runs (status.devops.status not "enabled"). */
 function devopsRemedy(a: Args): string {
-  const fix =
-    a.against === 'host'
-      ? "Once the member's jwtSecret is the host's (ks-restore repair), "
-      : 'On the member, ';
+  const first = a.matchesKubesphereSecret
+    ? "First make the member's jwtSecret the host's (ks-restore repair also rewrites kubesphere-secret, which still holds this old value). "
+    : '';
   const rerun = a.installerRefreshes
-    ? 'the next ks-installer run refreshes it (the ClusterConfiguration says DevOps is not installed yet): '
-    : 'the ks-installer run that repair\'s ClusterConfiguration edit starts does not refresh it, since ks-installer skips its ks-devops role while the ClusterConfiguration\'s status.devops.status is "enabled". Make it run: kubectl -n kubesphere-system patch cc ks-installer --type=json -p \'[{"op":"remove","path":"/status/devops"}]\', then ';
-  return `${fix}${rerun}kubectl -n kubesphere-system rollout restart deploy ks-installer (its ks-devops role Helm-upgrades release devops with kubesphere-secret's value), then kubectl -n kubesphere-devops-system rollout restart deploy devops-apiserver devops-controller (the chart has no config checksum, so they keep the old file until restarted).`;
+    ? 'The ClusterConfiguration says DevOps is not installed yet, so the next ks-installer run refreshes the copy: '
+    : 'No ks-installer run refreshes the copy, not even the one a repair starts through the ClusterConfiguration: ks-installer skips its ks-devops role while the ClusterConfiguration\'s status.devops.status is "enabled". To make it run: kubectl -n kubesphere-system patch cc ks-installer --type=json -p \'[{"op":"remove","path":"/status/devops"}]\', then ';
+  return `${first}${rerun}kubectl -n kubesphere-system rollout restart deploy ks-installer (the role Helm-upgrades release devops with kubesphere-secret's value), then kubectl -n kubesphere-devops-system rollout restart deploy devops-apiserver devops-controller (the chart has no config checksum, so they keep the old file until restarted).`;
 }
 
 function cacheName(type: unknown): string {

@@ -140,6 +140,24 @@ describe('ks-devops keeps the jwtSecret it copied at install', () => {
     expect(status).toBe('enabled');
   });
 
+  it('a forbidden read of the copy is a warning with the RBAC hint, never a pass', async () => {
+    sb = await startSandbox({
+      ksVersion: '3.2',
+      scenario: 'devops-stale',
+      installerDelayMs: 600_000,
+      faults: [
+        { cluster: 'member', path: '/kubesphere-devops-system/', kind: 'status', status: 403, times: 0 },
+      ],
+      ...FAST,
+    });
+    dir = mkdtempSync(join(tmpdir(), 'ks-restore-devops-'));
+    const d = await json(() => diagnoseCommand(common, env(sb!, dir!)));
+    assertSchema('diagnose', d.doc);
+    const c = devopsCheck(d.doc);
+    expect([c.status, c.code, d.doc.members[0].cause]).toEqual(['warn', 'devops-copy-unreadable', 'healthy']);
+    expect(c.remedy).toMatch(/configmaps.*kubesphere-devops-system/);
+  });
+
   it('a member on 3.1 cannot have the copy', async () => {
     await expect(
       startSandbox({ ksVersion: '3.1', scenario: 'healthy', members: [{ devops: true }], ...FAST }),
