@@ -133,6 +133,29 @@ describe('4.x: the host reinstalls ks-core only when KSCoreReady is not True or 
     expect(m.checks.find((x) => x.id === 'access-token-max-age')?.status).toBe('pass');
   });
 
+  it('a changed spec.config triggers a reinstall; the annotation then holds its FNV hash', async () => {
+    // Hand-edit the member back to 2h: nothing on the host changed, so nothing happens...
+    const cm = memberConfig()!;
+    const edited = (cm.data as Record<string, string>)['kubesphere.yaml']!.replace(
+      /accessTokenMaxAge: 0s/,
+      'accessTokenMaxAge: 2h',
+    );
+    await member().api.update({ ...cm, data: { 'kubesphere.yaml': edited } });
+    await sleep(200);
+    expect(String(issuerOf(memberConfig())!.accessTokenMaxAge)).toBe('2h');
+    // ...until the Cluster's spec.config changes (values for the chart; FNV-1a 64 of these bytes: 7670a6721e458049).
+    const c = host().api.get(CLUSTERS, undefined, 'member')!;
+    const spec = { ...(c.spec as object), config: Buffer.from('role: member\n').toString('base64') };
+    await host().api.update({ ...c, spec });
+    await eventually(
+      () =>
+        host().api.get(CLUSTERS, undefined, 'member')!.metadata.annotations?.['kubesphere.io/config-hash'] ===
+        '7670a6721e458049',
+      'setConfigHash of the new spec.config',
+    );
+    expect(String(issuerOf(memberConfig())!.accessTokenMaxAge)).toBe('0s');
+  });
+
   it('KSCoreReady False also triggers a reinstall; an unchanged file does not roll ks-agent again', async () => {
     const gen = member().api.get('deployments.apps', NS, 'ks-agent')!.metadata.generation;
     const c = host().api.get(CLUSTERS, undefined, 'member')!;

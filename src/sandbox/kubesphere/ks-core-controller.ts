@@ -38,7 +38,8 @@ export interface KsCoreControllerOptions {
  * kubesphere.io/config-hash, it Helm-upgrades ks-core there with role member and the jwtSecret of the host's
  * own kubesphere-config; the chart renders `accessTokenMaxAge: 0s` for members, keeps the member's
  * hostClusterName (a lookup) and rolls ks-agent through `checksum/config`. Then it sets KSCoreReady and the
- * hash. Nothing else triggers it: a member whose file drifts later stays drifted.
+ * hash. Nothing else triggers it: a member whose file drifts later stays drifted. Other chart values in spec.config
+ * are hashed but not rendered (the simulated file has no place for them).
  */
 export class KsCoreControllerSim {
   private readonly installing = new Set<string>();
