@@ -4,7 +4,10 @@
 //
 //   node bench/run.mjs [--runs 9] [--latency 50] [--members 50] [--log-lines 1000000] [--log-runs 3]
 //                      [--repair-runs 3] [--only faq,local,fleet,logs,version,repair] [--json FILE]
-//                      [--compare FILE]
+//                      [--compare FILE] [--build DIR]
+//
+// --build DIR measures the ks-restore in DIR (its bin/ and dist/, e.g. a worktree of an older commit, built)
+// instead of a copy of this tree's build.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -17,11 +20,11 @@ import { bundleSandbox, snapshotBuild } from './lib/sandbox.mjs';
 
 const ORDER = ['faq', 'local', 'fleet', 'logs', 'version', 'repair'];
 
-function machine() {
+function machine(root) {
   const cpus = os.cpus();
   let commit = 'unknown';
   try {
-    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', cwd: root }).trim();
   } catch {
     // not a git checkout
   }
@@ -79,10 +82,12 @@ async function main() {
       only: { type: 'string' },
       json: { type: 'string' },
       compare: { type: 'string' },
+      build: { type: 'string' },
     },
   });
-  if (!existsSync(fileURLToPath(new URL('../dist/cli.js', import.meta.url))))
-    throw new Error('dist/cli.js is missing: run `npm run build` first');
+  const root = values.build ?? fileURLToPath(new URL('..', import.meta.url));
+  if (!existsSync(join(root, 'dist', 'cli.js')))
+    throw new Error(`${join(root, 'dist', 'cli.js')} is missing: run \`npm run build\` first`);
   const only = values.only ? values.only.split(',') : ORDER;
   for (const id of only)
     if (!ORDER.includes(id)) throw new Error(`--only: no row "${id}" (${ORDER.join(', ')})`);
@@ -93,7 +98,7 @@ async function main() {
     dir,
     kubectlCache: join(dir, 'kubectl-cache'),
     bundle: await bundleSandbox(),
-    bin: snapshotBuild(),
+    bin: values.build ? join(values.build, 'bin', 'ks-restore.js') : snapshotBuild(),
     runs: Number(values.runs),
     latency: Number(values.latency),
     members: Number(values.members),
@@ -101,7 +106,7 @@ async function main() {
     logRuns: Number(values['log-runs']),
     repairRuns: Number(values['repair-runs']),
   };
-  const m = machine();
+  const m = machine(root);
   const defs = rows(ctx);
   const results = [];
   try {
