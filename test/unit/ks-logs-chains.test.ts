@@ -35,6 +35,21 @@ describe('LogTally: chains at the edges', () => {
     expect(count([jwt('10:26:00.100000'), issuer('10:26:00.000000'), jwt('10:26:00.100000')])).toBe(3);
   });
 
+  it('a chain joined later moves behind the others, so the closed ones before it are dropped', () => {
+    // Two requests open at 0 ms; the first is joined at 15 ms. At 30 ms the second (last seen at 0 ms) has
+    // closed and is dropped although it was opened after the first, which is still open and is joined.
+    const t = tally([
+      { line: klog(0, 'issuer.go:182'), pod: 'p' },
+      { line: klog(0, 'issuer.go:182'), pod: 'p' },
+      { line: klog(15_000, 'jwt.go:53'), pod: 'p' },
+      { line: klog(30_000, 'authentication.go:64'), pod: 'p' },
+      // The first chain has seen issuer.go already: a new request.
+      { line: klog(30_000, 'issuer.go:182'), pod: 'p' },
+    ]);
+    expect(t.result().kinds['cache-miss'].requests).toBe(3);
+    expect(t.stats().openChains).toBe(2);
+  });
+
   it('counts one step per line and, per chain dropped, one step plus one per source it had seen', () => {
     // 50 lines 1 ms apart from one source: 50 chains; after the last line (49 ms) those that were last touched
     // before 29 ms are dropped: 29 chains of one source each.
@@ -57,36 +72,39 @@ describe('LogTally: chains at the edges', () => {
  * line, drop the chains of its stream and kind that are no longer open, join the oldest one without the line's
  * source, else open a new one.
  */
-function referenceRequests(lines: Array<{ stream: string; ms?: number; source: string }>): number {
-  return reference(lines).requests;
-}
+/** The simple rule, line by line: the requests it counts and the chains it holds open. */
+class Reference {
+  private readonly chains = new Map<
+    string,
+    Array<{ lastMs?: number; lastSeq: number; sources: Set<string> }>
+  >();
+  private readonly seqs = new Map<string, number>();
+  requests = 0;
 
-/** The simple rule's requests, and the chains it still holds open after the last line of each stream. */
-function reference(lines: Array<{ stream: string; ms?: number; source: string }>): {
-  requests: number;
-  open: number;
-} {
-  const chains = new Map<string, Array<{ lastMs?: number; lastSeq: number; sources: Set<string> }>>();
-  const seqs = new Map<string, number>();
-  let requests = 0;
-  for (const { stream, ms, source } of lines) {
-    const seq = (seqs.get(stream) ?? 0) + 1;
-    seqs.set(stream, seq);
-    const open = (chains.get(stream) ?? []).filter((c) =>
+  /** True when the line opens a new request. */
+  add({ stream, ms, source }: { stream: string; ms?: number; source: string }): boolean {
+    const seq = (this.seqs.get(stream) ?? 0) + 1;
+    this.seqs.set(stream, seq);
+    const open = (this.chains.get(stream) ?? []).filter((c) =>
       ms !== undefined && c.lastMs !== undefined ? Math.abs(ms - c.lastMs) <= 20 : seq - c.lastSeq <= 4,
     );
+    this.chains.set(stream, open);
     const chain = open.find((c) => !c.sources.has(source));
     if (chain) {
       chain.sources.add(source);
       chain.lastMs = ms;
       chain.lastSeq = seq;
-    } else {
-      open.push({ ...(ms === undefined ? {} : { lastMs: ms }), lastSeq: seq, sources: new Set([source]) });
-      requests++;
+      return false;
     }
-    chains.set(stream, open);
+    open.push({ ...(ms === undefined ? {} : { lastMs: ms }), lastSeq: seq, sources: new Set([source]) });
+    this.requests++;
+    return true;
   }
-  return { requests, open: [...chains.values()].reduce((n, c) => n + c.length, 0) };
+
+  /** Chains still open as of each stream's last line. */
+  get open(): number {
+    return [...this.chains.values()].reduce((n, c) => n + c.length, 0);
+  }
 }
 
 describe('LogTally groups lines exactly as the simple rule does', () => {
@@ -104,24 +122,21 @@ describe('LogTally groups lines exactly as the simple rule does', () => {
       fc.property(fc.array(step, { maxLength: 300 }), (steps) => {
         const clock = new Map<string, number>();
         const t = new LogTally({ now: NOW });
-        const ref: Array<{ stream: string; ms?: number; source: string; kind: LogEventKind }> = [];
+        const ref = new Reference();
+        const requests: Record<LogEventKind, number> = { 'cache-miss': 0, 'signature-invalid': 0 } as never;
         for (const s of steps) {
           const micros = (clock.get(s.pod) ?? 0) + s.gapMicros;
           clock.set(s.pod, micros);
           t.add(klog(micros, SOURCES[s.source]!, s.kind), { pod: s.pod });
-          ref.push({
-            stream: `${s.pod}/${s.kind}`,
-            ms: klogTime(micros).ms,
-            source: SOURCES[s.source]!,
-            kind: s.kind,
-          });
+          const source = SOURCES[s.source]!;
+          if (ref.add({ stream: `${s.pod}/${s.kind}`, ms: klogTime(micros).ms, source })) requests[s.kind]++;
+          // In time order the chains touched longest ago are the closed ones: none is held after it closed.
+          expect(t.stats().openChains).toBe(ref.open);
         }
         const r = t.result();
         for (const kind of ['cache-miss', 'signature-invalid'] as const) {
-          expect(r.kinds[kind].requests).toBe(referenceRequests(ref.filter((l) => l.kind === kind)));
+          expect(r.kinds[kind].requests).toBe(requests[kind]);
         }
-        // In time order, the chains touched longest ago are the closed ones: none is held after it closed.
-        expect(t.stats().openChains).toBe(reference(ref).open);
       }),
       { seed: 20261201, numRuns: 300 },
     );
@@ -137,8 +152,10 @@ describe('LogTally groups lines exactly as the simple rule does', () => {
       fc.property(fc.array(fc.integer({ min: 0, max: messages.length - 1 }), { maxLength: 300 }), (picks) => {
         const t = new LogTally({ now: NOW });
         for (const i of picks) t.add(messages[i]!, { pod: 'p' });
-        const ref = picks.map((i) => ({ stream: 'p', source: messages[i]! }));
-        expect(t.result().kinds['signature-invalid'].requests).toBe(referenceRequests(ref));
+        const ref = new Reference();
+        for (const i of picks) ref.add({ stream: 'p', source: messages[i]! });
+        expect(t.result().kinds['signature-invalid'].requests).toBe(ref.requests);
+        expect(t.stats().openChains).toBe(ref.open);
       }),
       { seed: 20261201, numRuns: 300 },
     );
