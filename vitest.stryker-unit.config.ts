@@ -17,9 +17,10 @@ class SlowLast extends BaseSequencer {
 
 /**
  * The fast test set StrykerJS runs against each mutant (`npm run mutate`): the unit and property tests, which
- * import src/ directly and start no server, and the few integration tests that are the only ones to run the
- * repair executor against the sandbox API server. The full set (`npm run mutate -- --full`,
- * vitest.stryker.config.ts) adds every integration test and is many times slower per mutant.
+ * import src/ directly and start no server (the repair executor runs on an in-memory cluster,
+ * test/helpers/fake-cluster.ts), and the backup tests on a full file system. The full set (`npm run mutate --
+ * --full`, vitest.stryker.config.ts) adds every integration test against the sandbox API server and is many
+ * times slower per mutant.
  */
 export default defineConfig({
   test: {
@@ -27,8 +28,6 @@ export default defineConfig({
       'test/unit/**/*.test.ts',
       'test/property/**/*.test.ts',
       'test/integration/backup-disk-full.test.ts',
-      'test/integration/repair-concurrency.test.ts',
-      'test/integration/repair-rollout-timeout.test.ts',
     ],
     // Seconds per run on 10⁵-line inputs; ks-logs-chains.test.ts counts the same work exactly on small ones.
     exclude: ['test/unit/ks-logs-linear.test.ts'],
