@@ -64,12 +64,15 @@ describe('joinedMembers: kubesphere.io/config-hash against spec.config', () => {
   });
 });
 
-function run(memberSecret: string, cluster?: ObjectJson) {
-  const host = snapshot({
-    context: 'host',
-    yaml: fixture('v4.1-host.yaml'),
-    image: 'kubesphere/ks-apiserver:v4.1.3',
-  });
+function run(memberSecret: string, cluster?: ObjectJson, hostClusters?: ObjectJson[]) {
+  const host = {
+    ...snapshot({
+      context: 'host',
+      yaml: fixture('v4.1-host.yaml'),
+      image: 'kubesphere/ks-apiserver:v4.1.3',
+    }),
+    ...(hostClusters ? { clusters: hostClusters } : {}),
+  };
   const member = snapshot({
     context: 'member',
     yaml: fixture('v4.1-member.yaml').replace(HOST_SECRET, memberSecret),
@@ -131,6 +134,25 @@ describe('jwt-secret-durable on a 4.x member', () => {
       trigger,
     ]);
     expect(r.cause).toBe('secret-mismatch');
+  });
+
+  it("--member without discovery: the host's Cluster is found by the member's API server URL, else by name", () => {
+    const byUrl = clusterObject({ annotation: 'cbf29ce484222325', ksCoreReady: 'True' });
+    const { durable } = run(STALE, undefined, [byUrl]);
+    expect([durable.code, durable.args.resync, durable.args.cluster]).toEqual([
+      'ks-core-no-self-heal',
+      'none',
+      'member',
+    ]);
+    const byName = clusterObject({ annotation: 'cbf29ce484222325', ksCoreReady: 'False' });
+    (byName.spec as { connection: Record<string, string> }).connection.kubernetesAPIEndpoint =
+      'https://elsewhere:6443';
+    const named = run(STALE, undefined, [byName]).durable;
+    expect([named.code, named.args.trigger, named.args.cluster]).toEqual([
+      'ks-core-resync-pending',
+      'ks-core-not-ready',
+      'member',
+    ]);
   });
 
   it("drifted, the host's Cluster object unknown (--member): no self-heal, resync unknown", () => {

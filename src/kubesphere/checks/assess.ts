@@ -9,7 +9,7 @@ import { checkSecretDurable, checkSecretMatch, secretFingerprint } from './secre
 import { verdict } from './verdict.js';
 import { deriveFacts, type ClusterFacts } from '../cluster/facts.js';
 import { checkHostClusterStatus } from './host-status.js';
-import type { MemberTarget } from '../cluster/discovery.js';
+import { joinedFor, type MemberTarget } from '../cluster/discovery.js';
 import type {
   CheckId,
   ClusterIdentity,
@@ -19,7 +19,7 @@ import type {
   HostReport,
   MemberReport,
 } from './report.js';
-import type { ClusterSnapshot } from '../cluster/snapshot.js';
+import { present, type ClusterSnapshot } from '../cluster/snapshot.js';
 
 export interface Gathered {
   snapshot: ClusterSnapshot;
@@ -156,7 +156,13 @@ function assessMember(
     checks.push(checkRole(facts, 'member'));
     checks.push(hostOk ? checkSecretMatch(hostFacts, facts) : skipped('jwt-secret-match', 'host'));
     checks.push(
-      hostOk ? checkSecretDurable(hostFacts, facts, target?.joined) : skipped('jwt-secret-durable', 'host'),
+      hostOk
+        ? checkSecretDurable(
+            hostFacts,
+            facts,
+            target?.joined ?? joinedFor(present(hostSnap.clusters), snap.server, snap.context),
+          )
+        : skipped('jwt-secret-durable', 'host'),
     );
     checks.push(checkMemberMaxAge(facts));
   } else {

@@ -50,6 +50,26 @@ export function joinedMembers(clusters: ObjectJson[]): JoinedCluster[] {
     });
 }
 
+/**
+ * The host's Cluster for a member reached without discovery (`--member`): by its API server URL, else by a
+ * Cluster named like the context. Undefined when the host's Clusters were not read or none matches.
+ */
+export function joinedFor(
+  clusters: ObjectJson[] | undefined,
+  server: string,
+  context: string,
+): JoinedCluster | undefined {
+  if (!clusters) return undefined;
+  const joined = joinedMembers(clusters);
+  const url = normalizeServer(server);
+  const byUrl = joined.find(
+    (j) =>
+      url !== undefined &&
+      (normalizeServer(j.apiEndpoint) === url || normalizeServer(j.storedServer) === url),
+  );
+  return byUrl ?? joined.find((j) => j.name === context);
+}
+
 function configHashState(c: ObjectJson, config: string | undefined): JoinedCluster['configHash'] {
   const annotation = c.metadata.annotations?.[CONFIG_HASH_ANNOTATION];
   if (annotation === undefined) return 'absent';
