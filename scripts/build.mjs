@@ -10,7 +10,8 @@ const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url
  * client-node's config.js imports its generated API surface (gen/index.js: every model and API class, ~3 MB)
  * for makeApiClient, which ks-restore never calls (src/kube/client-node.ts): give config.js the two names it
  * takes from there, from their own files. node-fetch 2 imports whatwg-url (with tr46's 260 kB Unicode table)
- * only as a fallback for a missing `require('url').URL`, which Node always has. Start-up compiles neither.
+ * only as a fallback for a missing `require('url').URL`, which Node always has. Start-up compiles neither, and
+ * runs socks-proxy-agent's module code only for a socks proxy.
  */
 const clientNodeConfigOnly = {
   name: 'client-node-config-only',
@@ -23,6 +24,15 @@ const clientNodeConfigOnly = {
         file: 'gen/config-only.js',
         contents:
           "export { createConfiguration } from './configuration.js';\nexport { ServerConfiguration } from './servers.js';\n",
+      },
+      {
+        // socks-proxy-agent (with socks, ip-address, smart-buffer, debug) serves only a socks:// proxy-url: a
+        // CommonJS shim whose getter requires it (bundled all the same) when client-node first builds one.
+        filter: /^socks-proxy-agent$/,
+        importer: from(/\/@kubernetes\/client-node\/dist\/config\.js$/),
+        file: 'socks-proxy-agent-lazy.cjs',
+        contents:
+          "Object.defineProperty(exports, 'SocksProxyAgent', { enumerable: true, get: () => require('socks-proxy-agent').SocksProxyAgent });\n",
       },
       {
         filter: /^whatwg-url$/,
