@@ -50,6 +50,18 @@ describe('LogTally: chains at the edges', () => {
     expect(t.stats().openChains).toBe(2);
   });
 
+  it('a line out of time order never joins a chain that has closed by the next line', () => {
+    // A request (issuer.go, jwt.go) at 100 ms, an older issuer.go line at 85 ms that opens a second one, then
+    // jwt.go at 106 ms: the first has seen jwt.go, the second is 21 ms away and closed, so it is a new request.
+    const t = tally([
+      { line: klog(100_000, 'issuer.go:182'), pod: 'p' },
+      { line: klog(100_000, 'jwt.go:53'), pod: 'p' },
+      { line: klog(85_000, 'issuer.go:182'), pod: 'p' },
+      { line: klog(106_000, 'jwt.go:53'), pod: 'p' },
+    ]);
+    expect(t.result().kinds['cache-miss'].requests).toBe(3);
+  });
+
   it('counts one step per line and, per chain dropped, one step plus one per source it had seen', () => {
     // 50 lines 1 ms apart from one source: 50 chains; after the last line (49 ms) those that were last touched
     // before 29 ms are dropped: 29 chains of one source each.
