@@ -181,9 +181,19 @@ export function describeFinding(f: Finding): Wording {
         summary: `the host's accessTokenMaxAge is ${s(a.value)}: its tokens never expire and logout revokes nothing`,
         remedy: `Set ${s(a.path)} on the host back to a duration such as 2h; only members need 0.`,
       };
+    case 'host-max-age-zero-upstream':
+      return {
+        summary: `the host's accessTokenMaxAge is ${s(a.value)}, written by KubeSphere's own cluster controller (it re-encodes kubesphere.yaml to set multicluster.clusterName, and an oauthOptions without accessTokenMaxAge comes out as 0s; kubesphere#5596): not the cause of the console problem, but the host's tokens never expire`,
+        remedy:
+          "To keep an expiry, set spec.authentication.oauthOptions.accessTokenMaxAge (for example 2h) in the host's ClusterConfiguration: ks-installer renders it and the controller keeps it. ks-restore never changes the host.",
+      };
     case 'host-cache-ok':
       return {
         summary: `host token cache: ${cacheName(a.cache)}, ${plural(a.replicas, 'ks-apiserver replica')}`,
+      };
+    case 'host-cache-unused':
+      return {
+        summary: `host token cache: ${cacheName(a.cache)}, ${plural(a.replicas, 'ks-apiserver replica')}, but the host's accessTokenMaxAge is 0, so it never looks tokens up there`,
       };
     case 'host-cache-in-memory':
       return {

@@ -8,12 +8,13 @@ import type { ClusterApi } from './cluster-api.js';
 import type { ApiserverSim } from './kubesphere/apiserver-sim.js';
 import type { SimClock } from './kubesphere/clock.js';
 import type { JoinedCluster } from './kubesphere/host-clusters.js';
+import { ClusterNameSync } from './kubesphere/cluster-name-sync.js';
 import { InstallerSim } from './kubesphere/installer.js';
 import { KsCoreControllerSim } from './kubesphere/ks-core-controller.js';
 import { buildKubeconfig } from './kubesphere/kubeconfig.js';
 import type { PlannedCluster } from './kubesphere/plan.js';
 import { ConsoleTraffic } from './kubesphere/traffic.js';
-import { is3x } from './kubesphere/versions.js';
+import { is3x, versionInfo } from './kubesphere/versions.js';
 import type { Sandbox, SandboxOptions, SimCluster } from './index.js';
 
 /** One started cluster, whichever control plane runs it, seeded and ready for the simulation to start. */
@@ -62,8 +63,10 @@ export async function assembleSandbox(
   const traffic: ConsoleTraffic[] = [];
   let ksCore: KsCoreControllerSim | undefined;
   let tempDir: string | undefined;
+  let clusterNames: ClusterNameSync | undefined;
   const stop = async (): Promise<void> => {
     for (const t of traffic) t.stop();
+    clusterNames?.stop();
     ksCore?.stop();
     for (const r of running) {
       r.installer?.stop();
@@ -86,6 +89,17 @@ export async function assembleSandbox(
       }
     }
     const [host, ...members] = running as [StartedCluster, ...StartedCluster[]];
+    if (versionInfo(host.plan.version).clusterNameSync) {
+      // The 3.3/3.4 host's cluster controller re-encodes the files of the 3.3/3.4 clusters it reaches.
+      const synced = running.filter(
+        (r) => versionInfo(r.plan.version).clusterNameSync && !r.plan.unreachable,
+      );
+      clusterNames = new ClusterNameSync({
+        clusters: synced.map((r) => ({ name: r.plan.name, api: r.api })),
+        resyncMs: opts.clusterResyncMs ?? 10_000,
+      });
+      clusterNames.start();
+    }
     if (host.plan.version === '4.1') {
       // The 4.1 host's cluster controller reinstalls ks-core on the 4.1 members it reaches, when it must.
       const reached = members.filter((m) => m.plan.version === '4.1' && !m.plan.unreachable);

@@ -56,6 +56,8 @@ export interface SandboxOptions {
   hotReloadMs?: number;
   /** 3.x: CC change or installer restart to the re-rendered ConfigMap; default 10000. */
   installerDelayMs?: number;
+  /** 3.3/3.4 host: a kubesphere-config without the Cluster's name to the cluster controller's rewrite; default 10000. */
+  clusterResyncMs?: number;
   /** First CrashLoopBackOff delay; default 10000. */
   crashBackoffMs?: number;
   /** ks-apiserver container start to "Start listening" (it serves no request before); default 1500. */

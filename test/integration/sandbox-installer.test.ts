@@ -92,6 +92,31 @@ async function withSandbox(
 }
 
 describe('ks-installer (3.x) owns kubesphere-config', () => {
+  // roles/ks-core/init-token/tasks/main.yaml: a CC with a jwtSecret → delete and create kubesphere-secret on every
+  // run; roles/ks-core/config/tasks/ks-restart.yaml (3.0–3.2 only): restart ks-apiserver and ks-controller-manager.
+  it.each([
+    ['3.2', true],
+    ['3.3', false],
+  ] as const)(
+    '%s: each run recreates kubesphere-secret (same data, a new object); restarts both Deployments: %s',
+    (ksVersion, restarts) =>
+      withSandbox({ ksVersion, scenario: 'healthy', installerDelayMs: 600_000 }, async (sb, m) => {
+        const before = (await call(m, 'GET', `${NS}/secrets/kubesphere-secret`)).json;
+        await sb.rerunInstaller('member');
+        const after = (await call(m, 'GET', `${NS}/secrets/kubesphere-secret`)).json;
+        expect(after.metadata.uid).not.toBe(before.metadata.uid);
+        expect(after.data).toEqual(before.data);
+        // Members run no ks-controller-manager in the sandbox: the host's installer shows both restarts.
+        await sb.rerunInstaller('host');
+        const host = contextOf(sb.kubeconfigPath, 'host');
+        for (const name of ['ks-apiserver', 'ks-controller-manager']) {
+          const d = (await call(host, 'GET', `${DEPLOY}/${name}`)).json;
+          const annotations = d.spec.template.metadata.annotations ?? {};
+          expect([name, 'kubectl.kubernetes.io/restartedAt' in annotations]).toEqual([name, restarts]);
+        }
+      }),
+  );
+
   it('3.1 installer-revert: the hand fix works until ks-installer runs again and restarts ks-apiserver', () =>
     withSandbox({ ksVersion: '3.1', scenario: 'installer-revert' }, async (sb, m) => {
       const before = await configOf(m);

@@ -452,6 +452,16 @@ describe('host-cache', () => {
     });
   });
 
+  // The token cache is only consulted when accessTokenMaxAge is not 0 (the member-side fix rests on the same).
+  it('two replicas without Redis but a host accessTokenMaxAge of 0s: pass host-cache-unused', () => {
+    const yaml = fixture('v3.4-host.yaml').replace(
+      /^ {2}oauthOptions:\n/m,
+      '  oauthOptions:\n    accessTokenMaxAge: 0s\n',
+    );
+    const c = cacheCheck(host({ replicas: 2, yaml }));
+    expect(c).toMatchObject({ status: 'pass', code: 'host-cache-unused', args: { replicas: 2 } });
+  });
+
   it('two replicas with Redis: pass', () => {
     const c = cacheCheck(host({ replicas: 2, yaml: redisYaml }));
     expect(c).toMatchObject({ status: 'pass', code: 'host-cache-ok', args: { replicas: 2, cache: 'redis' } });

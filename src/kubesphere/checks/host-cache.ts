@@ -25,6 +25,10 @@ export function checkHostCache(host: ClusterFacts, hostLogs: AuthLogSummary | un
     cache: cache.type,
     hostCacheMisses: hostLogs?.kinds['cache-miss']?.count ?? 0,
   };
+  // A host whose accessTokenMaxAge is 0 never looks a token up in its cache, shared or not.
+  if (replicas > 1 && cache.type !== 'redis' && host.config.settings.accessTokenMaxAge.zero) {
+    return { id, status: 'pass', code: 'host-cache-unused', args };
+  }
   if (replicas > 1 && cache.type !== 'redis') {
     return {
       id,

@@ -13,15 +13,23 @@ export function checkMemberMaxAge(member: ClusterFacts): Finding {
   return { id, status: 'fail', code: m.present ? 'max-age-nonzero' : 'max-age-default', args };
 }
 
-/** The host's accessTokenMaxAge at zero means its tokens never expire and logout revokes nothing. */
+/**
+ * The host's accessTokenMaxAge at zero means its tokens never expire and logout revokes nothing. On 3.3/3.4 that
+ * is usually KubeSphere's own doing, not a user's: the host's cluster controller re-encodes its own
+ * kubesphere.yaml to set `multicluster.clusterName` (cluster_controller.go setClusterNameInConfigMap), and
+ * `oauth.Options.AccessTokenMaxAge` has no omitempty, so an oauthOptions with only `clients` comes out as `0s`.
+ * The finding says so rather than blame the file; it has nothing to do with the console failing.
+ */
 export function checkHostMaxAge(host: ClusterFacts): Finding | undefined {
   if (host.config.state !== 'ok') return undefined;
-  const m = host.config.settings.accessTokenMaxAge;
+  const settings = host.config.settings;
+  const m = settings.accessTokenMaxAge;
   if (!m.zero) return undefined;
+  const byController = host.family === '3.3-3.4' && settings.clusterName !== undefined && m.raw === '0s';
   return {
     id: 'access-token-max-age',
     status: 'warn',
-    code: 'host-max-age-zero',
+    code: byController ? 'host-max-age-zero-upstream' : 'host-max-age-zero',
     args: { value: m.raw, path: m.path.join('.') },
   };
 }

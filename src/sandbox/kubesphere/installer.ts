@@ -24,7 +24,8 @@ export interface InstallerOptions {
 /**
  * ks-installer (3.x) as far as kubesphere-config goes: on a ClusterConfiguration spec change or an installer
  * restart it runs roles/ks-core (init-token, then config): a CC jwtSecret replaces Secret kubesphere-secret,
- * the template is rendered from that Secret and the CC and applied, and on 3.0–3.2 ks-apiserver is restarted.
+ * the template is rendered from that Secret and the CC and applied, and on 3.0–3.2 ks-apiserver and
+ * ks-controller-manager are restarted.
  */
 export class InstallerSim {
   private lastSpec: string | undefined;
@@ -101,16 +102,21 @@ export class InstallerSim {
       ...(typeof hostClusterName === 'string' && hostClusterName ? { hostClusterName } : {}),
     });
     await retryOnConflict(() => this.apply(text));
-    if (versionInfo(v).installerRestartsApiserver) await retryOnConflict(() => this.restartApiserver());
+    if (versionInfo(v).installerRestartsApiserver) {
+      for (const name of ['ks-apiserver', 'ks-controller-manager'])
+        await retryOnConflict(() => this.restart(name));
+    }
     // playbooks/devops.yaml: ks-devops' copy of the jwtSecret, refreshed only while DevOps is not marked installed.
     await runDevopsRole(store, v, jwtSecret, this.o.now);
   }
 
-  /** `kubectl delete secret kubesphere-secret` + `kubectl create secret generic …`: a new object. */
+  /**
+   * `kubectl delete secret kubesphere-secret` + `kubectl create secret generic …` (roles/ks-core/init-token): on
+   * every run whose CC has a jwtSecret, even an unchanged one, so the Secret is a new object each time.
+   */
   private async replaceSecret(jwtSecret: string): Promise<void> {
     const { api: store, version } = this.o;
     const existing = store.get('secrets', KS_NAMESPACE, 'kubesphere-secret');
-    if (secretValue(existing, 'secret') === jwtSecret) return;
     if (existing) await store.delete('secrets', KS_NAMESPACE, 'kubesphere-secret');
     await store.create(installerSecret(version, jwtSecret), { fieldManager: 'kubectl-create' });
   }
@@ -135,9 +141,9 @@ export class InstallerSim {
     await store.update(next, { fieldManager: 'kubectl-client-side-apply' });
   }
 
-  /** `kubectl -n kubesphere-system rollout restart deployment ks-apiserver` (roles/ks-core/config/tasks/ks-restart.yaml). */
-  private async restartApiserver(): Promise<void> {
-    const d = this.o.api.get('deployments.apps', KS_NAMESPACE, 'ks-apiserver');
+  /** `kubectl -n kubesphere-system rollout restart deployment NAME` (3.0–3.2 roles/ks-core/config/tasks/ks-restart.yaml). */
+  private async restart(name: string): Promise<void> {
+    const d = this.o.api.get('deployments.apps', KS_NAMESPACE, name);
     if (!d) return;
     const spec = structuredClone(obj(d.spec));
     const template = obj(spec.template);

@@ -203,12 +203,14 @@ export const SCENARIOS: readonly Scenario[] = [
       'members are fine; the host runs 3 ks-apiserver replicas without Redis and logs "token not found in cache" itself',
     unsupported: (v) => (v === '3.0' ? 'KubeSphere 3.0 cannot run ks-apiserver without Redis' : undefined),
     member: healthy,
-    host: (ctx) => ({ ...hostState(ctx), replicas: 3 }),
+    // An explicit accessTokenMaxAge in the host's CC: without one, the 3.3/3.4 controller's re-encoding makes
+    // it 0s, and a host with 0 never looks tokens up in its cache (the failure cannot happen there).
+    host: (ctx) => ({ ...hostState(ctx, { accessTokenMaxAge: '2h' }), replicas: 3 }),
   },
 ];
 
 /** The host as installed: its own role, its secret, one replica, no Redis (single control-plane node). */
-export function hostState(ctx: ScenarioContext): ClusterState {
+export function hostState(ctx: ScenarioContext, oauthOptions?: Record<string, string>): ClusterState {
   const v = ctx.version;
   if (v === '4.1') {
     const configText = renderStyledKubesphereYaml({
@@ -227,20 +229,32 @@ export function hostState(ctx: ScenarioContext): ClusterState {
       podsStartedAgoMs: 3 * DAY,
     };
   }
-  const cc: CcState = { jwtSecret: '', clusterRole: 'host', redis: false };
-  const configText = renderStyledKubesphereYaml({
+  const cc: CcState = {
+    jwtSecret: '',
+    clusterRole: 'host',
+    redis: false,
+    ...(oauthOptions ? { oauthOptions } : {}),
+  };
+  const render = {
     version: v,
-    role: 'host',
+    role: 'host' as const,
     jwtSecret: ctx.hostSecret,
     redis: false,
-    style: 'template',
-  });
+    ...(oauthOptions ? { ccOAuthOptions: oauthOptions } : {}),
+  };
+  const installedConfigText = renderStyledKubesphereYaml({ ...render, style: 'template' });
+  // 3.3/3.4: the host's cluster controller has since re-encoded its own file too, to set clusterName
+  // (cluster_controller.go setClusterNameInConfigMap): an oauthOptions with only clients gets accessTokenMaxAge 0s.
+  const remarshaled = v === '3.3' || v === '3.4';
+  const configText = remarshaled
+    ? renderStyledKubesphereYaml({ ...render, style: 'go-remarshal', clusterName: ctx.hostName })
+    : installedConfigText;
   return {
     cc,
     kubesphereSecret: ctx.hostSecret,
     configText,
-    installedConfigText: configText,
-    configManager: 'kubectl-client-side-apply',
+    installedConfigText,
+    configManager: remarshaled ? 'controller-manager' : 'kubectl-client-side-apply',
     configWrittenAgoMs: 4 * DAY,
     replicas: 1,
     podsStartedAgoMs: 3 * DAY,

@@ -13,6 +13,8 @@ export interface VersionInfo {
   hotReload: boolean;
   /** ks-installer re-runs restart ks-apiserver itself (roles/ks-core/config/tasks/ks-restart.yaml, 3.0–3.2). */
   installerRestartsApiserver: boolean;
+  /** The host's cluster controller sets multicluster.clusterName by re-encoding kubesphere.yaml (3.3/3.4). */
+  clusterNameSync: boolean;
   /** A typical Kubernetes version for clusters running this release. */
   kubernetesVersion: string;
 }
@@ -23,6 +25,7 @@ const INFO: Record<KsVersion, VersionInfo> = {
     major: 3,
     hotReload: false,
     installerRestartsApiserver: true,
+    clusterNameSync: false,
     kubernetesVersion: 'v1.18.6',
   },
   '3.1': {
@@ -30,6 +33,7 @@ const INFO: Record<KsVersion, VersionInfo> = {
     major: 3,
     hotReload: false,
     installerRestartsApiserver: true,
+    clusterNameSync: false,
     kubernetesVersion: 'v1.19.8',
   },
   '3.2': {
@@ -37,6 +41,7 @@ const INFO: Record<KsVersion, VersionInfo> = {
     major: 3,
     hotReload: false,
     installerRestartsApiserver: true,
+    clusterNameSync: false,
     kubernetesVersion: 'v1.21.5',
   },
   '3.3': {
@@ -44,6 +49,7 @@ const INFO: Record<KsVersion, VersionInfo> = {
     major: 3,
     hotReload: true,
     installerRestartsApiserver: false,
+    clusterNameSync: true,
     kubernetesVersion: 'v1.23.10',
   },
   '3.4': {
@@ -51,6 +57,7 @@ const INFO: Record<KsVersion, VersionInfo> = {
     major: 3,
     hotReload: true,
     installerRestartsApiserver: false,
+    clusterNameSync: true,
     kubernetesVersion: 'v1.26.5',
   },
   '4.1': {
@@ -58,6 +65,7 @@ const INFO: Record<KsVersion, VersionInfo> = {
     major: 4,
     hotReload: false,
     installerRestartsApiserver: false,
+    clusterNameSync: false,
     kubernetesVersion: 'v1.28.15',
   },
 };
