@@ -4,7 +4,7 @@ import { runDiagnosis } from '../kubesphere/checks/diagnosis.js';
 import { createColors } from '../output/color.js';
 import { diagnoseDocument, type RunStatus } from '../output/diagnose-json.js';
 import { renderDiagnoseText } from '../output/diagnose-text.js';
-import { createProgress } from '../output/progress.js';
+import { openProgress } from '../output/progress-base.js';
 import { renderStructured } from '../output/structured.js';
 import type { DiagnoseReport } from '../kubesphere/checks/report.js';
 import { durationFlag, outputFlag, positiveIntFlag } from './options.js';
@@ -19,7 +19,7 @@ export async function diagnoseCommand(flags: Record<string, unknown>, env = proc
   const tailLines = flags.tail === undefined ? undefined : positiveIntFlag('--tail', flags.tail);
   const session = await openSession(flags, env);
   const colors = createColors({ color: flags.color !== false, stream: process.stdout, env });
-  const progress = createProgress({
+  const progress = await openProgress({
     stream: process.stderr,
     enabled: output === 'text',
     color: colors.level > 0,

@@ -9,7 +9,7 @@ import type { MemberReport } from '../kubesphere/checks/report.js';
 import { secretsInPlay } from '../kubesphere/config/secrets.js';
 import { createColors } from '../output/color.js';
 import { secretMasker } from '../output/mask.js';
-import { createProgress, type Progress } from '../output/progress.js';
+import { openProgress, type Progress } from '../output/progress-base.js';
 import { terminalSafe } from '../output/sanitize.js';
 import {
   renderOutcomeText,
@@ -41,7 +41,7 @@ export async function repairCommand(flags: Record<string, unknown>, env = proces
   const session = await openSession(flags, env);
   const text = output === 'text';
   const colors = createColors({ color: flags.color !== false, stream: process.stdout, env });
-  const progress = createProgress({ stream: process.stderr, enabled: text, color: colors.level > 0 });
+  const progress = await openProgress({ stream: process.stderr, enabled: text, color: colors.level > 0 });
   const log = (line: string): void => {
     // Lines quote servers (a rejected dry run's message): no terminal control sequence gets through.
     if (text) process.stderr.write(`${terminalSafe(line, { keepNewlines: true })}\n`);
@@ -167,7 +167,7 @@ export async function repairCommand(flags: Record<string, unknown>, env = proces
     changing.map(async (r) => {
       const client = clients.get(r)!;
       const step = (p: Progress) => (line: string) => p.update(line);
-      const p = createProgress({
+      const p = await openProgress({
         stream: process.stderr,
         enabled: text && changing.length === 1,
         color: colors.level > 0,

@@ -1,5 +1,5 @@
 import { observeRequests } from '../kube/observe.js';
-import type { Progress } from '../output/progress.js';
+import type { Progress } from '../output/progress-base.js';
 import { terminalSafe } from '../output/sanitize.js';
 
 /**
