@@ -49,13 +49,16 @@ export function clusterConditions(i: ConditionInput): Condition[] {
       : [];
   const tower = i.connection === 'proxy' ? towerConditions(i) : [];
   if (i.hostVersion === '4.1') {
-    const ksCore = condition('KSCoreReady', i.at, 'KSCoreReady', 'KS Core is available now');
+    // reconcileMemberCluster sets it after installing ks-core; the host's own Cluster is never reconciled as a member.
+    const ksCore = i.isHost
+      ? []
+      : [condition('KSCoreReady', i.at, 'KSCoreReady', 'KS Core is available now')];
     // v4.1 updateClusterReadyCondition: reason stays "Ready", the error becomes the message.
     if (i.unreachable) {
       const err = refused(i.unreachable, '/api/v1/namespaces/kube-system');
       return [
         ...tower,
-        ksCore,
+        ...ksCore,
         ...expiry,
         condition(
           'Ready',
@@ -66,7 +69,7 @@ export function clusterConditions(i: ConditionInput): Condition[] {
         ),
       ];
     }
-    return [...tower, condition('Ready', i.at, 'Ready', 'Cluster is available now'), ksCore, ...expiry];
+    return [...tower, condition('Ready', i.at, 'Ready', 'Cluster is available now'), ...ksCore, ...expiry];
   }
   const initialized =
     i.hostVersion === '3.0' && i.connection === 'direct'
