@@ -247,6 +247,12 @@ export function describeFinding(f: Finding): Wording {
         summary: `clock ${skewText(a)} the host's (measured from the API servers' Date headers), more than the tokens' ${s(a.tokenLifetimeSeconds)} s lifetime: every token from the host arrives expired`,
         remedy: CLOCK_REMEDY,
       };
+    case 'log-config-reload-failed':
+      return {
+        summary: `ks-apiserver could not reload kubesphere.yaml ("config reload error" ×${s(a.reloadErrors)}): it still runs with the configuration it had before the file changed`,
+        remedy:
+          'Fix what the error names in kubesphere-config (kubectl -n kubesphere-system logs deploy/ks-apiserver shows it), then run ks-restore diagnose again.',
+      };
     case 'log-empty-secret':
       return {
         summary: 'ks-apiserver crashed with "JWT secret MUST not be empty"',
@@ -409,7 +415,7 @@ export function describeCause(cause: Cause, context: string): string {
     case 'not-kubesphere':
       return `${context} does not look like a KubeSphere cluster.`;
     case 'config-invalid':
-      return `${context}'s kubesphere.yaml does not parse, so ks-apiserver cannot load it; fix the file (see kubesphere-config above).`;
+      return `${context}'s kubesphere.yaml does not load in ks-apiserver; fix the file (see above).`;
     case 'wrong-role':
       return `${context} is not configured as a member cluster.`;
     case 'secret-mismatch-and-token-cache':

@@ -104,6 +104,18 @@ describe('classifyLogLine: the messages of kubesphere.md, per version', () => {
       'F0115 10:20:00.912000       1 server.go:46] Failed to load configuration from disk: time: missing unit in duration "7200"',
       'config-load-failed',
     ],
+    // pkg/apiserver/config/config.go OnConfigChange: 3.3 passes the error as a second klog.Warning operand (no
+    // separator), 3.4 uses Warningf.
+    [
+      '3.3',
+      'W0115 10:40:00.000011       1 config.go:113] config reload errorWhile parsing config: yaml: line 3: did not find expected key',
+      'config-reload-failed',
+    ],
+    [
+      '3.4',
+      'W0115 10:40:00.000011       1 config.go:113] config reload error: time: invalid duration "five minutes"',
+      'config-reload-failed',
+    ],
   ])('%s: %s', (_v, line, kind) => {
     expect(classifyLogLine(line)?.kind).toBe(kind);
   });

@@ -8,7 +8,8 @@ export type AuthLogKind =
   | 'token-expired'
   | 'empty-jwt-secret'
   | 'in-memory-cache'
-  | 'host-unauthorized';
+  | 'host-unauthorized'
+  | 'config-reload-failed';
 
 export interface AuthLogKindSummary {
   /** Failed requests (a chain of 2–3 log lines about one request counts once). */
@@ -69,6 +70,11 @@ export function checkAuthErrors(
     last: k['signature-invalid']?.last ?? k['cache-miss']?.last ?? k['clock-skew']?.last ?? null,
   };
   if (n('empty-jwt-secret') > 0) return { id, status: 'fail', code: 'log-empty-secret', args, evidence };
+  // The edited file never loaded: whatever it says, the running process still has the old configuration.
+  if (n('config-reload-failed') > 0) {
+    const detail = { ...args, reloadErrors: n('config-reload-failed') };
+    return { id, status: 'fail', code: 'log-config-reload-failed', args: detail, evidence };
+  }
   if (args.signature > 0) return { id, status: 'fail', code: 'log-signature-invalid', args, evidence };
   if (args.cacheMiss > 0) return { id, status: 'fail', code: 'log-cache-miss', args, evidence };
   if (args.clockSkew > 0) return { id, status: 'warn', code: 'log-clock-skew', args, evidence };

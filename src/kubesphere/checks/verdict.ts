@@ -14,8 +14,10 @@ export function verdict(
     const notKs = config.code === 'config-missing' || config.code === 'config-key-missing';
     return { status: 'error', cause: notKs ? 'not-kubesphere' : 'unreadable' };
   }
-  // A file that does not parse: ks-apiserver cannot load it, and every check that reads it was skipped.
-  if (config?.status === 'fail') return { status: 'unhealthy', cause: 'config-invalid' };
+  // A file that does not parse: ks-apiserver cannot load it, and every check that reads it was skipped. So too
+  // when ks-apiserver logged that reloading it failed (3.3/3.4 keep the old configuration then).
+  if (config?.status === 'fail' || by('apiserver-auth-errors')?.code === 'log-config-reload-failed')
+    return { status: 'unhealthy', cause: 'config-invalid' };
   if (by('cluster-role')?.code === 'member-not-member' && by('cluster-role')?.args.role === 'host') {
     return { status: 'unhealthy', cause: 'wrong-role' };
   }

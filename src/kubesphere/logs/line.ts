@@ -11,7 +11,8 @@ export type LogEventKind =
   | 'empty-jwt-secret'
   | 'in-memory-cache'
   | 'host-unauthorized'
-  | 'config-load-failed';
+  | 'config-load-failed'
+  | 'config-reload-failed';
 
 export const LOG_EVENT_KINDS: readonly LogEventKind[] = [
   'cache-miss',
@@ -22,6 +23,7 @@ export const LOG_EVENT_KINDS: readonly LogEventKind[] = [
   'in-memory-cache',
   'host-unauthorized',
   'config-load-failed',
+  'config-reload-failed',
 ];
 
 export interface KlogHeader {
@@ -47,7 +49,7 @@ export interface ParsedLogLine {
 /** What a member said about a request the host proxied, as the host logs it (4.x). */
 export type MemberReason = Exclude<
   LogEventKind,
-  'host-unauthorized' | 'in-memory-cache' | 'config-load-failed'
+  'host-unauthorized' | 'in-memory-cache' | 'config-load-failed' | 'config-reload-failed'
 >;
 
 export interface LogEvent {
@@ -103,6 +105,9 @@ export function classifyMessage(message: string): Exclude<LogEventKind, 'host-un
   // 3.0 without a Redis address exits at start, like a configuration that does not load.
   if (/Failed to load configuration from disk|redis service address MUST not be empty/i.test(message))
     return 'config-load-failed';
+  // 3.3/3.4 hot reload (viper OnConfigChange, pkg/apiserver/config/config.go): the new file did not unmarshal, so
+  // the process keeps serving with the configuration it had.
+  if (/^config reload error/i.test(message)) return 'config-reload-failed';
   if (/signature is invalid/i.test(message)) return 'signature-invalid';
   if (/token not found in cache/i.test(message)) return 'cache-miss';
   // 3.0/3.1 tokens carry nbf = iat, and jwt-go reports nbf last: "token is not valid yet" is their clock skew.

@@ -11,6 +11,7 @@ const SUMMARY_KINDS: readonly AuthLogKind[] = [
   'empty-jwt-secret',
   'in-memory-cache',
   'host-unauthorized',
+  'config-reload-failed',
 ];
 
 export interface LogSummarizer {
