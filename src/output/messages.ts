@@ -247,6 +247,12 @@ export function describeFinding(f: Finding): Wording {
         summary: `clock ${skewText(a)} the host's (measured from the API servers' Date headers), more than the tokens' ${s(a.tokenLifetimeSeconds)} s lifetime: every token from the host arrives expired`,
         remedy: CLOCK_REMEDY,
       };
+    case 'log-host-rejections':
+      return {
+        summary: `the member's own log shows no token errors, but the host logged ${plural(a.hostRejections, 'request')} to ${s(a.address)} that it rejected ("Request unauthorized"; the host answers 511)`,
+        remedy:
+          "Read the member's ks-apiserver log around those times (kubectl -n kubesphere-system logs deploy/ks-agent -c ks-apiserver); run ks-restore diagnose again with a longer --since.",
+      };
     case 'log-config-reload-failed':
       return {
         summary: `ks-apiserver could not reload kubesphere.yaml ("config reload error" ×${s(a.reloadErrors)}): it still runs with the configuration it had before the file changed`,

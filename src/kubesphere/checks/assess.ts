@@ -2,14 +2,14 @@ import { checkClockSkew } from './clock-skew.js';
 import { checkConfig, checkReachable, checkRole, skipped } from './cluster.js';
 import { checkDevopsSecret } from './devops.js';
 import { checkHostCache } from './host-cache.js';
-import { checkAuthErrors, type AuthLogSummary } from './logs.js';
+import { checkAuthErrors, withHostRejections, type AuthLogSummary } from './logs.js';
 import { checkHostMaxAge, checkMemberMaxAge } from './max-age.js';
 import { checkRestartPending } from './restart.js';
 import { checkSecretDurable, checkSecretMatch, secretFingerprint } from './secret.js';
 import { verdict } from './verdict.js';
 import { deriveFacts, type ClusterFacts } from '../cluster/facts.js';
 import { checkHostClusterStatus } from './host-status.js';
-import { joinedFor, type MemberTarget } from '../cluster/discovery.js';
+import { hostProxyAddress, joinedFor, type MemberTarget } from '../cluster/discovery.js';
 import type {
   CheckId,
   ClusterIdentity,
@@ -40,7 +40,7 @@ export function assess(host: Gathered, members: MemberInput[], opts: { since: st
     host: hostReport,
     members: members.map((m) => {
       const report = m.gathered
-        ? assessMember(m.gathered, hostFacts, hostReport, opts, m.target, host.snapshot)
+        ? assessMember(m.gathered, hostFacts, hostReport, opts, m.target, host)
         : unresolvedMember(m.target!, hostReport);
       return report;
     }),
@@ -131,8 +131,9 @@ function assessMember(
   host: HostReport,
   opts: { since: string },
   target: MemberTarget | undefined,
-  hostSnap: ClusterSnapshot,
+  hostGathered: Gathered,
 ): MemberReport {
+  const hostSnap = hostGathered.snapshot;
   const snap = member.snapshot;
   const reach = checkReachable(snap);
   const named = { name: snap.context, discovery: discoveryOf(target) };
@@ -149,6 +150,7 @@ function assessMember(
     };
   }
   const facts = deriveFacts(snap);
+  const joined = target?.joined ?? joinedFor(present(hostSnap.clusters), snap.server, snap.context);
   const checks: Finding[] = [reach, checkConfig(snap, facts)];
   const configOk = facts.config.state === 'ok';
   const hostOk = host.checks.find((c) => c.id === 'kubesphere-config')?.status === 'pass';
@@ -156,13 +158,7 @@ function assessMember(
     checks.push(checkRole(facts, 'member'));
     checks.push(hostOk ? checkSecretMatch(hostFacts, facts) : skipped('jwt-secret-match', 'host'));
     checks.push(
-      hostOk
-        ? checkSecretDurable(
-            hostFacts,
-            facts,
-            target?.joined ?? joinedFor(present(hostSnap.clusters), snap.server, snap.context),
-          )
-        : skipped('jwt-secret-durable', 'host'),
+      hostOk ? checkSecretDurable(hostFacts, facts, joined) : skipped('jwt-secret-durable', 'host'),
     );
     checks.push(checkMemberMaxAge(facts));
   } else {
@@ -175,7 +171,13 @@ function assessMember(
       checks.push(skipped(id, 'config'));
     }
   }
-  checks.push(checkAuthErrors(snap, member.logs, opts.since));
+  checks.push(
+    withHostRejections(
+      checkAuthErrors(snap, member.logs, opts.since),
+      hostGathered.logs,
+      hostProxyAddress(joined),
+    ),
+  );
   checks.push(checkRestartPending(facts));
   const devops = checkDevopsSecret(snap, facts, hostOk ? hostFacts : undefined);
   if (devops) checks.push(devops);

@@ -18,6 +18,8 @@ export interface AuthLogKindSummary {
   last: string | null;
   /** The first line of the newest requests (up to 3), oldest first, secrets masked. */
   samples: string[];
+  /** `host-unauthorized` (a 4.x host's log): requests per member address the lines name. */
+  byHost?: Record<string, number>;
 }
 
 export interface AuthLogSummary {
@@ -90,4 +92,29 @@ export function checkAuthErrors(
     return { id, status: 'error', code: 'logs-unreadable', args: more, evidence };
   }
   return { id, status: 'pass', code: 'log-clean', args, evidence };
+}
+
+/**
+ * A 4.x host logs each 401 a member gave it as `Request unauthorized, host: ADDRESS, reason: …` (v4.1.3
+ * pkg/apiserver/filters/multicluster.go, statusCodeChangeTransport) and answers the browser 511. The lines that
+ * name this member's address are evidence on its `apiserver-auth-errors` finding; with the member's own log clean
+ * they still show the console failing there (warn). `address` is where the host proxies to (hostProxyAddress).
+ */
+export function withHostRejections(
+  finding: Finding,
+  hostLogs: AuthLogSummary | undefined,
+  address: string | undefined,
+): Finding {
+  const n = address ? (hostLogs?.kinds['host-unauthorized']?.byHost?.[address] ?? 0) : 0;
+  if (n === 0) return finding;
+  const evidence = { ...finding.evidence, hostRejections: { address, requests: n } };
+  if (finding.status !== 'pass')
+    return { ...finding, args: { ...finding.args, hostRejections: n }, evidence };
+  return {
+    ...finding,
+    status: 'warn',
+    code: 'log-host-rejections',
+    args: { ...finding.args, hostRejections: n, address },
+    evidence,
+  };
 }

@@ -8,6 +8,8 @@ export interface JoinedCluster {
   connection: 'direct' | 'proxy' | 'unknown';
   /** spec.connection.kubernetesAPIEndpoint */
   apiEndpoint: string | undefined;
+  /** spec.connection.kubesphereAPIEndpoint */
+  kubesphereEndpoint?: string | undefined;
   /** The server URL of the kubeconfig stored in the Cluster (only the URL is kept). */
   storedServer: string | undefined;
   kubesphereVersion: string | undefined;
@@ -29,7 +31,12 @@ export function joinedMembers(clusters: ObjectJson[]): JoinedCluster[] {
       const spec = (
         c as {
           spec?: {
-            connection?: { type?: string; kubernetesAPIEndpoint?: string; kubeconfig?: string };
+            connection?: {
+              type?: string;
+              kubernetesAPIEndpoint?: string;
+              kubesphereAPIEndpoint?: string;
+              kubeconfig?: string;
+            };
             config?: string;
           };
         }
@@ -42,6 +49,7 @@ export function joinedMembers(clusters: ObjectJson[]): JoinedCluster[] {
         name: c.metadata.name ?? '',
         connection: type === 'direct' || type === 'proxy' ? type : 'unknown',
         apiEndpoint: spec?.connection?.kubernetesAPIEndpoint || undefined,
+        kubesphereEndpoint: spec?.connection?.kubesphereAPIEndpoint || undefined,
         storedServer: storedServer(spec?.connection?.kubeconfig),
         kubesphereVersion: status?.kubeSphereVersion,
         conditions: status?.conditions ?? [],
@@ -207,4 +215,22 @@ export function planTargets(
     }
   }
   return targets;
+}
+
+/**
+ * The address a 4.x host proxies console requests for this member to, as its log names it (`host:`): the
+ * Kubernetes API server's for a direct connection without a kubesphereAPIEndpoint, else the kubesphereAPIEndpoint's
+ * (v4.1.3 pkg/apiserver/filters/multicluster.go). Undefined when the Cluster does not say.
+ */
+export function hostProxyAddress(joined: JoinedCluster | undefined): string | undefined {
+  if (!joined) return undefined;
+  const url =
+    joined.connection === 'direct' && !joined.kubesphereEndpoint
+      ? joined.apiEndpoint
+      : joined.kubesphereEndpoint;
+  try {
+    return url ? new URL(url).host : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -40,6 +40,7 @@ export function summarizeLogs(now: Date, secrets: readonly string[] = []): LogSu
             first: t.firstSeen ?? null,
             last: t.lastSeen ?? null,
             samples: t.samples,
+            ...(Object.keys(t.byHost).length > 0 ? { byHost: t.byHost } : {}),
           };
         }
       }

@@ -41,7 +41,12 @@ export interface KindTally {
   pods: string[];
   /** `host-unauthorized` only: what the members answered. */
   causes: Partial<Record<MemberReason, number>>;
+  /** `host-unauthorized` only: requests per member address (`host:` of the line), at most MAX_HOSTS. */
+  byHost: Record<string, number>;
 }
+
+/** Distinct member addresses kept from a host's log: the text is the cluster's, so its size is bounded. */
+const MAX_HOSTS = 256;
 
 export interface LogTallyResult {
   linesSeen: number;
@@ -68,6 +73,7 @@ interface KindState {
   samples: Sample[];
   pods: Set<string>;
   causes: Partial<Record<MemberReason, number>>;
+  byHost: Map<string, number>;
 }
 
 export class LogTally {
@@ -98,6 +104,7 @@ export class LogTally {
         samples: [],
         pods: new Set(),
         causes: {},
+        byHost: new Map(),
       });
     }
   }
@@ -123,6 +130,10 @@ export class LogTally {
     state.requests++;
     if (ev.kind === 'host-unauthorized' && ev.cause) {
       state.causes[ev.cause] = (state.causes[ev.cause] ?? 0) + 1;
+    }
+    if (ev.kind === 'host-unauthorized' && ev.host) {
+      const n = state.byHost.get(ev.host);
+      if (n !== undefined || state.byHost.size < MAX_HOSTS) state.byHost.set(ev.host, (n ?? 0) + 1);
     }
     this.keepSample(state, {
       ms: seenMs ?? Number.NEGATIVE_INFINITY,
@@ -172,6 +183,7 @@ export class LogTally {
         samples: v.samples.map((s) => maskTokens(maskSecrets(s.line, this.secrets))),
         pods: [...v.pods],
         causes: { ...v.causes },
+        byHost: Object.fromEntries(v.byHost),
       };
     }
     return { linesSeen: this.linesSeen, linesMatched: this.linesMatched, kinds };
