@@ -161,6 +161,12 @@ export function describeFinding(f: Finding): Wording {
       return {
         summary: `accessTokenMaxAge is ${s(a.value)} (${s(a.path)}): the member does not look tokens up in its cache`,
       };
+    case 'max-age-zero-no-clients':
+      return {
+        summary: `accessTokenMaxAge is ${s(a.value)}, but oauthOptions lists no clients, as ks-installer 3.2 renders members (ks-installer#1932): logging in on this member's own console fails; the host's console is not affected`,
+        remedy:
+          "Open the member through the host's console. A hand-added clients list lasts only until ks-installer runs again (3.2 ignores the ClusterConfiguration's oauthOptions for members).",
+      };
     case 'max-age-nonzero':
       return {
         summary: `accessTokenMaxAge is ${s(a.value)} (${s(a.path)}): the member looks the host's tokens up in its own cache and rejects them`,

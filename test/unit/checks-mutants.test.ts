@@ -348,6 +348,28 @@ describe('jwt-secret-durable', () => {
 });
 
 describe('access-token-max-age', () => {
+  // ks-installer v3.2.1 kubesphere-config.yaml.j2: a member's oauthOptions are `accessTokenMaxAge: 0` alone, no
+  // `clients` (ks-installer#1932): the member's own login fails, the host's console does not.
+  it.each([
+    ['3.2.1', 'fixture as rendered', fixture('v3.2-member.yaml'), 'warn', 'max-age-zero-no-clients'],
+    [
+      '3.2.1',
+      'clients added',
+      fixture('v3.2-member.yaml').replace(
+        '    accessTokenMaxAge: 0\n',
+        '    accessTokenMaxAge: 0\n    clients:\n    - name: kubesphere\n',
+      ),
+      'pass',
+      'max-age-zero',
+    ],
+    ['3.1.1', 'no clients (not needed before 3.2)', fixture('v3.2-member.yaml'), 'pass', 'max-age-zero'],
+  ])('%s member, %s: %s %s', (version, _what, yaml, status, code) => {
+    const c = run(member({ yaml, image: `kubesphere/ks-apiserver:v${version}` })).check(
+      'access-token-max-age',
+    );
+    expect([c.status, c.code]).toEqual([status, code]);
+  });
+
   it('0 on the member: pass max-age-zero with value, path and effective duration', () => {
     const c = run(member()).check('access-token-max-age');
     expect([c.status, c.code]).toEqual(['pass', 'max-age-zero']);

@@ -8,7 +8,20 @@ export function checkMemberMaxAge(member: ClusterFacts): Finding {
     return { id, status: 'skip', code: 'skipped', args: { reason: 'config' } };
   const m = member.config.settings.accessTokenMaxAge;
   const args = { value: m.present ? m.raw : null, path: m.path.join('.'), effective: m.effectiveText };
-  if (m.zero) return { id, status: 'pass', code: 'max-age-zero', args };
+  if (m.zero) {
+    // ks-installer v3.2.1 kubesphere-config.yaml.j2 renders a member's oauthOptions as `accessTokenMaxAge: 0`
+    // alone, without `clients` (ks-installer#1932, kubesphere#4771): the host's console works, the member's own
+    // login page does not. Worth knowing, not the failure diagnosed here.
+    const v = member.version;
+    if (
+      v?.major === 3 &&
+      v.minor === 2 &&
+      member.config.settings.layout === 'v3' &&
+      !member.config.settings.oauthClients
+    )
+      return { id, status: 'warn', code: 'max-age-zero-no-clients', args };
+    return { id, status: 'pass', code: 'max-age-zero', args };
+  }
   if (!m.valid) return { id, status: 'fail', code: 'max-age-invalid', args };
   return { id, status: 'fail', code: m.present ? 'max-age-nonzero' : 'max-age-default', args };
 }

@@ -60,6 +60,8 @@ export interface AuthSettings {
   cache: CacheSetting;
   /** Keys of the other layout, which this ks-apiserver ignores (e.g. `authentication.jwtSecret` in a 4.x file). */
   ignoredKeys: string[][];
+  /** 3.x `authentication.oauthOptions.clients` lists at least one OAuth client (the console's own login needs one). */
+  oauthClients: boolean;
 }
 
 const ROLES: readonly string[] = ['host', 'member', 'none'];
@@ -88,6 +90,10 @@ export function readAuthSettings(
     clusterName: stringAt(data, ['multicluster', 'clusterName']),
     cache: readCache(data),
     ignoredKeys: ignoredKeys(data, layout),
+    oauthClients: (() => {
+      const clients = getPath(data, ['authentication', 'oauthOptions', 'clients']);
+      return Array.isArray(clients) && clients.length > 0;
+    })(),
   };
 }
 
