@@ -89,6 +89,8 @@ export class LogTally {
   private linesSeen = 0;
   private linesMatched = 0;
   private requestsSeen = 0;
+  /** The last origin's key: a stream's lines come one after another, so it is rarely built anew. */
+  private lastOrigin: { pod: string; container: string; key: string } | undefined;
 
   constructor(opts: LogTallyOptions) {
     this.now = opts.now;
@@ -112,7 +114,7 @@ export class LogTally {
   /** Adds one line; returns its classification (undefined for lines that say nothing about tokens). */
   add(line: string, origin: LogOrigin): LogEvent | undefined {
     this.linesSeen++;
-    const originKey = `${origin.pod}\u0000${origin.container ?? ''}`;
+    const originKey = this.keyOf(origin);
     const seq = (this.seq.get(originKey) ?? 0) + 1;
     this.seq.set(originKey, seq);
     const ev = classifyLogLine(line);
@@ -121,12 +123,15 @@ export class LogTally {
     const state = this.kinds.get(ev.kind) as KindState;
     state.lines++;
     state.pods.add(origin.pod);
-    const seenMs = ev.timestamp ? rfc3339Ms(ev.timestamp) : klogMs(ev, this.now);
+    // Each time once: the runtime's (what is shown) and klog's (what chains lines of one request).
+    const runtimeMs = ev.timestamp ? rfc3339Ms(ev.timestamp) : undefined;
+    const headerMs = klogMs(ev, this.now);
+    const seenMs = ev.timestamp ? runtimeMs : headerMs;
     if (seenMs !== undefined) {
       if (state.firstMs === undefined || seenMs < state.firstMs) state.firstMs = seenMs;
       if (state.lastMs === undefined || seenMs > state.lastMs) state.lastMs = seenMs;
     }
-    if (this.joinsChain(`${originKey}\u0000${ev.kind}`, ev, seq)) return ev;
+    if (this.joinsChain(`${originKey}\u0000${ev.kind}`, ev, seq, headerMs ?? runtimeMs)) return ev;
     state.requests++;
     if (ev.kind === 'host-unauthorized' && ev.cause) {
       state.causes[ev.cause] = (state.causes[ev.cause] ?? 0) + 1;
@@ -143,9 +148,17 @@ export class LogTally {
     return ev;
   }
 
-  /** True when the line belongs to a request already counted. */
-  private joinsChain(key: string, ev: LogEvent, seq: number): boolean {
-    const ms = klogMs(ev, this.now) ?? (ev.timestamp ? rfc3339Ms(ev.timestamp) : undefined);
+  private keyOf(origin: LogOrigin): string {
+    const container = origin.container ?? '';
+    const last = this.lastOrigin;
+    if (last && last.pod === origin.pod && last.container === container) return last.key;
+    const key = `${origin.pod}\u0000${container}`;
+    this.lastOrigin = { pod: origin.pod, container, key };
+    return key;
+  }
+
+  /** True when the line belongs to a request already counted. `ms`: klog's time, else the runtime's. */
+  private joinsChain(key: string, ev: LogEvent, seq: number, ms: number | undefined): boolean {
     const source = ev.klog?.source ?? `message:${ev.message}`;
     let chains = this.chains.get(key);
     if (!chains) {
@@ -162,7 +175,6 @@ export class LogTally {
   private keepSample(state: KindState, sample: Sample): void {
     const kept = state.samples;
     if (this.maxSamples <= 0) return;
-    const older = (a: Sample, b: Sample): boolean => a.ms < b.ms || (a.ms === b.ms && a.order < b.order);
     if (kept.length >= this.maxSamples) {
       if (older(sample, kept[0]!)) return;
       kept.shift();
@@ -197,6 +209,11 @@ export class LogTally {
   }
 }
 
+/** Module-level, not a closure per call: the build keeps function names, which costs every closure made. */
+function older(a: Sample, b: Sample): boolean {
+  return a.ms < b.ms || (a.ms === b.ms && a.order < b.order);
+}
+
 function rfc3339Ms(ts: string): number | undefined {
   const m = /^(.{19})(?:\.(\d+))?(Z|[+-]\d{2}:\d{2})$/.exec(ts);
   if (!m) return undefined;
@@ -208,9 +225,11 @@ function rfc3339Ms(ts: string): number | undefined {
 function klogMs(ev: LogEvent, now: Date): number | undefined {
   const k = ev.klog;
   if (!k) return undefined;
-  const at = (year: number): number =>
-    Date.UTC(year, k.month - 1, k.day, k.hour, k.minute, k.second) + k.micros / 1000;
   const year = now.getUTCFullYear();
-  const ms = at(year);
-  return ms > now.getTime() + 86_400_000 ? at(year - 1) : ms;
+  const ms = klogAt(k, year);
+  return ms > now.getTime() + 86_400_000 ? klogAt(k, year - 1) : ms;
+}
+
+function klogAt(k: NonNullable<LogEvent['klog']>, year: number): number {
+  return Date.UTC(year, k.month - 1, k.day, k.hour, k.minute, k.second) + k.micros / 1000;
 }
