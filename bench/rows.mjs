@@ -168,7 +168,8 @@ export function rows(ctx) {
       const walls = [];
       const rolled = [];
       for (let i = 0; i <= ctx.repairRuns; i++) {
-        const sb = await startSandbox(ctx.bundle, { members: 1, latency: ctx.latency });
+        // Live traffic: verification reads the log written since the repair.
+        const sb = await startSandbox(ctx.bundle, { members: 1, latency: ctx.latency, liveTraffic: true });
         try {
           const backups = mkdtempSync(join(ctx.dir, 'backup-'));
           const res = await ks(
