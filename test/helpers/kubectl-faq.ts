@@ -127,7 +127,7 @@ export function kubectlFaq(controlPlane: 'embedded' | 'real'): void {
         const edit = await run(
           'kubectl -n kubesphere-system edit cm kubesphere-config -o yaml',
           { EDITOR: editor, KUBE_EDITOR: editor },
-          5000,
+          15_000,
         );
         expect(edit.code).toBe(0);
         expect((await run(grepMaxAge)).stdout).toMatch(/^ {8}accessTokenMaxAge: 0\n$/);
