@@ -47,9 +47,14 @@ function outputOption(): Option {
     .default('text');
 }
 
+/** How the program was started: `ks-restore`, or `kubectl ks-restore` through the kubectl-ks_restore plugin. */
+export interface ProgramOptions {
+  name?: string;
+}
+
 /** Builds the commander program. Actions import their command lazily so --help stays instant. */
-export function buildProgram(): Command {
-  const program = new Command('ks-restore')
+export function buildProgram(options: ProgramOptions = {}): Command {
+  const program = new Command(options.name ?? 'ks-restore')
     .description(
       "Diagnose and repair KubeSphere multi-cluster token failures: the host console bounces to the login page when opening a member cluster because the member's ks-apiserver rejects the host's tokens.",
     )
@@ -190,7 +195,7 @@ export function buildProgram(): Command {
 }
 
 /** The one error boundary: the only place that prints errors and sets the exit code. */
-export async function main(argv: string[]): Promise<void> {
+export async function main(argv: string[], options: ProgramOptions = {}): Promise<void> {
   // `ks-restore diagnose | head`: the reader went away; stop quietly as other Unix tools do.
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (err: NodeJS.ErrnoException) => {
@@ -208,7 +213,7 @@ export async function main(argv: string[]): Promise<void> {
     );
     process.exit(journal.changed ? ExitCode.partial : ExitCode.internal);
   });
-  const program = buildProgram();
+  const program = buildProgram(options);
   try {
     await program.parseAsync(argv);
   } catch (err) {

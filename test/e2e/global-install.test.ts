@@ -1,0 +1,95 @@
+import { execFile } from 'node:child_process';
+import { accessSync, constants, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/**
+ * What a user gets from `npm pack` + `npm install -g <tgz>`: one package (the bundle carries every dependency),
+ * so the install works offline; `ks-restore` and the kubectl plugin `kubectl-ks_restore` on the PATH.
+ */
+const run = promisify(execFile);
+const ROOT = resolve('.');
+const KUBECTL = [
+  '/usr/bin/kubectl',
+  ...(process.env.PATH ?? '').split(delimiter).map((d) => join(d, 'kubectl')),
+].find((f) => {
+  try {
+    accessSync(f, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+});
+
+let dir: string;
+let prefix: string;
+let files: string[];
+let installLog: string;
+const env = (): NodeJS.ProcessEnv => ({
+  PATH: `${join(prefix, 'bin')}${delimiter}${process.env.PATH ?? ''}`,
+  HOME: dir,
+  KUBECONFIG: join(dir, 'no-kubeconfig'),
+});
+
+beforeAll(async () => {
+  if (!existsSync(join(ROOT, 'dist', 'cli.js')))
+    throw new Error('dist/ is missing: run `npm run build` first');
+  dir = mkdtempSync(join(tmpdir(), 'ksr-install-'));
+  prefix = join(dir, 'prefix');
+  // --ignore-scripts: use the dist/ that `npm test` just built instead of rebuilding it under other tests.
+  const packed = await run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', dir], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+  const info = JSON.parse(packed.stdout)[0] as { filename: string; files: { path: string }[] };
+  files = info.files.map((f) => f.path);
+  const installed = await run(
+    'npm',
+    ['install', '-g', '--prefix', prefix, '--no-audit', '--no-fund', '--offline', join(dir, info.filename)],
+    { cwd: dir, encoding: 'utf8', env: { ...process.env, npm_config_cache: join(dir, 'npm-cache') } },
+  );
+  installLog = installed.stdout;
+}, 60_000);
+
+afterAll(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('npm pack, then npm install -g --offline', () => {
+  it('ships the bundle, both executables and the CHANGELOG, without source maps', () => {
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'bin/ks-restore.js',
+        'bin/kubectl-ks_restore.js',
+        'dist/cli.js',
+        'CHANGELOG.md',
+        'README.md',
+      ]),
+    );
+    expect(files.filter((f) => f.endsWith('.map'))).toEqual([]);
+  });
+
+  it('adds exactly one package: no runtime dependencies', () => {
+    expect(installLog).toMatch(/added 1 package\b/);
+    expect(existsSync(join(prefix, 'lib', 'node_modules', 'ks-restore', 'node_modules'))).toBe(false);
+  });
+
+  it('runs as ks-restore and as kubectl-ks_restore', async () => {
+    const version = await run(join(prefix, 'bin', 'ks-restore'), ['--version'], { env: env(), cwd: dir });
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    const help = await run(join(prefix, 'bin', 'kubectl-ks_restore'), ['--help'], { env: env(), cwd: dir });
+    expect(help.stdout).toMatch(/^Usage: kubectl ks-restore /);
+  });
+
+  it('runs the demo from the installed copy alone', async () => {
+    const demo = await run('ks-restore', ['demo', '--no-color'], { env: env(), cwd: dir });
+    expect(demo.stdout).toMatch(/Verdict: healthy/);
+  }, 30_000);
+
+  it.skipIf(!KUBECTL)('is found by kubectl as the plugin "ks-restore"', async () => {
+    const help = await run(KUBECTL!, ['ks-restore', 'diagnose', '--help'], { env: env(), cwd: dir });
+    expect(help.stdout).toMatch(/^Usage: kubectl ks-restore diagnose /);
+  });
+});
