@@ -80,8 +80,10 @@ export async function waitForRollout(
   opts: { timeoutMs: number; pollMs?: number; onProgress?: (s: RolloutState) => void; podSelector?: string },
 ): Promise<RolloutState> {
   const deadline = Date.now() + opts.timeoutMs;
-  // Soon after the restart first (a small Deployment rolls out in a second or two), then every pollMs.
+  // Every 100 ms for the first two seconds (a small Deployment rolls out in a second or two), then backing off
+  // to every pollMs.
   const maxPollMs = opts.pollMs ?? 500;
+  const started = Date.now();
   let pollMs = Math.min(100, maxPollMs);
   for (;;) {
     const dep = await client.get('deployments', namespace, name);
@@ -96,7 +98,7 @@ export async function waitForRollout(
       throw new RolloutTimeoutError(state, pods);
     }
     await new Promise((r) => setTimeout(r, Math.min(pollMs, Math.max(0, deadline - Date.now()))));
-    pollMs = Math.min(maxPollMs, pollMs * 1.5);
+    if (Date.now() - started >= 2000) pollMs = Math.min(maxPollMs, pollMs * 1.5);
   }
 }
 
