@@ -1,6 +1,6 @@
 // Loads the bundle and runs the CLI. The bundle lives in dist/, which a clone has only after `npm run build`;
 // say so rather than a module error.
-export async function launch(options) {
+export async function launch(options, args = process.argv.slice(2)) {
   let cli;
   try {
     cli = await import('../dist/cli.js');
@@ -11,5 +11,5 @@ export async function launch(options) {
     );
     process.exit(2);
   }
-  await cli.main(process.argv, options);
+  await cli.main([...process.argv.slice(0, 2), ...args], options);
 }

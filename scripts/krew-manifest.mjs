@@ -36,7 +36,10 @@ spec:
     ks-restore is a Node.js program: it needs node >= 20.19 on your PATH.
     It uses your kubeconfig as kubectl does (--kubeconfig, KUBECONFIG, --context).
     Start with a read-only check:  kubectl ks-restore diagnose --context HOST
-    Shell completion:              source <(kubectl ks-restore completion bash)
+    Shell completion of kubectl ks-restore (kubectl >= 1.26) needs kubectl_complete-ks_restore
+    on your PATH, which krew does not install (kubernetes-sigs/krew#812):
+      ln -s ~/.krew/store/ks-restore/v${version}/package/bin/kubectl_complete-ks_restore.js \\
+        ~/.krew/bin/kubectl_complete-ks_restore
   platforms:
     # Windows is left out: krew runs only .exe entrypoints there (kubernetes-sigs/krew#131).
     - selector:

@@ -1,18 +1,19 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Argument, Command, CommanderError, Option } from 'commander';
 import { ExitCode, KsRestoreError } from './errors.js';
 import { terminalSafe } from './output/sanitize.js';
 import { journal } from './repair/journal.js';
 import { VERSION } from './version.js';
 
+// The same rows as README's exit-code table (a test compares them).
 const EXIT_CODES_HELP = `
 Exit codes:
-  0  healthy, repaired and verified, or nothing to do
-  1  problems found (diagnose), or changes pending (repair --dry-run)
-  2  usage or input error: unknown flag or context, unreadable kubeconfig, no consent
-  3  a cluster could not be read (unreachable, unauthorized, forbidden, not KubeSphere); nothing was changed on it
-  4  a change was made and a later step failed, or the rollout did not finish in time (see rollback)
-  70 internal error in ks-restore (please report it)
-  130/143 interrupted (SIGINT/SIGTERM): prints what was changed so far and the rollback command`;
+  0  healthy; repaired and verified; nothing to do
+  1  problems found (diagnose); changes pending (repair --dry-run); a cause repair cannot fix remains
+  2  usage or input error: unknown flag or context, unreadable kubeconfig, no consent, role guard
+  3  a cluster could not be read (unreachable, unauthorized, forbidden, not KubeSphere); nothing was changed
+  4  a change was made and a later step failed, or the rollout did not finish in time: see rollback
+  70  internal error (a bug: please report it)
+  130/143  interrupted (Ctrl-C / SIGTERM): what was changed so far is printed, with the rollback command`;
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
@@ -22,10 +23,27 @@ function hostOption(): Option {
   return new Option('--host <context>', 'kubeconfig context of the host cluster (default: current context)');
 }
 
+/** kubectl's flags where users type them: --request-timeout 0, -v=N (the old boolean -v is level 1). */
+function requestTimeoutOption(): Option {
+  return new Option('--request-timeout <duration>', 'timeout for each API request; 0 means none').default(
+    '10s',
+  );
+}
+
+function withVerbosity(cmd: Command, what: string): Command {
+  return cmd
+    .option(
+      '-v, --verbose [level]',
+      `${what}; -v=6 also logs each API request (method, path, status, latency) on stderr`,
+    )
+    .addOption(new Option('--v <level>', 'kubectl spelling of -v=N').hideHelp());
+}
+
 /** Which members, and how to reach them: shared by diagnose and repair. */
 function withMemberOptions(cmd: Command): Command {
   return cmd
     .addOption(hostOption())
+    .option('--context <context>', "kubectl's name for --host")
     .option(
       '--member <context>',
       'kubeconfig context of a member cluster, or NAME=CONTEXT (repeatable)',
@@ -64,7 +82,10 @@ export function buildProgram(options: ProgramOptions = {}): Command {
     .addHelpText('after', EXIT_CODES_HELP)
     .exitOverride();
 
-  withMemberOptions(program.command('diagnose'))
+  withVerbosity(
+    withMemberOptions(program.command('diagnose')),
+    'show evidence for every check, not only for problems',
+  )
     .description(
       'find out why the host console cannot open a member cluster, with evidence (changes nothing)',
     )
@@ -72,19 +93,19 @@ export function buildProgram(options: ProgramOptions = {}): Command {
     .option('--since <duration>', 'read ks-apiserver logs this far back', '1h')
     .option('--tail <lines>', 'read at most this many log lines per container (default: all within --since)')
     .addOption(outputOption())
-    .option('--request-timeout <duration>', 'timeout for each API request', '10s')
-    .option('-v, --verbose', 'show evidence for every check, not only for problems')
+    .addOption(requestTimeoutOption())
+    .option('--no-headers', 'fleet summary table without its header row, as kubectl get --no-headers')
     .option('--no-color', 'disable color (also NO_COLOR=1 or TERM=dumb)')
     .addHelpText(
       'after',
-      '\nWithout --member, every member the host has joined is found from its Cluster objects.\n\nExamples:\n  ks-restore diagnose --host host --member member\n  ks-restore diagnose --member member -o json | jq .members[0].status\n  ks-restore diagnose --host host            # all members',
+      '\nWithout --member, every member the host has joined is found from its Cluster objects.\n\nExamples:\n  ks-restore diagnose --host host --member member\n  ks-restore diagnose --member member -o json | jq .members[0].status\n  ks-restore diagnose --context host            # all members (--context is --host)\n  ks-restore diagnose --cluster member-1 -v=6   # one member, each API request on stderr',
     )
     .action(async (opts: Record<string, unknown>) => {
       const { diagnoseCommand } = await import('./commands/diagnose.js');
       process.exitCode = await diagnoseCommand(opts);
     });
 
-  withMemberOptions(program.command('repair'))
+  withVerbosity(withMemberOptions(program.command('repair')), 'show retries on stderr')
     .description(
       "fix the member durably: copy the host's jwtSecret, set accessTokenMaxAge to 0s, restart, wait, verify",
     )
@@ -98,7 +119,7 @@ export function buildProgram(options: ProgramOptions = {}): Command {
       'where to save the objects before changing them (default: ~/.local/state/ks-restore/backups)',
     )
     .addOption(outputOption())
-    .option('--request-timeout <duration>', 'timeout for each API request', '10s')
+    .addOption(requestTimeoutOption())
     .option(
       '--force',
       'override the role guard (set accessTokenMaxAge 0 on a cluster whose member role is not established)',
@@ -106,15 +127,14 @@ export function buildProgram(options: ProgramOptions = {}): Command {
     .option('--no-color', 'disable color (also NO_COLOR=1 or TERM=dumb)')
     .addHelpText(
       'after',
-      '\nExamples:\n  ks-restore repair --member member --dry-run\n  ks-restore repair --host host --member member --yes',
+      '\nExamples:\n  ks-restore repair --member member --dry-run\n  ks-restore repair --host host --member member --yes\n  ks-restore repair --context host --yes -o json   # every member that needs it, no prompt',
     )
     .action(async (opts: Record<string, unknown>) => {
       const { repairCommand } = await import('./commands/repair.js');
       process.exitCode = await repairCommand(opts);
     });
 
-  program
-    .command('rollback')
+  withVerbosity(program.command('rollback'), 'show retries on stderr')
     .description('restore the objects a repair changed, from its backup, then restart and wait')
     .requiredOption('--backup <path>', 'the backup directory that repair printed')
     .option('--kubeconfig <path>', 'kubeconfig file to use (default: $KUBECONFIG, else ~/.kube/config)')
@@ -125,9 +145,13 @@ export function buildProgram(options: ProgramOptions = {}): Command {
     )
     .option('--force', 'restore even where the objects changed again since the repair')
     .option('--timeout <duration>', 'how long to wait for the rollout', '5m')
-    .option('--request-timeout <duration>', 'timeout for each API request', '10s')
+    .addOption(requestTimeoutOption())
     .addOption(outputOption())
     .option('--no-color', 'disable color (also NO_COLOR=1 or TERM=dumb)')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  ks-restore rollback --backup ~/.local/state/ks-restore/backups/<time>-<member> --dry-run\n  ks-restore rollback --backup <dir> --yes     # the command repair printed',
+    )
     .action(async (opts: Record<string, unknown>) => {
       const { rollbackCommand } = await import('./commands/rollback.js');
       process.exitCode = await rollbackCommand(opts);
@@ -143,8 +167,12 @@ export function buildProgram(options: ProgramOptions = {}): Command {
         .choices(['3.0', '3.1', '3.2', '3.3', '3.4', '4.1'])
         .default('3.4'),
     )
-    .option('--scenario <name>', 'fault to simulate', 'token-cache')
+    .option('--scenario <name>', 'fault to simulate (see ks-restore sandbox --list-scenarios)', 'token-cache')
     .option('--no-color', 'disable color (also NO_COLOR=1 or TERM=dumb)')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  ks-restore demo\n  ks-restore demo --ks-version 4.1 --scenario secret-mismatch\n  ks-restore demo --ks-version 3.3 --scenario installer-revert',
+    )
     .action(async (opts: Record<string, unknown>) => {
       const { demoCommand } = await import('./commands/demo.js');
       process.exitCode = await demoCommand(opts);
@@ -191,6 +219,19 @@ export function buildProgram(options: ProgramOptions = {}): Command {
       process.exitCode = await sandboxCommand(opts);
     });
 
+  program
+    .command('completion')
+    .description('print a shell completion script (contexts and Clusters completed from your kubeconfig)')
+    .addArgument(new Argument('<shell>', 'the shell').choices(['bash', 'zsh', 'fish']))
+    .addHelpText(
+      'after',
+      '\nExamples:\n  source <(ks-restore completion bash)        # in ~/.bashrc\n  source <(ks-restore completion zsh)         # in ~/.zshrc, after compinit\n  ks-restore completion fish | source         # in ~/.config/fish/config.fish',
+    )
+    .action(async (shell: 'bash' | 'zsh' | 'fish') => {
+      const { completionCommand } = await import('./commands/completion.js');
+      process.exitCode = completionCommand(shell);
+    });
+
   return program;
 }
 
@@ -215,6 +256,12 @@ export async function main(argv: string[], options: ProgramOptions = {}): Promis
   });
   const program = buildProgram(options);
   try {
+    // The shells' completion helper (cobra's protocol), outside commander so it can take any words.
+    if (argv[2] === '__complete') {
+      const { completeCommand } = await import('./commands/completion.js');
+      process.exitCode = await completeCommand(program, argv.slice(3));
+      return;
+    }
     await program.parseAsync(argv);
   } catch (err) {
     process.exitCode = reportError(err);

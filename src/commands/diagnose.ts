@@ -7,7 +7,7 @@ import { renderDiagnoseText } from '../output/diagnose-text.js';
 import { openProgress } from '../output/progress-base.js';
 import { renderStructured } from '../output/structured.js';
 import type { DiagnoseReport } from '../kubesphere/checks/report.js';
-import { durationFlag, outputFlag, positiveIntFlag } from './options.js';
+import { durationFlag, LOG_REQUESTS_LEVEL, outputFlag, positiveIntFlag, verbosityFlag } from './options.js';
 import { showRetries } from './retries.js';
 import { openSession } from './session.js';
 
@@ -17,14 +17,16 @@ export async function diagnoseCommand(flags: Record<string, unknown>, env = proc
   const since = String(flags.since ?? '1h');
   const sinceMs = durationFlag('--since', since);
   const tailLines = flags.tail === undefined ? undefined : positiveIntFlag('--tail', flags.tail);
+  const verbosity = verbosityFlag(flags.verbose, flags.v);
   const session = await openSession(flags, env);
   const colors = createColors({ color: flags.color !== false, stream: process.stdout, env });
   const progress = await openProgress({
     stream: process.stderr,
-    enabled: output === 'text',
+    // Request lines (-v=6) and a spinner would overwrite each other on stderr.
+    enabled: output === 'text' && verbosity < LOG_REQUESTS_LEVEL,
     color: colors.level > 0,
   });
-  showRetries(() => progress, { verbose: Boolean(flags.verbose), text: output === 'text' });
+  showRetries(() => progress, { verbosity, text: output === 'text' });
   const total = 1 + session.members.length;
   let done = 0;
   progress.start(`Reading ${total} clusters…`);
@@ -41,7 +43,8 @@ export async function diagnoseCommand(flags: Record<string, unknown>, env = proc
     process.stdout.write(
       renderDiagnoseText(diagnosis.report, {
         colors,
-        verbose: Boolean(flags.verbose),
+        verbose: verbosity > 0,
+        headers: flags.headers !== false,
         repairCommand: (member) => session.suggest('repair', member),
       }),
     );

@@ -38,3 +38,39 @@ export function outputFlag(value: unknown): OutputFormat {
 export function shellWord(value: string): string {
   return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
+
+/** setTimeout's ceiling (24.8 days): `--request-timeout 0` ("no timeout", as in kubectl) and longer ones. */
+export const NO_REQUEST_TIMEOUT_MS = 2 ** 31 - 1;
+
+/** `--request-timeout 10s`; `0` means no timeout, as in kubectl. */
+export function requestTimeoutFlag(value: unknown): number {
+  const ms = durationFlag('--request-timeout', value ?? '10s', { allowZero: true });
+  return ms === 0 ? NO_REQUEST_TIMEOUT_MS : Math.min(ms, NO_REQUEST_TIMEOUT_MS);
+}
+
+/** At this -v level and above, each API request is logged on stderr (kubectl logs them from 6 on). */
+export const LOG_REQUESTS_LEVEL = 6;
+
+/**
+ * kubectl's `-v=N` as ks-restore takes it: `-v` alone (the old boolean) is 1, `-v 6`, `-v=6` and `--v=6`
+ * are 6; the highest given wins. 1 and up: every check's evidence; 6 and up: each API request.
+ */
+export function verbosityFlag(...values: unknown[]): number {
+  let level = 0;
+  for (const value of values) {
+    if (value === undefined || value === false) continue;
+    if (value === true) {
+      level = Math.max(level, 1);
+      continue;
+    }
+    const text = String(value).replace(/^=/, '').trim();
+    if (!/^\d{1,2}$/.test(text)) {
+      throw new UsageError(
+        `-v "${text}" is not a verbosity level.`,
+        'Give a whole number from 0 to 99, as kubectl takes it: -v=6 logs each API request on stderr, -v alone shows every check.',
+      );
+    }
+    level = Math.max(level, Number(text));
+  }
+  return level;
+}

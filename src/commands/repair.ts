@@ -26,7 +26,7 @@ import { verifyMember } from '../repair/verify.js';
 import { confirm } from './consent.js';
 import { onInterrupt } from './interrupt.js';
 import { showRetries } from './retries.js';
-import { durationFlag, outputFlag } from './options.js';
+import { durationFlag, LOG_REQUESTS_LEVEL, outputFlag, verbosityFlag } from './options.js';
 import { openSession } from './session.js';
 
 /** `ks-restore repair`: diagnose, plan, show, ask, back up, apply, restart, wait, verify. */
@@ -38,17 +38,22 @@ export async function repairCommand(flags: Record<string, unknown>, env = proces
   const timeoutMs = durationFlag('--timeout', timeout);
   const backupRoot =
     typeof flags.backupDir === 'string' ? path.resolve(flags.backupDir) : defaultBackupRoot(env);
+  const verbosity = verbosityFlag(flags.verbose, flags.v);
   const session = await openSession(flags, env);
   const text = output === 'text';
   const colors = createColors({ color: flags.color !== false, stream: process.stdout, env });
-  const progress = await openProgress({ stream: process.stderr, enabled: text, color: colors.level > 0 });
+  const progress = await openProgress({
+    stream: process.stderr,
+    enabled: text && verbosity < LOG_REQUESTS_LEVEL, // request lines and a spinner would overwrite each other
+    color: colors.level > 0,
+  });
   const log = (line: string): void => {
     // Lines quote servers (a rejected dry run's message): no terminal control sequence gets through.
     if (text) process.stderr.write(`${terminalSafe(line, { keepNewlines: true })}\n`);
   };
   // The spinner shown now: retries are remarked on it; an interruption stops it before the summary.
   let current: Progress = progress;
-  showRetries(() => current, { verbose: false, text });
+  showRetries(() => current, { verbosity, text });
   onInterrupt(() => current.stop());
 
   progress.start(`Diagnosing ${session.members.length + 1} clusters…`);
@@ -169,7 +174,7 @@ export async function repairCommand(flags: Record<string, unknown>, env = proces
       const step = (p: Progress) => (line: string) => p.update(line);
       const p = await openProgress({
         stream: process.stderr,
-        enabled: text && changing.length === 1,
+        enabled: text && changing.length === 1 && verbosity < LOG_REQUESTS_LEVEL,
         color: colors.level > 0,
       });
       if (changing.length === 1) current = p;

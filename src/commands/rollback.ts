@@ -6,6 +6,7 @@ import { isResourceTypeMissing } from '../kube/types.js';
 import { KS_CLUSTER, type ClusterReader } from '../kubesphere/cluster/gateway.js';
 import { selectorString } from '../kubesphere/cluster/selector.js';
 import { createColors } from '../output/color.js';
+import { silentProgress } from '../output/progress-base.js';
 import {
   renderRollbackPlan,
   renderRollbackResult,
@@ -32,7 +33,8 @@ import { RolloutTimeoutError, waitForRollout } from '../repair/rollout.js';
 import { confirm } from './consent.js';
 import { onInterrupt } from './interrupt.js';
 import { readerFromStoredKubeconfig } from './session.js';
-import { durationFlag, outputFlag } from './options.js';
+import { durationFlag, outputFlag, requestTimeoutFlag, verbosityFlag } from './options.js';
+import { showRetries } from './retries.js';
 
 interface MemberWork {
   member: BackupMember;
@@ -49,7 +51,8 @@ export async function rollbackCommand(flags: Record<string, unknown>, env = proc
   const force = Boolean(flags.force);
   const timeout = String(flags.timeout ?? '5m');
   const timeoutMs = durationFlag('--timeout', timeout);
-  const requestTimeoutMs = durationFlag('--request-timeout', flags.requestTimeout ?? '10s');
+  const requestTimeoutMs = requestTimeoutFlag(flags.requestTimeout);
+  const verbosity = verbosityFlag(flags.verbose, flags.v);
   const backup = await readBackup(String(flags.backup));
   const kubeconfigPath = typeof flags.kubeconfig === 'string' ? flags.kubeconfig : undefined;
   const kubeconfig = await loadKubeconfig({ ...(kubeconfigPath ? { kubeconfigPath } : {}), env });
@@ -57,6 +60,7 @@ export async function rollbackCommand(flags: Record<string, unknown>, env = proc
   const log = (line: string): void => {
     if (text) process.stderr.write(`${safe(line, { keepNewlines: true })}\n`);
   };
+  showRetries(() => silentProgress, { verbosity, text });
   // An interruption lists what was restored so far; the way back from a rollback is a new repair.
   journal.undo = undefined;
   onInterrupt(() => {});

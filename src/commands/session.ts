@@ -6,10 +6,12 @@ import { joinedMembers, planTargets, type MemberTarget } from '../kubesphere/clu
 import type { MemberSource } from '../kubesphere/checks/diagnosis.js';
 import { KS_CLUSTER, type ClusterReader } from '../kubesphere/cluster/gateway.js';
 import type { ObjectJson } from '../kubesphere/cluster/snapshot.js';
-import { durationFlag, positiveIntFlag, shellWord } from './options.js';
+import { positiveIntFlag, requestTimeoutFlag, shellWord } from './options.js';
 
 export interface SessionFlags {
   host?: unknown;
+  /** kubectl's name for it: an alias of --host. */
+  context?: unknown;
   member?: unknown;
   kubeconfig?: unknown;
   requestTimeout?: unknown;
@@ -39,13 +41,14 @@ const strings = (v: unknown): string[] =>
  * --member contexts, or (fleet mode) every member the host has joined, each reached by the first way that works.
  */
 export async function openSession(flags: SessionFlags, env: NodeJS.ProcessEnv): Promise<Session> {
-  const requestTimeoutMs = durationFlag('--request-timeout', flags.requestTimeout ?? '10s');
+  const requestTimeoutMs = requestTimeoutFlag(flags.requestTimeout);
   const concurrency =
     flags.concurrency === undefined ? 32 : positiveIntFlag('--concurrency', flags.concurrency);
   const kubeconfigPath = typeof flags.kubeconfig === 'string' ? flags.kubeconfig : undefined;
   const kubeconfig = await loadKubeconfig({ ...(kubeconfigPath ? { kubeconfigPath } : {}), env });
   const contextNames = kubeconfig.contexts.map((c) => c.name);
-  const hostName = typeof flags.host === 'string' ? flags.host : kubeconfig.currentContext;
+  const hostFlag = hostContextFlag(flags);
+  const hostName = hostFlag ?? kubeconfig.currentContext;
   if (!hostName) {
     throw new UsageError(
       `no --host given and the kubeconfig (${kubeconfig.files.join(', ')}) has no current context.`,
@@ -108,7 +111,7 @@ export async function openSession(flags: SessionFlags, env: NodeJS.ProcessEnv): 
     members = await Promise.all(targets.map((t) => sourceFor(t, clusters, open, requestTimeoutMs)));
   }
   const common = [
-    ...(typeof flags.host === 'string' ? ['--host', flags.host] : []),
+    ...(hostFlag !== undefined ? ['--host', hostFlag] : []),
     ...(kubeconfigPath ? ['--kubeconfig', kubeconfigPath] : []),
   ];
   return {
@@ -121,6 +124,19 @@ export async function openSession(flags: SessionFlags, env: NodeJS.ProcessEnv): 
     suggest: (command, member) =>
       ['ks-restore', command, ...common, '--member', member].map(shellWord).join(' '),
   };
+}
+
+/** `--host`, or kubectl's `--context` for the same thing; both given must agree. */
+function hostContextFlag(flags: SessionFlags): string | undefined {
+  const host = typeof flags.host === 'string' ? flags.host : undefined;
+  const context = typeof flags.context === 'string' ? flags.context : undefined;
+  if (host !== undefined && context !== undefined && host !== context) {
+    throw new UsageError(
+      `--host ${host} and --context ${context} name different contexts, but both mean the host cluster's context.`,
+      "Give one of them: --context is kubectl's name for --host.",
+    );
+  }
+  return host ?? context;
 }
 
 async function sourceFor(

@@ -15,6 +15,8 @@ const SYMBOL: Record<CheckStatus, string> = { pass: '✔', fail: '✖', warn: '�
 export interface TextOptions {
   colors: Colors;
   verbose: boolean;
+  /** The fleet summary table's header row (off with --no-headers, as in kubectl). */
+  headers?: boolean;
   /** Shell words to repeat the host/kubeconfig flags in the suggested repair command. */
   repairCommand: (memberContext: string) => string;
 }
@@ -57,7 +59,7 @@ export function renderDiagnoseText(report: DiagnoseReport, opts: TextOptions): s
   );
   host.checks.forEach(line);
   const fleet = report.members.length > 1;
-  if (fleet) out.push('', ...summaryTable(report, c));
+  if (fleet) out.push('', ...summaryTable(report, c, opts.headers !== false));
   for (const m of report.members) {
     out.push('');
     const mfp = m.jwtSecret.present ? `jwtSecret fp ${m.jwtSecret.fingerprint}` : 'no jwtSecret';
@@ -99,7 +101,7 @@ function samplesOf(f: Finding): string[] {
 }
 
 /** Fleet mode: one row per member before the details. */
-function summaryTable(report: DiagnoseReport, c: Colors): string[] {
+function summaryTable(report: DiagnoseReport, c: Colors, headers: boolean): string[] {
   const rows = report.members.map((m) => [
     safe(m.name),
     safe(m.kubesphereVersion ?? '?'),
@@ -112,5 +114,6 @@ function summaryTable(report: DiagnoseReport, c: Colors): string[] {
   const fmt = (r: string[]) => r.map((v, i) => (i === r.length - 1 ? v : v.padEnd(widths[i]!))).join('  ');
   const paint = (status: string, text: string) =>
     status === 'healthy' ? c.green(text) : status === 'error' ? c.red(text) : c.yellow(text);
-  return [c.bold(fmt(head)), ...rows.map((r) => fmt(r).replace(r[3]!, paint(r[3]!, r[3]!)))];
+  const body = rows.map((r) => fmt(r).replace(r[3]!, paint(r[3]!, r[3]!)));
+  return headers ? [c.bold(fmt(head)), ...body] : body;
 }

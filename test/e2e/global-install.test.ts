@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { accessSync, constants, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -63,6 +63,7 @@ describe('npm pack, then npm install -g --offline', () => {
       expect.arrayContaining([
         'bin/ks-restore.js',
         'bin/kubectl-ks_restore.js',
+        'bin/kubectl_complete-ks_restore.js',
         'dist/cli.js',
         'CHANGELOG.md',
         'README.md',
@@ -88,8 +89,18 @@ describe('npm pack, then npm install -g --offline', () => {
     expect(demo.stdout).toMatch(/Verdict: healthy/);
   }, 30_000);
 
-  it.skipIf(!KUBECTL)('is found by kubectl as the plugin "ks-restore"', async () => {
+  it.skipIf(!KUBECTL)('is found by kubectl as the plugin "ks-restore", with completion', async () => {
     const help = await run(KUBECTL!, ['ks-restore', 'diagnose', '--help'], { env: env(), cwd: dir });
     expect(help.stdout).toMatch(/^Usage: kubectl ks-restore diagnose /);
+    // kubectl >= 1.26 completes a plugin's words through kubectl_complete-<plugin> (cobra's protocol).
+    writeFileSync(
+      join(dir, 'no-kubeconfig'),
+      'apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "https://127.0.0.1:1"}}]\nusers: [{name: u, user: {}}]\ncontexts: [{name: ctx-a, context: {cluster: c, user: u}}]\n',
+    );
+    const complete = await run(KUBECTL!, ['__complete', 'ks-restore', 'diagnose', '--context', ''], {
+      env: env(),
+      cwd: dir,
+    });
+    expect(complete.stdout.split('\n')).toEqual(expect.arrayContaining(['ctx-a', ':4']));
   });
 });

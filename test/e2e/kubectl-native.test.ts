@@ -1,0 +1,172 @@
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import yaml from 'js-yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { BIN, runCli } from '../helpers/cli.js';
+import { FAST } from '../helpers/fleet.js';
+
+/** kubectl's habits (issue 11): --context, -v=6, --no-headers, --request-timeout 0, shell completion, help. */
+let sb: Sandbox;
+let work: string;
+let env: NodeJS.ProcessEnv;
+
+beforeAll(async () => {
+  sb = await startSandbox({
+    ksVersion: '3.4',
+    scenario: 'token-cache',
+    members: [{ name: 'm1' }, { name: 'm2' }],
+    ...FAST,
+  });
+  work = mkdtempSync(join(tmpdir(), 'ks-restore-native-'));
+  // The completion scripts run `ks-restore` from the PATH, as an installed copy would be.
+  writeFileSync(join(work, 'ks-restore'), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`);
+  chmodSync(join(work, 'ks-restore'), 0o755);
+  env = { KUBECONFIG: sb.kubeconfigPath, HOME: work, XDG_STATE_HOME: join(work, 'state') };
+});
+afterAll(async () => {
+  await sb?.stop();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+/** Sources `ks-restore completion bash` in a bash subprocess and completes each line as if Tab was pressed. */
+function bashComplete(lines: string[]): Promise<string[][]> {
+  const script = [
+    'source <(ks-restore completion bash) || exit 9',
+    't() { COMP_LINE="$1"; COMP_POINT=${#COMP_LINE}; COMPREPLY=(); _ks_restore_complete; printf "%s\\n" "${COMPREPLY[*]}"; }',
+    ...lines.map((l) => `t '${l}'`),
+  ].join('\n');
+  return new Promise((resolve, reject) => {
+    // Never spawnSync: the sandbox serves from this process.
+    const child = spawn('bash', ['--norc', '--noprofile', '-c', script], {
+      env: { ...env, PATH: `${work}${delimiter}${process.env.PATH ?? ''}` },
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) =>
+      code === 0
+        ? resolve(
+            out
+              .split('\n')
+              .slice(0, lines.length)
+              .map((l) => l.split(' ').filter(Boolean)),
+          )
+        : reject(new Error(`bash exited ${code}: ${err}`)),
+    );
+  });
+}
+
+describe('ks-restore completion bash', () => {
+  it('completes subcommands, contexts from the kubeconfig, the host’s Cluster names and flag values', async () => {
+    const contexts = (
+      yaml.load(readFileSync(sb.kubeconfigPath, 'utf8')) as { contexts: { name: string }[] }
+    ).contexts
+      .map((c) => c.name)
+      .sort();
+    const [commands, host, member, clusters, output, inline, scenario] = await bashComplete([
+      'ks-restore di',
+      'ks-restore diagnose --context ',
+      'ks-restore repair --member m',
+      'ks-restore diagnose --host host --cluster ',
+      'ks-restore diagnose -o y',
+      'ks-restore diagnose --output=j',
+      'ks-restore demo --scenario secret-',
+    ]);
+    expect(commands).toEqual(['diagnose']);
+    expect(host!.sort()).toEqual(contexts);
+    expect(member!.sort()).toEqual(contexts.filter((c) => c.startsWith('m')));
+    expect(clusters!.sort()).toEqual(['m1', 'm2']);
+    expect(output).toEqual(['yaml']);
+    expect(inline).toEqual(['json']);
+    expect(scenario).toEqual(['secret-mismatch']);
+  });
+
+  it('prints a script for zsh and fish too, and refuses another shell (exit 2)', async () => {
+    for (const shell of ['zsh', 'fish']) {
+      const r = await runCli(['completion', shell], env);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('__complete');
+    }
+    const bad = await runCli(['completion', 'csh'], env);
+    expect(bad.code).toBe(2);
+    expect(bad.stdout).toBe('');
+  });
+});
+
+describe("kubectl's flags", () => {
+  it('--context is --host; the two naming different contexts is a usage error', async () => {
+    const same = await runCli(['diagnose', '--context', 'host', '--member', 'm1', '-o', 'json'], env);
+    expect(same.code).toBe(1); // token-cache: unhealthy
+    expect(JSON.parse(same.stdout).host.context).toBe('host');
+    const both = await runCli(['diagnose', '--host', 'host', '--context', 'm1'], env);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/--context/);
+  });
+
+  it('-v=6 logs each request (method, path, status, latency) on stderr, and nothing of a credential', async () => {
+    const r = await runCli(['diagnose', '--context', 'host', '--member', 'm1', '-v=6', '-o', 'json'], env);
+    expect(r.code).toBe(1);
+    JSON.parse(r.stdout); // stdout stays pure JSON
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toContainEqual(expect.stringMatching(/^host: GET \/version 200 in \d+ ms$/));
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        /^m1: GET \/api\/v1\/namespaces\/kubesphere-system\/configmaps\/kubesphere-config 200 in \d+ ms$/,
+      ),
+    );
+    expect(lines.every((l) => /^\S+: (GET|PUT|PATCH|POST|DELETE) \/\S* (\d{3}|\w+) in \d+ ms$/.test(l))).toBe(
+      true,
+    );
+    const kc = yaml.load(readFileSync(sb.kubeconfigPath, 'utf8')) as {
+      users: { user: { token?: string } }[];
+    };
+    for (const u of kc.users) if (u.user.token) expect(r.stderr).not.toContain(u.user.token);
+    // The old boolean -v still works, and logs no requests.
+    const old = await runCli(['diagnose', '--context', 'host', '--member', 'm1', '-v', '-o', 'json'], env);
+    expect(old.code).toBe(1);
+    expect(old.stderr).toBe('');
+  });
+
+  it('--no-headers drops the fleet summary header; --request-timeout 0 means no timeout', async () => {
+    const withHeaders = await runCli(['diagnose', '--context', 'host', '--no-color'], env);
+    const without = await runCli(
+      ['diagnose', '--context', 'host', '--no-color', '--no-headers', '--request-timeout', '0'],
+      env,
+    );
+    expect(withHeaders.code).toBe(1);
+    expect(without.code).toBe(1);
+    expect(withHeaders.stdout).toMatch(/^MEMBER +VERSION/m);
+    expect(without.stdout).not.toMatch(/MEMBER +VERSION/);
+    expect(without.stdout).toMatch(/^m1 +v3\.4\.\d+ +direct +unhealthy +token-cache$/m);
+  });
+});
+
+describe('--help', () => {
+  it('shows examples for every command', async () => {
+    for (const command of ['diagnose', 'repair', 'rollback', 'demo', 'sandbox', 'completion']) {
+      const r = await runCli([command, '--help'], env);
+      expect(r.code).toBe(0);
+      expect(r.stdout, command).toMatch(/\nExamples:\n {2}(source <\()?ks-restore /);
+    }
+  });
+
+  it("lists the exit codes of README's table, with the same meanings", async () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const table = readme.slice(readme.indexOf('### Exit codes'));
+    const rows = [...table.matchAll(/^\| ([\d/]+) +\| (.+?) +\|$/gm)].map((m) => [
+      m[1],
+      m[2]!.replace(/`/g, ''),
+    ]);
+    expect(rows.length).toBeGreaterThanOrEqual(7);
+    const help = (await runCli(['--help'], env)).stdout;
+    const listed = [...help.slice(help.indexOf('Exit codes:')).matchAll(/^ {2}([\d/]+) +(.+)$/gm)].map(
+      (m) => [m[1], m[2]],
+    );
+    expect(listed).toEqual(rows);
+  });
+});
