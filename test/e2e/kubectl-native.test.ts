@@ -86,6 +86,30 @@ describe('ks-restore completion bash', () => {
     expect(scenario).toEqual(['secret-mismatch']);
   });
 
+  it('completes a context named with colons (EKS ARNs) as bash splits it, from --kubeconfig', async () => {
+    const kc = join(work, 'eks.yaml');
+    writeFileSync(
+      kc,
+      yaml.dump({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{ name: 'c', cluster: { server: 'https://127.0.0.1:1' } }],
+        users: [{ name: 'u', user: {} }],
+        contexts: ['prod-host', 'prod-member'].map((n) => ({
+          name: `arn:aws:eks:us-east-1:123:cluster/${n}`,
+          context: { cluster: 'c', user: 'u' },
+        })),
+      }),
+    );
+    const [member, inline] = await bashComplete([
+      `ks-restore diagnose --kubeconfig ${kc} --member arn:aws:eks:us-east-1:123:cluster/prod-m`,
+      `ks-restore diagnose --kubeconfig=${kc} --host=arn:aws:eks:us-east-1:123:cluster/prod-h`,
+    ]);
+    // bash replaces only what follows the word's last ':' (COMP_WORDBREAKS)
+    expect(member).toEqual(['cluster/prod-member']);
+    expect(inline).toEqual(['cluster/prod-host']);
+  });
+
   it('prints a script for zsh and fish too, and refuses another shell (exit 2)', async () => {
     for (const shell of ['zsh', 'fish']) {
       const r = await runCli(['completion', shell], env);
