@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import yaml from 'js-yaml';
@@ -38,9 +38,17 @@ function bashComplete(lines: string[]): Promise<string[][]> {
     't() { COMP_LINE="$1"; COMP_POINT=${#COMP_LINE}; COMPREPLY=(); _ks_restore_complete; printf "%s\\n" "${COMPREPLY[*]}"; }',
     ...lines.map((l) => `t '${l}'`),
   ].join('\n');
+  return shell('bash', ['--norc', '--noprofile', '-c', script], lines.length);
+}
+
+const onPath = (name: string): boolean =>
+  (process.env.PATH ?? '').split(delimiter).some((d) => existsSync(join(d, name)));
+
+/** Runs a shell script; each of the first `n` lines of its output, split into words. */
+function shell(cmd: string, args: string[], n: number): Promise<string[][]> {
   return new Promise((resolve, reject) => {
     // Never spawnSync: the sandbox serves from this process.
-    const child = spawn('bash', ['--norc', '--noprofile', '-c', script], {
+    const child = spawn(cmd, args, {
       env: { ...env, PATH: `${work}${delimiter}${process.env.PATH ?? ''}` },
     });
     let out = '';
@@ -53,10 +61,10 @@ function bashComplete(lines: string[]): Promise<string[][]> {
         ? resolve(
             out
               .split('\n')
-              .slice(0, lines.length)
+              .slice(0, n)
               .map((l) => l.split(' ').filter(Boolean)),
           )
-        : reject(new Error(`bash exited ${code}: ${err}`)),
+        : reject(new Error(`${cmd} exited ${code}: ${err}`)),
     );
   });
 }
@@ -108,6 +116,32 @@ describe('ks-restore completion bash', () => {
     // bash replaces only what follows the word's last ':' (COMP_WORDBREAKS)
     expect(member).toEqual(['cluster/prod-member']);
     expect(inline).toEqual(['cluster/prod-host']);
+  });
+
+  it.skipIf(!onPath('zsh'))('zsh: the script completes contexts, values and commands', async () => {
+    // compadd and _files stand in for zsh's completion system, which needs a terminal.
+    const script = [
+      'source <(ks-restore completion zsh) || exit 9',
+      'compadd() { shift; [[ $1 == -- ]] && shift; print -r -- "$*"; }',
+      '_files() { print FILES; }',
+      't() { words=("$@"); CURRENT=$#; _ks_restore; }',
+      't ks-restore diagnose --member m1',
+      't ks-restore diagnose -o y',
+      't ks-restore diagnose --kubeconfig ""',
+      't ks-restore rep',
+    ].join('\n');
+    expect(await shell('zsh', ['-f', '-c', script], 4)).toEqual([
+      ['m1', 'm1-readonly'],
+      ['yaml'],
+      ['FILES'],
+      ['repair'],
+    ]);
+  });
+
+  it.skipIf(!onPath('fish'))('fish: the script completes contexts and values', async () => {
+    const script =
+      'ks-restore completion fish | source; and complete -C "ks-restore diagnose --member m1" | string join " "; and complete -C "ks-restore diagnose -o j"';
+    expect(await shell('fish', ['-N', '-c', script], 2)).toEqual([['m1', 'm1-readonly'], ['json']]);
   });
 
   it('prints a script for zsh and fish too, and refuses another shell (exit 2)', async () => {
