@@ -1,3 +1,4 @@
+import { homedir } from 'node:os';
 import type { Command, Option } from 'commander';
 import { completionScript, type Shell } from '../output/completion-scripts.js';
 import {
@@ -79,14 +80,16 @@ function commandSpecs(program: Command): { commands: CommandSpec[]; global: Opti
   };
 }
 
+/** The kubeconfig the words name, `~` expanded: the shell has not expanded it in the line being typed. */
+async function kubeconfigOf(given: GivenFlags, env: NodeJS.ProcessEnv) {
+  const { loadKubeconfig } = await import('../kube/kubeconfig.js');
+  const path = given.kubeconfig?.replace(/^~(?=\/|$)/, env.HOME ?? homedir());
+  return loadKubeconfig({ ...(path ? { kubeconfigPath: path } : {}), env });
+}
+
 async function contextNames(given: GivenFlags, env: NodeJS.ProcessEnv): Promise<string[]> {
   try {
-    const { loadKubeconfig } = await import('../kube/kubeconfig.js');
-    const kc = await loadKubeconfig({
-      ...(given.kubeconfig ? { kubeconfigPath: given.kubeconfig } : {}),
-      env,
-    });
-    return kc.contexts.map((c) => c.name);
+    return (await kubeconfigOf(given, env)).contexts.map((c) => c.name);
   } catch {
     return [];
   }
@@ -95,21 +98,18 @@ async function contextNames(given: GivenFlags, env: NodeJS.ProcessEnv): Promise<
 /** The member Clusters the host has joined: their names, nothing else of them. */
 async function clusterNames(given: GivenFlags, env: NodeJS.ProcessEnv): Promise<string[]> {
   try {
-    const { loadKubeconfig } = await import('../kube/kubeconfig.js');
     const { openCluster } = await import('../kube/client.js');
     const { isResourceTypeMissing } = await import('../kube/types.js');
     const { KS_CLUSTER } = await import('../kubesphere/cluster/gateway.js');
     const { joinedMembers } = await import('../kubesphere/cluster/discovery.js');
-    const kc = await loadKubeconfig({
-      ...(given.kubeconfig ? { kubeconfigPath: given.kubeconfig } : {}),
-      env,
-    });
+    const kc = await kubeconfigOf(given, env);
     const host = given.host ?? kc.currentContext;
     if (!host) return [];
     const client = openCluster(kc, host, { requestTimeoutMs: CLUSTER_LIST_TIMEOUT_MS });
     const clusters = await Promise.race([
       client.listCustom(KS_CLUSTER),
-      new Promise<never>((_, reject) => setTimeout(reject, CLUSTER_LIST_TIMEOUT_MS * 2).unref()),
+      // Retries could outlast one request's timeout: the Tab's deadline covers them all.
+      new Promise<never>((_, reject) => setTimeout(reject, CLUSTER_LIST_TIMEOUT_MS).unref()),
     ]);
     return isResourceTypeMissing(clusters) ? [] : joinedMembers(clusters).map((j) => j.name);
   } catch {
