@@ -58,6 +58,8 @@ export class FakeCluster implements ClusterClient {
   readonly faults: Fault[] = [];
   /** Every call, as `verb key` (`replace configmaps/ns/name`, `dry-run replace …`). */
   readonly calls: string[] = [];
+  /** The field managers the writes named. */
+  readonly fieldManagers = new Set<string | undefined>();
   /** Custom resource types (plurals) whose CRD is not installed. */
   readonly missingTypes = new Set<string>();
   /** Deployment rollouts finish as soon as they start unless set. */
@@ -114,8 +116,14 @@ export class FakeCluster implements ClusterClient {
     return this.call('get', key, () => this.read(resource, namespace ?? '', name));
   }
 
-  list(resource: BuiltinResource, namespace: string | undefined): Promise<KubeObject[]> {
-    this.calls.push(`list ${resource}/${namespace ?? ''}`);
+  list(
+    resource: BuiltinResource,
+    namespace: string | undefined,
+    opts: { labelSelector?: string } = {},
+  ): Promise<KubeObject[]> {
+    this.calls.push(
+      `list ${resource}/${namespace ?? ''}${opts.labelSelector ? `?${opts.labelSelector}` : ''}`,
+    );
     const prefix = `${resource}/${namespace ?? ''}/`;
     return Promise.resolve(
       [...this.objects].filter(([k]) => k.startsWith(prefix)).map(([, o]) => structuredClone(o)),
@@ -138,6 +146,7 @@ export class FakeCluster implements ClusterClient {
   replace(resource: BuiltinResource, obj: KubeObject, opts: WriteOptions = {}): Promise<KubeObject> {
     const key = FakeCluster.key(resource, obj.metadata.namespace, obj.metadata.name);
     this.calls.push(`${opts.dryRun ? 'dry-run ' : ''}replace ${key}`);
+    this.fieldManagers.add(opts.fieldManager);
     return this.call('replace', key, () => {
       const current = this.objects.get(key);
       if (!current) throw new Error(`fake: no ${key}`);

@@ -379,6 +379,48 @@ describe('applyPlan', () => {
     });
   });
 
+  it('a later write that fails leaves the earlier one done and skips the rest; hooks are optional', async () => {
+    const { c, plan, rows, backup } = await setup();
+    const err = 'socket closed';
+    c.faults.push({ op: 'replace', key: CM_KEY, error: err });
+    expect(await applyPlan(c, plan, rows, { backup, restart: true, timeoutMs: 1000 })).toEqual({
+      ok: false,
+      changed: true,
+    });
+    expect(status(rows)).toEqual([
+      'sync-jwt-secret done',
+      'sync-jwt-secret failed',
+      'restart skipped',
+      'wait-rollout skipped',
+    ]);
+    // Something that is not even an Error is shown as its text.
+    expect(rows[1]!.error).toEqual({ message: 'socket closed' });
+    expect(c.fieldManagers).toEqual(new Set(['ks-restore']));
+  });
+
+  it('restarts and waits without progress hooks', async () => {
+    const { c, plan, rows, backup } = await setup({ writes: ['secret'] });
+    expect((await applyPlan(c, plan, rows, { backup, restart: true, timeoutMs: 5000, pollMs: 5 })).ok).toBe(
+      true,
+    );
+    expect(c.calls.some((x) => x.startsWith('restart'))).toBe(true);
+  });
+
+  it('a restart with no answer, whose re-read and resend fail too: failed, and the journal keeps it sent', async () => {
+    const { c, rows, run } = await setup({ writes: ['secret'] });
+    c.faults.push(
+      { op: 'restart', error: faults.timeout() },
+      { op: 'get', error: faults.timeout() },
+      { op: 'restart', error: faults.timeout() },
+    );
+    expect(await run()).toEqual({ ok: false, changed: true });
+    expect(status(rows).slice(-2)).toEqual(['restart failed', 'wait-rollout failed']);
+    expect(journal.entries.at(-1)).toMatchObject({
+      target: `deployment/ks-apiserver (${NS}) restarted`,
+      state: 'sent',
+    });
+  });
+
   it('a refused restart: restart and wait failed, the reason on the restart, the writes stay done and changed', async () => {
     const { c, rows, run } = await setup();
     c.faults.push({ op: 'restart', error: faults.forbidden() });
@@ -400,10 +442,19 @@ describe('applyPlan', () => {
   it('a rollout that does not finish: the wait failed with the pods to check, the restart done', async () => {
     const { c, rows, run } = await setup();
     c.stuckRollout = true;
+    c.put('pods', {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'ks-apiserver-new', namespace: NS, labels: { app: 'ks-apiserver' } },
+      status: { phase: 'Pending' },
+    });
     expect(await run({ timeoutMs: 30 })).toEqual({ ok: false, changed: true });
     expect(status(rows).slice(-2)).toEqual(['restart done', 'wait-rollout failed']);
+    expect(c.calls).toContain(`list pods/${NS}?app=ks-apiserver`);
     expect(rows[3]!.error).toEqual({
-      message: expect.stringContaining('the rollout did not finish in time'),
+      message: expect.stringMatching(
+        /^the rollout did not finish in time: .* Pods: ks-apiserver-new Pending, not ready\.$/,
+      ),
       hint: expect.stringContaining('--timeout'),
     });
   });

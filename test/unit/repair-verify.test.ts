@@ -84,6 +84,33 @@ describe('verifyMember', () => {
     expect(diagnose).toHaveBeenCalledTimes(1);
   });
 
+  it('pauses between looks: the given delay, else a second', async () => {
+    diagnose.mockResolvedValue(report('error', null, [check('kubesphere-config', 'error')]));
+    const started = Date.now();
+    await verifyMember(host, member, {
+      since: new Date(),
+      timeoutMs: 60_000,
+      restart: undefined,
+      describeFailure,
+      retryDelayMs: 40,
+    });
+    const took = Date.now() - started;
+    expect(took).toBeGreaterThanOrEqual(3 * 40 - 5);
+    expect(took).toBeLessThan(1000);
+    diagnose.mockReset();
+    diagnose
+      .mockResolvedValueOnce(report('error', null, [check('kubesphere-config', 'error')]))
+      .mockResolvedValueOnce(report('healthy', null));
+    const t0 = Date.now();
+    await verifyMember(host, member, {
+      since: new Date(),
+      timeoutMs: 60_000,
+      restart: undefined,
+      describeFailure,
+    });
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(990);
+  });
+
   it('a read that fails is looked at again, up to four times in all', async () => {
     diagnose
       .mockResolvedValueOnce(report('error', null, [check('kubesphere-config', 'error')]))

@@ -102,7 +102,13 @@ describe("rolloutState's words, as kubectl rollout status prints them", () => {
       'deadline',
       dep(
         {},
-        { observedGeneration: 2, conditions: [{ type: 'Progressing', reason: 'ProgressDeadlineExceeded' }] },
+        {
+          observedGeneration: 2,
+          conditions: [
+            { type: 'Available', reason: 'MinimumReplicasAvailable' },
+            { type: 'Progressing', reason: 'ProgressDeadlineExceeded' },
+          ],
+        },
       ),
       'deployment "ks-apiserver" exceeded its progress deadline',
     ],
@@ -141,7 +147,13 @@ describe('waitForRollout', () => {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name, namespace: NS, ...(deleting ? { deletionTimestamp: '2026-12-01T10:00:00Z' } : {}) },
-    status: { phase, conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] },
+    status: {
+      phase,
+      conditions: [
+        { type: 'PodScheduled', status: 'True' },
+        { type: 'Ready', status: ready ? 'True' : 'False' },
+      ],
+    },
   });
   const cluster = (status: Record<string, unknown>) => {
     const c = new FakeCluster();
@@ -185,6 +197,12 @@ describe('waitForRollout', () => {
     c.put('pods', pod('ks-apiserver-b', 'Pending', false));
     c.put('pods', pod('ks-apiserver-c', 'Running', true, true));
     c.put('pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'ks-apiserver-d', namespace: NS } });
+    c.put('pods', {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'ks-apiserver-e', namespace: NS },
+      status: { phase: 'Pending' },
+    });
     const started = Date.now();
     const err = await waitForRollout(c, NS, 'ks-apiserver', {
       timeoutMs: 60_000,
@@ -194,8 +212,10 @@ describe('waitForRollout', () => {
     expect(err).toBeInstanceOf(RolloutTimeoutError);
     expect((err as Error).message).toBe(
       'deployment "ks-apiserver" exceeded its progress deadline Pods: ks-apiserver-a Running; ' +
-        'ks-apiserver-b Pending, not ready; ks-apiserver-c Terminating; ks-apiserver-d Unknown, not ready.',
+        'ks-apiserver-b Pending, not ready; ks-apiserver-c Terminating; ks-apiserver-d Unknown, not ready; ' +
+        'ks-apiserver-e Pending, not ready.',
     );
+    expect(c.calls).toContain(`list pods/${NS}?app=ks-apiserver`);
   });
 
   it('out of time: says what it was waiting for; without a selector it lists no pods', async () => {
