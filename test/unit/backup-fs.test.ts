@@ -2,7 +2,7 @@
  * The file-system side of backups (src/repair/backup-fs.ts): what each failure says, directories created one at
  * a time and removed only when empty, private files written whole, and the manifest rewritten in place.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statfsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -77,6 +77,25 @@ describe('makeDirChain and removeDirs', () => {
       });
     },
   );
+
+  /** The file system type of `p` as statfs reports it, when `p` exists. */
+  const fsType = (p: string): number | undefined => {
+    try {
+      return Number(statfsSync(p).type);
+    } catch {
+      return undefined;
+    }
+  };
+  it.each<[string, number, string]>([
+    ['/sys', 0x62656572, 'sysfs'],
+    ['/dev/pts', 0x1cd1, 'devpts'],
+  ])('under %s: refused as the %s file system', async (dir, type, name) => {
+    if (fsType(dir) !== type) return; // not mounted here
+    await expect(makeDirChain(path.join(dir, 'ks-restore-x'))).rejects.toMatchObject({
+      path: dir,
+      reason: `it is on the kernel's ${name} file system`,
+    });
+  });
 
   it('removes only the directories given, deepest first, and only when empty', async () => {
     const root = await tmp();
