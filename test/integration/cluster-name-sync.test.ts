@@ -2,9 +2,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { diagnoseCommand } from '../../src/commands/diagnose.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { captureJson } from '../helpers/capture.js';
 
 /**
  * kubesphere v3.3.2/v3.4.1 pkg/controller/cluster/cluster_controller.go, setClusterNameInConfigMap: on each sync
@@ -31,18 +32,8 @@ async function eventually(fn: () => boolean, what: string, ms = 5000): Promise<v
 }
 
 async function diagnose(sb: Sandbox, dir: string): Promise<{ code: number; doc: any }> {
-  let out = '';
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: any) => {
-    out += String(chunk);
-    return true;
-  });
-  try {
-    const env = { KUBECONFIG: sb.kubeconfigPath, XDG_STATE_HOME: dir, HOME: dir };
-    const code = await diagnoseCommand({ host: 'host', member: ['member'], output: 'json' }, env);
-    return { code, doc: JSON.parse(out) };
-  } finally {
-    spy.mockRestore();
-  }
+  const env = { KUBECONFIG: sb.kubeconfigPath, XDG_STATE_HOME: dir, HOME: dir };
+  return captureJson(() => diagnoseCommand({ host: 'host', member: ['member'], output: 'json' }, env));
 }
 
 describe("the 3.3/3.4 host's cluster controller re-encodes kubesphere.yaml", () => {

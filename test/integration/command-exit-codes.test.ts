@@ -4,30 +4,17 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diagnoseCommand } from '../../src/commands/diagnose.js';
 import { repairCommand } from '../../src/commands/repair.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { captureStdout } from '../helpers/capture.js';
 
 /**
  * The commands' exit codes, in process (so that mutation testing sees them) against the sandbox over HTTPS:
  * the README's table is the contract with scripts.
  */
 const FAST = { podStartMs: 30, podStopMs: 10, trafficIntervalMs: 0, apiserverBootMs: 10 };
-
-/** Runs a command, capturing what it prints on stdout. */
-async function capture(run: () => Promise<number>): Promise<{ code: number; stdout: string }> {
-  let stdout = '';
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: any) => {
-    stdout += String(chunk);
-    return true;
-  });
-  try {
-    return { code: await run(), stdout };
-  } finally {
-    spy.mockRestore();
-  }
-}
 
 /** A port nothing listens on. */
 async function closedPort(): Promise<number> {
@@ -73,13 +60,15 @@ describe.each(['token-cache', 'healthy'])('diagnose: an unreadable host exits 3 
   });
 
   it('the member alone exits as documented', async () => {
-    const r = await capture(() => diagnoseCommand({ host: 'host', member: ['member'], output: 'json' }, env));
+    const r = await captureStdout(() =>
+      diagnoseCommand({ host: 'host', member: ['member'], output: 'json' }, env),
+    );
     expect(r.code).toBe(scenario === 'healthy' ? 0 : 1);
     expect(JSON.parse(r.stdout).members[0].status).toBe(scenario === 'healthy' ? 'healthy' : 'unhealthy');
   });
 
   it('with the host unreachable: 3 and status error, whatever the member says', async () => {
-    const r = await capture(() =>
+    const r = await captureStdout(() =>
       diagnoseCommand({ host: 'host-down', member: ['member'], output: 'json', requestTimeout: '3s' }, env),
     );
     const doc = JSON.parse(r.stdout);
@@ -96,7 +85,7 @@ describe.each(['token-cache', 'healthy'])('diagnose: an unreadable host exits 3 
   });
 
   it('fleet mode with the host unreachable (no member can be discovered): 3', async () => {
-    const r = capture(() =>
+    const r = captureStdout(() =>
       diagnoseCommand({ host: 'host-down', output: 'json', requestTimeout: '3s' }, env),
     );
     await expect(r).rejects.toMatchObject({ exitCode: 3 });
@@ -119,7 +108,7 @@ describe('repair: refusals exit as documented', () => {
 
   it('the host given as --member under another context (wrong-role-host): 2, nothing changed', async () => {
     const before = JSON.stringify(configOf(sb, 'host'));
-    const r = await capture(() =>
+    const r = await captureStdout(() =>
       repairCommand({ host: 'host', member: ['host-readonly'], output: 'json', yes: true }, env),
     );
     const doc = JSON.parse(r.stdout);
@@ -136,7 +125,7 @@ describe('repair: refusals exit as documented', () => {
   });
 
   it('wrong-role-host beside a member that cannot be read: the worse code, 3, wins', async () => {
-    const r = await capture(() =>
+    const r = await captureStdout(() =>
       repairCommand(
         {
           host: 'host',
@@ -170,7 +159,7 @@ describe('exit codes with several members: the worst one decides', () => {
   let dir: string;
   let env: NodeJS.ProcessEnv;
   const diagnose = async (members: string[]) => {
-    const r = await capture(() =>
+    const r = await captureStdout(() =>
       diagnoseCommand({ host: 'host', member: members, output: 'json', requestTimeout: '3s' }, env),
     );
     const doc = JSON.parse(r.stdout);
@@ -203,7 +192,7 @@ describe('exit codes with several members: the worst one decides', () => {
 
   it('repair --dry-run with nothing refused: 1, planned, nothing changed', async () => {
     const before = JSON.stringify(configOf(sb, 'cached'));
-    const r = await capture(() =>
+    const r = await captureStdout(() =>
       repairCommand({ host: 'host', member: ['fine', 'cached'], output: 'json', dryRun: true }, env),
     );
     const doc = JSON.parse(r.stdout);
@@ -230,7 +219,7 @@ describe('exit codes with several members: the worst one decides', () => {
     store.update(cm, { fieldManager: 'kubectl-edit' });
     const before = JSON.stringify(configOf(sb, 'cached'));
 
-    const r = await capture(() =>
+    const r = await captureStdout(() =>
       repairCommand({ host: 'host', member: ['cached'], output: 'json', yes: true }, env),
     );
     const doc = JSON.parse(r.stdout);
@@ -272,7 +261,7 @@ describe('a host-side cause (host replicas without Redis) outlives any member re
 
   it('repair of a member whose settings are right: refused not-repairable, nothing changed, 1', async () => {
     const before = JSON.stringify(configOf(sb, 'fine'));
-    const r = await capture(() =>
+    const r = await captureStdout(() =>
       repairCommand({ host: 'host', member: ['fine'], output: 'json', yes: true }, env),
     );
     const doc = JSON.parse(r.stdout);
@@ -288,7 +277,7 @@ describe('a host-side cause (host replicas without Redis) outlives any member re
   });
 
   it("repair of a token-cache member: repaired and verified, yet 1, since the host's problem remains", async () => {
-    const r = await capture(() =>
+    const r = await captureStdout(() =>
       repairCommand(
         { host: 'host', member: ['cached'], output: 'json', yes: true, timeout: '60s', backupDir: dir },
         env,

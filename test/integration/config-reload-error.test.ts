@@ -2,9 +2,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { diagnoseCommand } from '../../src/commands/diagnose.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { captureJson } from '../helpers/capture.js';
 
 /**
  * kubesphere v3.3.2/v3.4.1 pkg/apiserver/config/config.go: viper's OnConfigChange unmarshals the changed file; on
@@ -44,19 +45,11 @@ describe('3.3/3.4: a kubesphere.yaml that fails to reload', () => {
         );
       for (let i = 0; i < 100 && !logged(); i++) await new Promise((r) => setTimeout(r, 20));
 
-      let out = '';
-      const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: any) => {
-        out += String(chunk);
-        return true;
-      });
-      let code: number;
-      try {
-        const env = { KUBECONFIG: sb.kubeconfigPath, XDG_STATE_HOME: dir, HOME: dir };
-        code = await diagnoseCommand({ host: 'host', member: ['member'], output: 'json' }, env);
-      } finally {
-        spy.mockRestore();
-      }
-      const m = JSON.parse(out).members[0];
+      const env = { KUBECONFIG: sb.kubeconfigPath, XDG_STATE_HOME: dir, HOME: dir };
+      const { code, doc } = await captureJson(() =>
+        diagnoseCommand({ host: 'host', member: ['member'], output: 'json' }, env),
+      );
+      const m = doc.members[0];
       const logs = m.checks.find((c: any) => c.id === 'apiserver-auth-errors');
       expect([logs.status, logs.code, logs.evidence.counts['config-reload-failed']]).toEqual([
         'fail',

@@ -3,11 +3,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { diagnoseCommand } from '../../src/commands/diagnose.js';
 import { repairCommand } from '../../src/commands/repair.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { assertSchema } from '../helpers/schema.js';
+import { captureJson } from '../helpers/capture.js';
 
 /**
  * ks-devops' copy of the jwtSecret (issue 12, point 8), over the embedded sandbox. Follows ks-installer
@@ -18,19 +19,7 @@ import { assertSchema } from '../helpers/schema.js';
 const FAST = { podStartMs: 30, podStopMs: 10, trafficIntervalMs: 0, apiserverBootMs: 10, hotReloadMs: 50 };
 const CC = 'clusterconfigurations.installer.kubesphere.io';
 
-async function json(run: () => Promise<number>): Promise<{ code: number; doc: any; out: string }> {
-  let out = '';
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: any) => {
-    out += String(chunk);
-    return true;
-  });
-  try {
-    const code = await run();
-    return { code, doc: JSON.parse(out), out };
-  } finally {
-    spy.mockRestore();
-  }
-}
+const json = captureJson;
 
 const copyOf = (sb: Sandbox): string => {
   const cm = sb.clusters

@@ -2,9 +2,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diagnoseCommand } from '../../src/commands/diagnose.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { captureJson } from '../helpers/capture.js';
 
 /**
  * kubesphere v4.1.3 pkg/apiserver/filters/multicluster.go logs every 401 a member gives the host as
@@ -30,18 +31,11 @@ describe('4.1: the host log lines naming a member are evidence on it', () => {
   });
 
   it('the rejecting member carries the count and its address; the healthy one none', async () => {
-    let out = '';
-    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: any) => {
-      out += String(chunk);
-      return true;
-    });
-    try {
-      const env = { KUBECONFIG: sb.kubeconfigPath, XDG_STATE_HOME: dir, HOME: dir };
-      await diagnoseCommand({ host: 'host', member: ['cached', 'fine'], output: 'json' }, env);
-    } finally {
-      spy.mockRestore();
-    }
-    const [cached, fine] = JSON.parse(out).members;
+    const env = { KUBECONFIG: sb.kubeconfigPath, XDG_STATE_HOME: dir, HOME: dir };
+    const { doc } = await captureJson(() =>
+      diagnoseCommand({ host: 'host', member: ['cached', 'fine'], output: 'json' }, env),
+    );
+    const [cached, fine] = doc.members;
     const logs = (m: any) => m.checks.find((c: any) => c.id === 'apiserver-auth-errors');
     const address = new URL(sb.clusters.find((c) => c.name === 'cached')!.url).host;
     expect(logs(cached).code).toBe('log-cache-miss');

@@ -2,10 +2,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { diagnoseCommand } from '../../src/commands/diagnose.js';
 import { repairCommand } from '../../src/commands/repair.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
+import { captureJson } from '../helpers/capture.js';
 
 /**
  * ks-installer roles/ks-core/config/templates/kubesphere-config.yaml.j2: 3.1 copies the ClusterConfiguration's
@@ -16,19 +17,7 @@ import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 const FAST = { podStartMs: 30, podStopMs: 10, trafficIntervalMs: 0, apiserverBootMs: 10, hotReloadMs: 50 };
 const CC = 'clusterconfigurations.installer.kubesphere.io';
 
-async function json(run: () => Promise<number>): Promise<{ code: number; doc: any }> {
-  let out = '';
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: any) => {
-    out += String(chunk);
-    return true;
-  });
-  try {
-    const code = await run();
-    return { code, doc: JSON.parse(out) };
-  } finally {
-    spy.mockRestore();
-  }
-}
+const json = captureJson;
 
 /** Gives the member's ClusterConfiguration an oauthOptions block, then lets ks-installer run. */
 async function setCcOAuthOptions(sb: Sandbox, oauthOptions: Record<string, string>): Promise<void> {
