@@ -1,6 +1,7 @@
 import { ExitCode } from '../errors.js';
 import { describeFailure } from '../kube/failure.js';
 import { runDiagnosis } from '../kubesphere/checks/diagnosis.js';
+import { repairOutlook } from '../kubesphere/repair/outlook.js';
 import { createColors } from '../output/color.js';
 import { diagnoseDocument, type RunStatus } from '../output/diagnose-json.js';
 import { renderDiagnoseText } from '../output/diagnose-text.js';
@@ -39,6 +40,7 @@ export async function diagnoseCommand(flags: Record<string, unknown>, env = proc
     onGathered: (ctx) => progress.update(`Read ${ctx} (${++done}/${total})`),
   }).finally(() => progress.stop());
   const run = runOutcome(diagnosis.report);
+  const outlook = repairOutlook(diagnosis, { force: false });
   if (output === 'text') {
     process.stdout.write(
       renderDiagnoseText(diagnosis.report, {
@@ -46,10 +48,11 @@ export async function diagnoseCommand(flags: Record<string, unknown>, env = proc
         verbose: verbosity > 0,
         headers: flags.headers !== false,
         repairCommand: (member) => session.suggest('repair', member),
+        outlook,
       }),
     );
   } else {
-    process.stdout.write(renderStructured(diagnoseDocument(diagnosis.report, run), output));
+    process.stdout.write(renderStructured(diagnoseDocument(diagnosis.report, run, outlook), output));
   }
   return run.exitCode;
 }

@@ -4,14 +4,16 @@ import { describeFailure } from '../kube/failure.js';
 import { runDiagnosis } from '../kubesphere/checks/diagnosis.js';
 import { deriveFacts } from '../kubesphere/cluster/facts.js';
 import type { ClusterReader } from '../kubesphere/cluster/gateway.js';
-import { planIsEmpty, planMemberRepair, type MemberPlan } from '../kubesphere/repair/plan.js';
-import type { MemberReport } from '../kubesphere/checks/report.js';
+import { repairOutlook } from '../kubesphere/repair/outlook.js';
+import { planIsEmpty } from '../kubesphere/repair/plan.js';
 import { secretsInPlay } from '../kubesphere/config/secrets.js';
 import { createColors } from '../output/color.js';
+import { describeFinding } from '../output/messages.js';
 import { secretMasker } from '../output/mask.js';
 import { openProgress, type Progress } from '../output/progress-base.js';
 import { terminalSafe } from '../output/sanitize.js';
 import {
+  describeRefusal,
   renderOutcomeText,
   renderPlanText,
   repairDocument,
@@ -66,21 +68,20 @@ export async function repairCommand(flags: Record<string, unknown>, env = proces
   const hostError = diagnosis.report.host.checks.find((c) => c.status === 'error');
   if (hostError) {
     const f = diagnosis.host.reachability.ok ? undefined : diagnosis.host.reachability.failure;
+    // A reachable host whose kubesphere-config is missing or unusable: the check's own words, never its code.
+    const w = describeFinding(hostError);
+    const hint = f?.hint ?? w.remedy;
     throw new KsRestoreError(
-      `cannot read the host cluster (context "${session.host.context}"): ${f?.message ?? hostError.code}. Nothing was changed.`,
-      {
-        exitCode: ExitCode.unreadable,
-        ...(f?.hint ? { hint: f.hint } : {}),
-      },
+      `cannot read the host cluster (context "${session.host.context}"): ${(f?.message ?? w.summary).replace(/\.$/, '')}. Nothing was changed.`,
+      { exitCode: ExitCode.unreadable, ...(hint ? { hint } : {}) },
     );
   }
-  const hostRole = diagnosis.report.host.checks.find((c) => c.id === 'cluster-role');
-  if (hostRole?.status === 'fail' && !flags.force) {
-    // The secret is only ever copied host → member: a --host that is not a host would spread the wrong one.
-    throw new UsageError(
-      `context "${session.host.context}" is not a host cluster (its role is ${String(hostRole.args.role ?? 'unset')}), so its jwtSecret is not the one to copy. Nothing was changed.`,
-      'Pass the host cluster with --host (kubectl get clusters works there), or --force if you are sure.',
-    );
+  // The one planner diagnose also shows: the secret is only ever copied host → member, so a --host that is not
+  // a host (or --host and --member swapped) refuses every member up front.
+  const outlook = repairOutlook(diagnosis, { force: Boolean(flags.force) });
+  if (outlook.host) {
+    const r = describeRefusal(outlook.host, session.host.context);
+    throw new UsageError(`${r.message} Nothing was changed.`, r.hint);
   }
   const hostFacts = deriveFacts(diagnosis.host);
   const clients = new Map<MemberRun, ClusterReader>();
@@ -88,14 +89,7 @@ export async function repairCommand(flags: Record<string, unknown>, env = proces
   const runs: MemberRun[] = diagnosis.members.map((snapshot, i) => {
     const report = diagnosis.report.members[i]!;
     const facts = snapshot ? deriveFacts(snapshot) : undefined;
-    const plan: MemberPlan =
-      snapshot && facts
-        ? planMemberRepair({
-            host: { facts: hostFacts, server: diagnosis.host.server },
-            member: { snapshot, facts, report },
-            force: Boolean(flags.force),
-          })
-        : unreachablePlan(report);
+    const plan = outlook.plans[i]!;
     const run: MemberRun = {
       plan,
       before: report,
@@ -255,15 +249,4 @@ function summaryLine(status: RepairStatus, runs: MemberRun[], backup: string | n
     case 'failed':
       return 'Nothing was changed.';
   }
-}
-
-function unreachablePlan(report: MemberReport): MemberPlan {
-  return {
-    context: report.name,
-    server: report.server ?? '',
-    writes: [],
-    restart: undefined,
-    refusal: { code: 'not-readable', args: { cause: report.cause } },
-    forced: false,
-  };
 }

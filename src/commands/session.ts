@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import type { KubeConfig } from '../kube/client-node.js';
 import { UsageError } from '../errors.js';
 import { openCluster } from '../kube/client.js';
 import { kubeconfigFromText, loadKubeconfig, type LoadedKubeconfig } from '../kube/kubeconfig.js';
@@ -66,6 +68,13 @@ export async function openSession(flags: SessionFlags, env: NodeJS.ProcessEnv): 
       );
     }
     kubeconfig.forContext(context); // unknown context: a usage error that lists the ones that exist
+    const same = sameApiServer(kubeconfig, hostName, context);
+    if (same) {
+      throw new UsageError(
+        `--member ${m} reaches the same API server as the host context "${hostName}" (${same}): a member must be a different cluster from the host.`,
+        'Check --host and --member (kubectl config get-contexts shows the cluster behind each context).',
+      );
+    }
   }
   const open = (name: string): ClusterReader => openCluster(kubeconfig, name, { requestTimeoutMs });
   const host = open(hostName);
@@ -177,4 +186,46 @@ export async function readerFromStoredKubeconfig(
 
 export function hostCredentialsLabel(cluster: string): string {
   return `${cluster}@host-credentials`;
+}
+
+/**
+ * The server both contexts reach, when they are one API server: the same URL (scheme, host and port, as
+ * normalised by URL, the default port spelled out), the same CA and the same TLS server name. Contexts with
+ * different users on one cluster (admin and read-only) are the same cluster.
+ */
+function sameApiServer(kubeconfig: LoadedKubeconfig, a: string, b: string): string | undefined {
+  let ca: ReturnType<KubeConfig['getCurrentCluster']>;
+  let cb: ReturnType<KubeConfig['getCurrentCluster']>;
+  try {
+    ca = kubeconfig.forContext(a).getCurrentCluster();
+    cb = kubeconfig.forContext(b).getCurrentCluster();
+  } catch {
+    return undefined; // the host context's own problem is reported when it is opened
+  }
+  if (!ca || !cb) return undefined;
+  const url = (server: string): string | undefined => {
+    try {
+      const u = new URL(server);
+      const port = u.port || (u.protocol === 'http:' ? '80' : '443');
+      return `${u.protocol}//${u.hostname}:${port}${u.pathname.replace(/\/+$/, '')}`;
+    } catch {
+      return undefined;
+    }
+  };
+  const ua = url(ca.server);
+  if (ua === undefined || ua !== url(cb.server)) return undefined;
+  if (caBytes(ca) !== caBytes(cb) || (ca.tlsServerName ?? '') !== (cb.tlsServerName ?? '')) return undefined;
+  return ca.server;
+}
+
+function caBytes(c: { caData?: string; caFile?: string }): string {
+  if (c.caData) return Buffer.from(c.caData, 'base64').toString('utf8').trim();
+  if (c.caFile) {
+    try {
+      return readFileSync(c.caFile, 'utf8').trim();
+    } catch {
+      return `file:${c.caFile}`;
+    }
+  }
+  return '';
 }

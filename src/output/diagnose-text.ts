@@ -7,7 +7,10 @@ import {
   type Finding,
 } from '../kubesphere/checks/report.js';
 import type { Colors } from './color.js';
-import { describeCause, describeFinding } from './messages.js';
+import type { RepairOutlook } from '../kubesphere/repair/outlook.js';
+import type { MemberPlan } from '../kubesphere/repair/plan.js';
+import { describeCause, describeFinding, type Wording } from './messages.js';
+import { describeRefusal } from './repair-render.js';
 import { terminalSafe as safe } from './sanitize.js';
 
 const SYMBOL: Record<CheckStatus, string> = { pass: '✔', fail: '✖', warn: '⚠', skip: '-', error: '✖' };
@@ -19,6 +22,8 @@ export interface TextOptions {
   headers?: boolean;
   /** Shell words to repeat the host/kubeconfig flags in the suggested repair command. */
   repairCommand: (memberContext: string) => string;
+  /** What repair would do, per member (same order): a refused member is never promised a repair. */
+  outlook?: RepairOutlook;
 }
 
 /**
@@ -39,8 +44,8 @@ export function renderDiagnoseText(report: DiagnoseReport, opts: TextOptions): s
           ? c.yellow(text)
           : c.dim(text);
 
-  const line = (f: Finding): void => {
-    const w = describeFinding(f);
+  const line = (f: Finding, plan?: MemberPlan): void => {
+    const w = withOutlook(describeFinding(f), f, plan);
     const label = f.status === 'error' ? c.red('error: ') : '';
     out.push(`  ${paint(f.status, SYMBOL[f.status])} ${f.id.padEnd(idWidth)}  ${label}${safe(w.summary)}`);
     const problem = f.status === 'fail' || f.status === 'warn' || f.status === 'error';
@@ -57,10 +62,22 @@ export function renderDiagnoseText(report: DiagnoseReport, opts: TextOptions): s
     c.bold(`Host ${safe(String(host.context))}`) +
       c.dim(`  ${safe(String(host.server))}  ${safe(host.kubesphereVersion ?? '')}  ${fp}`),
   );
-  host.checks.forEach(line);
+  const hostRefusal = opts.outlook?.host;
+  host.checks.forEach((f) => {
+    // --host and --member swapped: the host's role line says so, in the words repair uses.
+    if (f.id === 'cluster-role' && hostRefusal?.args.swappedWith) {
+      const r = describeRefusal(hostRefusal, String(host.context));
+      const w = describeFinding(f);
+      out.push(
+        `  ${paint(f.status, SYMBOL[f.status])} ${f.id.padEnd(idWidth)}  ${safe(w.summary)}`,
+        `${' '.repeat(idWidth + 6)}${c.dim(`→ ${safe(r.message)} ${safe(r.hint)}`)}`,
+      );
+    } else line(f);
+  });
   const fleet = report.members.length > 1;
   if (fleet) out.push('', ...summaryTable(report, c, opts.headers !== false));
-  for (const m of report.members) {
+  report.members.forEach((m, i) => {
+    const plan = opts.outlook?.plans[i];
     out.push('');
     const mfp = m.jwtSecret.present ? `jwtSecret fp ${m.jwtSecret.fingerprint}` : 'no jwtSecret';
     out.push(
@@ -68,7 +85,7 @@ export function renderDiagnoseText(report: DiagnoseReport, opts: TextOptions): s
         c.dim(`  ${safe(m.server ?? '')}  ${safe(m.kubesphereVersion ?? '')}  ${mfp}`),
     );
     // In a fleet, details show what needs attention; -v shows every check.
-    m.checks.filter((f) => !fleet || opts.verbose || f.status !== 'pass').forEach(line);
+    m.checks.filter((f) => !fleet || opts.verbose || f.status !== 'pass').forEach((f) => line(f, plan));
     const status =
       m.status === 'healthy'
         ? c.green('healthy')
@@ -76,9 +93,13 @@ export function renderDiagnoseText(report: DiagnoseReport, opts: TextOptions): s
           ? c.red('error')
           : c.red('unhealthy');
     out.push(`  ${c.bold('Verdict:')} ${status}: ${safe(describeCause(m.cause, m.name))}`);
-    if (causeFixable(m.cause))
+    if (plan?.refusal && m.status !== 'healthy' && plan.refusal.code !== 'not-repairable') {
+      // The member's remedies above no longer promise a repair: this is what repair would say, and why.
+      const r = describeRefusal(plan.refusal, m.name);
+      out.push(`  ${c.bold('Repair:')}  ${safe(r.message)}`, `           ${c.dim(`→ ${safe(r.hint)}`)}`);
+    } else if (causeFixable(m.cause) && !plan?.refusal)
       out.push(`  ${c.bold('Fix:')}     ${safe(opts.repairCommand(m.context ?? m.name))}`);
-  }
+  });
   out.push('');
   const counts = countStatuses(allFindings(report));
   const unhealthy = report.members.filter((m) => m.status !== 'healthy').length;
@@ -88,6 +109,19 @@ export function renderDiagnoseText(report: DiagnoseReport, opts: TextOptions): s
     .join(', ');
   out.push(`${membersText} · ${countText}`);
   return `${out.join('\n')}\n`;
+}
+
+/**
+ * A remedy that promises `ks-restore repair` is dropped where repair would refuse the member: the member's
+ * `Repair:` line says why instead (the same words repair prints). The role line of a swapped pair too.
+ */
+export function withOutlook(w: Wording, f: Finding, plan: MemberPlan | undefined): Wording {
+  const refusal = plan?.refusal;
+  if (!refusal || refusal.code === 'not-repairable' || !w.remedy) return w;
+  const promise = w.remedy.startsWith('ks-restore repair');
+  const swappedRole = refusal.code === 'host-not-host' && f.id === 'cluster-role';
+  if (!promise && !swappedRole) return w;
+  return { summary: w.summary };
 }
 
 /** Up to 3 log lines as klog wrote them (the RFC 3339 prefix kubectl adds with --timestamps is dropped). */

@@ -412,6 +412,8 @@ function skipReason(reason: unknown): string {
       return 'skipped: kubesphere-config could not be used';
     case 'host':
       return "skipped: the host's configuration could not be read";
+    case 'no-write-time':
+      return 'skipped: kubesphere-config records no time of its last change (no managedFields), so pod start times cannot be compared with it';
     default:
       return `skipped (${s(reason)})`;
   }

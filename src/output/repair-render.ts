@@ -69,14 +69,46 @@ export function describeRefusal(r: Refusal, context: string): { message: string;
         hint: 'Edit it by hand (kubectl -n kubesphere-system edit cm kubesphere-config), then run ks-restore diagnose.',
       };
     case 'not-readable':
-      return {
-        message: `${context} could not be read completely (${String(r.args.cause)}), so no repair was planned.`,
-        hint: 'Run ks-restore diagnose to see which read failed.',
-      };
+      return notReadable(String(r.args.cause), context);
+    case 'host-not-host': {
+      const host = String(r.args.host);
+      const role = r.args.role === null ? 'not established' : `"${String(r.args.role)}"`;
+      const swapped = r.args.swappedWith;
+      return swapped === null
+        ? {
+            message: `context "${host}" is not a host cluster (its role is ${role}), so its jwtSecret is not the one to copy: repair changes no member.`,
+            hint: 'Pass the host cluster with --host (kubectl get clusters works there), or --force if you are sure.',
+          }
+        : {
+            message: `--host and --member look swapped: context "${host}" is not a host cluster (its role is ${role}) and "${String(swapped)}" is one. Repair copies the host's jwtSecret to members, so it changes nothing this way round.`,
+            hint: `Swap them: --host ${String(swapped)} --member ${host}.`,
+          };
+    }
     case 'not-repairable':
       return {
         message: `${context}'s jwtSecret, accessTokenMaxAge and role are already right; what still breaks the console is outside what repair changes. Nothing was changed.`,
         hint: outsideRemedy(String(r.args.cause)),
+      };
+  }
+}
+
+/** Why repair did not plan for a member diagnose could not read completely, and what to do first. */
+function notReadable(cause: string, context: string): { message: string; hint: string } {
+  switch (cause) {
+    case 'not-kubesphere':
+      return {
+        message: `${context} has no readable kubesphere-config (kubesphere-system), and that ConfigMap is what repair edits: no repair was planned.`,
+        hint: 'Check that the context is the cluster you mean (kubectl config get-contexts) and that KubeSphere is installed there (kubectl -n kubesphere-system get cm kubesphere-config); on 3.x ks-installer renders the ConfigMap again when it runs.',
+      };
+    case 'no-route':
+      return {
+        message: `${context} cannot be reached from here, so no repair was planned.`,
+        hint: `Add a kubeconfig context for it (--member ${context}=CONTEXT), or run ks-restore where its API server is reachable.`,
+      };
+    default:
+      return {
+        message: `${context} could not be read completely, so no repair was planned.`,
+        hint: 'Run ks-restore diagnose to see which read failed; repair plans only from a complete read.',
       };
   }
 }

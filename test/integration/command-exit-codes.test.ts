@@ -25,7 +25,10 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-/** The sandbox's kubeconfig plus a `host-down` context: the host's credentials, but nothing listens there. */
+/**
+ * The sandbox's kubeconfig plus a `host-down` context (the host's credentials, but nothing listens there) and
+ * `host-alias` (the host reached as localhost).
+ */
 async function withHostDown(sb: Sandbox, dir: string): Promise<string> {
   const kc = yaml.load(readFileSync(sb.kubeconfigPath, 'utf8')) as any;
   const host = kc.clusters.find((c: any) => c.name === 'host');
@@ -35,6 +38,12 @@ async function withHostDown(sb: Sandbox, dir: string): Promise<string> {
   });
   kc.users.push({ ...kc.users.find((u: any) => u.name === 'host'), name: 'host-down' });
   kc.contexts.push({ name: 'host-down', context: { cluster: 'host-down', user: 'host-down' } });
+  // The host by another name (localhost): a --member the URL check cannot tell from a member.
+  kc.clusters.push({
+    name: 'host-alias',
+    cluster: { ...host.cluster, server: host.cluster.server.replace('127.0.0.1', 'localhost') },
+  });
+  kc.contexts.push({ name: 'host-alias', context: { cluster: 'host-alias', user: 'host' } });
   const file = join(dir, 'kubeconfig');
   writeFileSync(file, yaml.dump(kc), { mode: 0o600 });
   return file;
@@ -106,14 +115,14 @@ describe('repair: refusals exit as documented', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('the host given as --member under another context (wrong-role-host): 2, nothing changed', async () => {
+  it('the host given as --member under another URL (wrong-role-host): 2, nothing changed', async () => {
     const before = JSON.stringify(configOf(sb, 'host'));
     const r = await captureStdout(() =>
-      repairCommand({ host: 'host', member: ['host-readonly'], output: 'json', yes: true }, env),
+      repairCommand({ host: 'host', member: ['host-alias'], output: 'json', yes: true }, env),
     );
     const doc = JSON.parse(r.stdout);
     expect(doc.members.map((m: any) => [m.context, m.refusal?.code, m.actions])).toEqual([
-      ['host-readonly', 'wrong-role-host', []],
+      ['host-alias', 'wrong-role-host', []],
     ]);
     expect({ code: r.code, status: doc.status, exitCode: doc.exitCode, backup: doc.backup }).toEqual({
       code: 2,
@@ -129,7 +138,7 @@ describe('repair: refusals exit as documented', () => {
       repairCommand(
         {
           host: 'host',
-          member: ['host-readonly', 'host-down'],
+          member: ['host-alias', 'host-down'],
           output: 'json',
           yes: true,
           requestTimeout: '3s',

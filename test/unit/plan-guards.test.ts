@@ -275,7 +275,9 @@ describe('members repair cannot plan for', () => {
   it('no kubesphere-config: not-readable, nothing planned', () => {
     const { plan: p, shown } = plan(v32host(), { ...roleUnknownMember(memberYaml('2h')), configMap: null });
     expect(p.refusal).toEqual({ code: 'not-readable', args: { cause: 'not-kubesphere' } });
-    expect(shown.refusal?.message).toContain('could not be read completely (not-kubesphere)');
+    expect(shown.refusal?.message).toBe(
+      'maybe-host has no readable kubesphere-config (kubesphere-system), and that ConfigMap is what repair edits: no repair was planned.',
+    );
     expect(p.writes).toEqual([]);
     expect(p.restart).toBeUndefined();
   });

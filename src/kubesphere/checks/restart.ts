@@ -24,7 +24,11 @@ export function checkRestartPending(facts: ClusterFacts): Finding {
   }
   if (pods.length === 0)
     return { id, status: 'fail', code: 'no-running-pods', args: { deployment: facts.deployment.name } };
-  if (!written) return { id, status: 'skip', code: 'skipped', args: { reason: 'no-write-time' } };
+  if (!written) {
+    // No kubesphere-config at all is the config check's error; a ConfigMap without managedFields has no time.
+    const reason = facts.config.state === 'missing-configmap' ? 'config' : 'no-write-time';
+    return { id, status: 'skip', code: 'skipped', args: { reason } };
+  }
   const stale = pods.filter((p) => p.startedAt !== undefined && p.startedAt < written);
   const args = {
     deployment: facts.deployment.name,

@@ -57,7 +57,9 @@ export interface Refusal {
     | 'config-not-editable'
     | 'not-readable'
     /** The member's settings are already right; what keeps the symptom is outside them (`args.cause`). */
-    | 'not-repairable';
+    | 'not-repairable'
+    /** The --host context is not a host (`args.role`); `args.swappedWith` is a member context that is one. */
+    | 'host-not-host';
   args: Record<string, string | number | null>;
 }
 
