@@ -8,14 +8,21 @@ import { renderDiagnoseText } from '../output/diagnose-text.js';
 import { openProgress } from '../output/progress-base.js';
 import { renderStructured } from '../output/structured.js';
 import type { DiagnoseReport } from '../kubesphere/checks/report.js';
-import { durationFlag, LOG_REQUESTS_LEVEL, outputFlag, positiveIntFlag, verbosityFlag } from './options.js';
+import {
+  durationFlag,
+  durationText,
+  LOG_REQUESTS_LEVEL,
+  outputFlag,
+  positiveIntFlag,
+  verbosityFlag,
+} from './options.js';
 import { showRetries } from './retries.js';
 import { openSession } from './session.js';
 
 /** `ks-restore diagnose`: read-only. Returns the exit code; prints the report to stdout. */
 export async function diagnoseCommand(flags: Record<string, unknown>, env = process.env): Promise<number> {
   const output = outputFlag(flags.output);
-  const since = String(flags.since ?? '1h');
+  const since = durationText(flags.since ?? '1h');
   const sinceMs = durationFlag('--since', since);
   const tailLines = flags.tail === undefined ? undefined : positiveIntFlag('--tail', flags.tail);
   const verbosity = verbosityFlag(flags.verbose, flags.v);

@@ -15,6 +15,15 @@ export function durationFlag(flag: string, value: unknown, opts: { allowZero?: b
   return ms;
 }
 
+/**
+ * The duration as the report echoes it, in Go's syntax: a bare number of seconds (accepted, as kubectl's
+ * --request-timeout does) is shown with its unit (`300` → `300s`); anything else as the user wrote it.
+ */
+export function durationText(value: unknown): string {
+  const text = String(value ?? '').trim();
+  return /^\d+$/.test(text) ? `${text}s` : text;
+}
+
 function goDurationMs(text: string): number | undefined {
   const parsed = parseGoDuration(text);
   if (!parsed.ok) return undefined;

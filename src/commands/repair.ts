@@ -28,7 +28,7 @@ import { verifyMember } from '../repair/verify.js';
 import { confirm } from './consent.js';
 import { onInterrupt } from './interrupt.js';
 import { showRetries } from './retries.js';
-import { durationFlag, LOG_REQUESTS_LEVEL, outputFlag, verbosityFlag } from './options.js';
+import { durationFlag, durationText, LOG_REQUESTS_LEVEL, outputFlag, verbosityFlag } from './options.js';
 import { openSession } from './session.js';
 
 /** `ks-restore repair`: diagnose, plan, show, ask, back up, apply, restart, wait, verify. */
@@ -36,7 +36,7 @@ export async function repairCommand(flags: Record<string, unknown>, env = proces
   const output = outputFlag(flags.output);
   const dryRun = Boolean(flags.dryRun);
   const restart = flags.restart !== false;
-  const timeout = String(flags.timeout ?? '5m');
+  const timeout = durationText(flags.timeout ?? '5m');
   const timeoutMs = durationFlag('--timeout', timeout);
   const backupRoot =
     typeof flags.backupDir === 'string' ? path.resolve(flags.backupDir) : defaultBackupRoot(env);

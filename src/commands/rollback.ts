@@ -33,7 +33,7 @@ import { RolloutTimeoutError, waitForRollout } from '../repair/rollout.js';
 import { confirm } from './consent.js';
 import { onInterrupt } from './interrupt.js';
 import { readerFromStoredKubeconfig } from './session.js';
-import { durationFlag, outputFlag, requestTimeoutFlag, verbosityFlag } from './options.js';
+import { durationFlag, durationText, outputFlag, requestTimeoutFlag, verbosityFlag } from './options.js';
 import { showRetries } from './retries.js';
 
 interface MemberWork {
@@ -49,7 +49,7 @@ export async function rollbackCommand(flags: Record<string, unknown>, env = proc
   const text = output === 'text';
   const dryRun = Boolean(flags.dryRun);
   const force = Boolean(flags.force);
-  const timeout = String(flags.timeout ?? '5m');
+  const timeout = durationText(flags.timeout ?? '5m');
   const timeoutMs = durationFlag('--timeout', timeout);
   const requestTimeoutMs = requestTimeoutFlag(flags.requestTimeout);
   const verbosity = verbosityFlag(flags.verbose, flags.v);

@@ -183,3 +183,20 @@ describe('members repair would change or leave', () => {
     expect(promisesRepair(d.doc).length).toBeGreaterThan(0);
   });
 });
+
+describe('durations are echoed in Go form', () => {
+  it('diagnose --since 1800 reports "in the last 1800s", not "in the last 1800"', async () => {
+    const d = await captureJson(() =>
+      diagnoseCommand({ host: 'host', member: ['member'], output: 'json', since: '1800' }, env),
+    );
+    const logs = d.doc.members[0].checks.find((c: any) => c.id === 'apiserver-auth-errors');
+    expect(logs.summary).toMatch(/ in the last 1800s /);
+  });
+
+  it('repair --dry-run --timeout 300 waits "up to 300s"', async () => {
+    const { stdout } = await captureStdout(() =>
+      repairCommand({ host: 'host', member: ['member'], dryRun: true, timeout: '300', color: false }, env),
+    );
+    expect(stdout).toMatch(/^ +up to 300s$/m);
+  });
+});

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.js';
-import { NO_REQUEST_TIMEOUT_MS, requestTimeoutFlag, verbosityFlag } from '../../src/commands/options.js';
+import {
+  durationText,
+  NO_REQUEST_TIMEOUT_MS,
+  requestTimeoutFlag,
+  verbosityFlag,
+} from '../../src/commands/options.js';
 
 describe('-v, as kubectl takes it (the old boolean -v is level 1)', () => {
   it.each([
@@ -37,5 +42,17 @@ describe('--request-timeout', () => {
 
   it.each(['-1s', 'soon', '10 parsecs'])('refuses %j as a usage error', (value) => {
     expect(() => requestTimeoutFlag(value)).toThrow(UsageError);
+  });
+});
+
+describe('a duration as the report echoes it: Go syntax, whatever the user typed', () => {
+  it.each([
+    ['300', '300s'],
+    [' 5 ', '5s'],
+    ['5m', '5m'],
+    ['1h30m', '1h30m'],
+    ['0', '0s'],
+  ])('%j -> %j', (typed, shown) => {
+    expect(durationText(typed)).toBe(shown);
   });
 });
