@@ -1,5 +1,6 @@
 import { Argument, Command, CommanderError, Option } from 'commander';
 import { ExitCode, KsRestoreError } from './errors.js';
+import { setProgramName } from './output/program.js';
 import { terminalSafe } from './output/sanitize.js';
 import { journal } from './repair/journal.js';
 import { VERSION } from './version.js';
@@ -72,7 +73,10 @@ export interface ProgramOptions {
 
 /** Builds the commander program. Actions import their command lazily so --help stays instant. */
 export function buildProgram(options: ProgramOptions = {}): Command {
-  const program = new Command(options.name ?? 'ks-restore')
+  const name = options.name ?? 'ks-restore';
+  // Examples spelled as the user started the program (`kubectl ks-restore …` under the kubectl plugin).
+  const examples = (text: string): string => text.replace(/^( {2})ks-restore /gm, `$1${name} `);
+  const program = new Command(name)
     .description(
       "Diagnose and repair KubeSphere multi-cluster token failures: the host console bounces to the login page when opening a member cluster because the member's ks-apiserver rejects the host's tokens.",
     )
@@ -98,7 +102,9 @@ export function buildProgram(options: ProgramOptions = {}): Command {
     .option('--no-color', 'disable color (also NO_COLOR=1 or TERM=dumb)')
     .addHelpText(
       'after',
-      '\nWithout --member, every member the host has joined is found from its Cluster objects.\n\nExamples:\n  ks-restore diagnose --host host --member member\n  ks-restore diagnose --member member -o json | jq .members[0].status\n  ks-restore diagnose --context host            # all members (--context is --host)\n  ks-restore diagnose --cluster member-1 -v=6   # one member, each API request on stderr',
+      examples(
+        '\nWithout --member, every member the host has joined is found from its Cluster objects.\n\nExamples:\n  ks-restore diagnose --host host --member member\n  ks-restore diagnose --member member -o json | jq .members[0].status\n  ks-restore diagnose --context host            # all members (--context is --host)\n  ks-restore diagnose --cluster member-1 -v=6   # one member, each API request on stderr',
+      ),
     )
     .action(async (opts: Record<string, unknown>) => {
       const { diagnoseCommand } = await import('./commands/diagnose.js');
@@ -127,7 +133,9 @@ export function buildProgram(options: ProgramOptions = {}): Command {
     .option('--no-color', 'disable color (also NO_COLOR=1 or TERM=dumb)')
     .addHelpText(
       'after',
-      '\nExamples:\n  ks-restore repair --member member --dry-run\n  ks-restore repair --host host --member member --yes\n  ks-restore repair --context host --yes -o json   # every member that needs it, no prompt',
+      examples(
+        '\nExamples:\n  ks-restore repair --member member --dry-run\n  ks-restore repair --host host --member member --yes\n  ks-restore repair --context host --yes -o json   # every member that needs it, no prompt',
+      ),
     )
     .action(async (opts: Record<string, unknown>) => {
       const { repairCommand } = await import('./commands/repair.js');
@@ -150,7 +158,9 @@ export function buildProgram(options: ProgramOptions = {}): Command {
     .option('--no-color', 'disable color (also NO_COLOR=1 or TERM=dumb)')
     .addHelpText(
       'after',
-      '\nExamples:\n  ks-restore rollback --backup ~/.local/state/ks-restore/backups/<time>-<member> --dry-run\n  ks-restore rollback --backup <dir> --yes     # the command repair printed',
+      examples(
+        '\nExamples:\n  ks-restore rollback --backup ~/.local/state/ks-restore/backups/<time>-<member> --dry-run\n  ks-restore rollback --backup <dir> --yes     # the command repair printed',
+      ),
     )
     .action(async (opts: Record<string, unknown>) => {
       const { rollbackCommand } = await import('./commands/rollback.js');
@@ -171,7 +181,9 @@ export function buildProgram(options: ProgramOptions = {}): Command {
     .option('--no-color', 'disable color (also NO_COLOR=1 or TERM=dumb)')
     .addHelpText(
       'after',
-      '\nExamples:\n  ks-restore demo\n  ks-restore demo --ks-version 4.1 --scenario secret-mismatch\n  ks-restore demo --ks-version 3.3 --scenario installer-revert',
+      examples(
+        '\nExamples:\n  ks-restore demo\n  ks-restore demo --ks-version 4.1 --scenario secret-mismatch\n  ks-restore demo --ks-version 3.3 --scenario installer-revert',
+      ),
     )
     .action(async (opts: Record<string, unknown>) => {
       const { demoCommand } = await import('./commands/demo.js');
@@ -212,7 +224,9 @@ export function buildProgram(options: ProgramOptions = {}): Command {
     )
     .addHelpText(
       'after',
-      '\nServes until interrupted (Ctrl-C or SIGTERM), then exits 0.\n\nExamples:\n  ks-restore sandbox --ks-version 4.1 --scenario both\n  ks-restore sandbox --scenario mixed --members 20   # versions, faults, a proxy and an unreachable member\n  ks-restore sandbox --control-plane real             # the same clusters on a real kube-apiserver',
+      examples(
+        '\nServes until interrupted (Ctrl-C or SIGTERM), then exits 0.\n\nExamples:\n  ks-restore sandbox --ks-version 4.1 --scenario both\n  ks-restore sandbox --scenario mixed --members 20   # versions, faults, a proxy and an unreachable member\n  ks-restore sandbox --control-plane real             # the same clusters on a real kube-apiserver',
+      ),
     )
     .action(async (opts: Record<string, unknown>) => {
       const { sandboxCommand } = await import('./commands/sandbox.js');
@@ -254,6 +268,7 @@ export async function main(argv: string[], options: ProgramOptions = {}): Promis
     );
     process.exit(journal.changed ? ExitCode.partial : ExitCode.internal);
   });
+  setProgramName(options.name ?? 'ks-restore');
   const program = buildProgram(options);
   try {
     // The shells' completion helper (cobra's protocol), outside commander so it can take any words.

@@ -44,9 +44,7 @@ export function outputFlag(value: unknown): OutputFormat {
 }
 
 /** A value quoted for a POSIX shell only when it needs it, for commands we suggest. */
-export function shellWord(value: string): string {
-  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
-}
+export { shellWord } from '../output/program.js';
 
 /** setTimeout's ceiling (24.8 days): `--request-timeout 0` ("no timeout", as in kubectl) and longer ones. */
 export const NO_REQUEST_TIMEOUT_MS = 2 ** 31 - 1;

@@ -8,6 +8,7 @@ import { repairOutlook } from '../kubesphere/repair/outlook.js';
 import { planIsEmpty } from '../kubesphere/repair/plan.js';
 import { secretsInPlay } from '../kubesphere/config/secrets.js';
 import { createColors } from '../output/color.js';
+import { suggestCommand } from '../output/program.js';
 import { describeFinding } from '../output/messages.js';
 import { secretMasker } from '../output/mask.js';
 import { openProgress, type Progress } from '../output/progress-base.js';
@@ -200,7 +201,7 @@ export async function repairCommand(flags: Record<string, unknown>, env = proces
   }
   const failedAfterChange = results.some((x) => !x.ok);
   if (failedAfterChange) {
-    log(`Some changes were made. To undo them: ks-restore rollback --backup ${backup.dir}`);
+    log(`Some changes were made. To undo them: ${suggestCommand(['rollback', '--backup', backup.dir])}`);
     return finish('partial', ExitCode.partial, backup.dir);
   }
   // The worst outcome decides: members repaired, others left untouched because they could not be read (3)
@@ -244,7 +245,7 @@ function summaryLine(status: RepairStatus, runs: MemberRun[], backup: string | n
       const untouched = runs.filter((r) => r.plan.refusal).length;
       return untouched > 0 && !runs.some((r) => r.actions.some((a) => a.status === 'failed'))
         ? `Repaired the members that could be; ${untouched} could not be repaired and were not changed (see above). Backup: ${backup}`
-        : `Not everything succeeded; see above.${backup ? ` Undo with: ks-restore rollback --backup ${backup}` : ''}`;
+        : `Not everything succeeded; see above.${backup ? ` Undo with: ${suggestCommand(['rollback', '--backup', backup])}` : ''}`;
     }
     case 'failed':
       return 'Nothing was changed.';

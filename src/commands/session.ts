@@ -8,7 +8,8 @@ import { joinedMembers, planTargets, type MemberTarget } from '../kubesphere/clu
 import type { MemberSource } from '../kubesphere/checks/diagnosis.js';
 import { KS_CLUSTER, type ClusterReader } from '../kubesphere/cluster/gateway.js';
 import type { ObjectJson } from '../kubesphere/cluster/snapshot.js';
-import { positiveIntFlag, requestTimeoutFlag, shellWord } from './options.js';
+import { suggestCommand } from '../output/program.js';
+import { positiveIntFlag, requestTimeoutFlag } from './options.js';
 
 export interface SessionFlags {
   host?: unknown;
@@ -130,8 +131,7 @@ export async function openSession(flags: SessionFlags, env: NodeJS.ProcessEnv): 
     discovered: all,
     concurrency,
     requestTimeoutMs,
-    suggest: (command, member) =>
-      ['ks-restore', command, ...common, '--member', member].map(shellWord).join(' '),
+    suggest: (command, member) => suggestCommand([command, ...common, '--member', member]),
   };
 }
 

@@ -9,6 +9,7 @@ import type { Colors } from './color.js';
 import { unifiedDiff } from './diff.js';
 import { type Masker, secretMasker } from './mask.js';
 import { describeCause, describeFinding } from './messages.js';
+import { suggestCommand } from './program.js';
 import { terminalSafe as safe } from './sanitize.js';
 import type { MemberReport } from '../kubesphere/checks/report.js';
 
@@ -227,7 +228,7 @@ export function repairDocument(
     // What a script runs to undo a repair that stopped half-way (the text output prints the same line).
     rollbackCommand:
       meta.exitCode === ExitCode.partial && meta.backup
-        ? `ks-restore rollback --backup ${meta.backup}`
+        ? suggestCommand(['rollback', '--backup', meta.backup])
         : null,
     members: runs.map((r) => ({
       context: r.plan.context,

@@ -1,3 +1,5 @@
+import { suggestCommand } from '../output/program.js';
+
 /**
  * What this process has changed on clusters so far, kept as it happens so that an interruption, or a failure
  * no step reported, can still say what was changed and how to undo it. A write counts from the moment it is
@@ -15,7 +17,7 @@ export class ChangeJournal {
   /** The backup that undoes these changes, once it exists. */
   backupDir: string | undefined;
   /** How the undo command is spelled for this journal's changes (repair: rollback; rollback: repair). */
-  undo: ((backupDir: string) => string) | undefined = (dir) => `ks-restore rollback --backup ${dir}`;
+  undo: ((backupDir: string) => string) | undefined = (dir) => suggestCommand(['rollback', '--backup', dir]);
 
   /** Records a write about to be sent; call `settle` with the returned entry when its answer is known. */
   sending(context: string, target: string): JournalEntry {

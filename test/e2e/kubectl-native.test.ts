@@ -24,6 +24,10 @@ beforeAll(async () => {
   // The completion scripts run `ks-restore` from the PATH, as an installed copy would be.
   writeFileSync(join(work, 'ks-restore'), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`);
   chmodSync(join(work, 'ks-restore'), 0o755);
+  // kubectl finds plugins on the PATH: the kubectl-ks_restore entry, as npm or krew would link it.
+  const plugin = join(BIN, '..', 'kubectl-ks_restore.js');
+  writeFileSync(join(work, 'kubectl-ks_restore'), `#!/bin/sh\nexec "${process.execPath}" "${plugin}" "$@"\n`);
+  chmodSync(join(work, 'kubectl-ks_restore'), 0o755);
   env = { KUBECONFIG: sb.kubeconfigPath, HOME: work, XDG_STATE_HOME: join(work, 'state') };
 });
 afterAll(async () => {
@@ -201,6 +205,32 @@ describe("kubectl's flags", () => {
     expect(withHeaders.stdout).toMatch(/^MEMBER +VERSION/m);
     expect(without.stdout).not.toMatch(/MEMBER +VERSION/);
     expect(without.stdout).toMatch(/^m1 +v3\.4\.\d+ +direct +unhealthy +token-cache$/m);
+  });
+});
+
+/** Runs the real kubectl with the plugin on the PATH (never spawnSync: the sandbox serves from this process). */
+function kubectl(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('/usr/bin/kubectl', args, {
+      env: { ...env, PATH: `${work}${delimiter}${process.env.PATH ?? ''}` },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe.skipIf(!existsSync('/usr/bin/kubectl'))('kubectl ks-restore (the kubectl plugin)', () => {
+  it('suggests commands as the user typed them: kubectl ks-restore repair …, not a ks-restore krew never installed', async () => {
+    const r = await kubectl(['ks-restore', 'diagnose', '--context', 'host', '--member', 'm1', '--no-color']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^ {2}Fix: +kubectl ks-restore repair --host host --member m1$/m);
+    const help = await kubectl(['ks-restore', 'repair', '--help']);
+    expect(help.stdout).toMatch(/^Usage: kubectl ks-restore repair \[options\]$/m);
+    expect(help.stdout).toMatch(/\nExamples:\n {2}kubectl ks-restore repair /);
   });
 });
 
