@@ -18,7 +18,9 @@ import {
   type MemberRun,
   type RepairStatus,
 } from '../output/repair-render.js';
+import { renderResultTable } from '../output/repair-table.js';
 import { renderStructured } from '../output/structured.js';
+import { hanging, outputWidth } from '../output/wrap.js';
 import { applyPlan, dryRunPlan, firstFailure, plannedRecords } from '../repair/apply.js';
 import { Backup, defaultBackupRoot } from '../repair/backup.js';
 import { journal } from '../repair/journal.js';
@@ -111,15 +113,24 @@ export async function repairCommand(flags: Record<string, unknown>, env = proces
     return run;
   });
   const changing = runs.filter((r) => !r.plan.refusal && !planIsEmpty(r.plan));
+  const fleet = runs.length > 1;
+  const width = outputWidth(process.stdout, env);
   if (text) {
-    process.stdout.write(runs.map((r) => renderPlanText(r, colors, { timeout, restart })).join('\n'));
+    process.stdout.write(runs.map((r) => renderPlanText(r, colors, { timeout, restart, width })).join('\n'));
   }
   const finish = (status: RepairStatus, exitCode: number, backup: string | null): number => {
     if (!text)
       process.stdout.write(
         renderStructured(repairDocument(runs, { status, exitCode, backup, dryRun }), output),
       );
-    else process.stdout.write(`\n${summaryLine(status, runs, backup)}\n`);
+    else {
+      // A fleet ends with one row per member, and the rollback command when something changed.
+      const table = fleet
+        ? renderResultTable(runs, colors, { backup, dryRun, headers: flags.headers !== false, width })
+        : [];
+      const summary = hanging('', 0, summaryLine(status, runs, backup), { width });
+      process.stdout.write(`\n${[...table, ...(table.length > 0 ? [''] : []), ...summary].join('\n')}\n`);
+    }
     return exitCode;
   };
   const refusedCode = worstRefusal(runs);
@@ -199,7 +210,10 @@ export async function repairCommand(flags: Record<string, unknown>, env = proces
       return { run: r, ok: verified, changed: res.changed };
     }),
   );
-  if (text) process.stdout.write(`\n${changing.map((r) => renderOutcomeText(r, colors)).join('\n')}`);
+  // In a fleet the result table sums up the members that were verified; the others' steps are shown (-v: all).
+  const detailed = changing.filter((r) => !fleet || verbosity > 0 || r.verification?.status !== 'healthy');
+  if (text && detailed.length > 0)
+    process.stdout.write(`\n${detailed.map((r) => renderOutcomeText(r, colors, width)).join('\n')}`);
   if (results.every((x) => !x.ok && !x.changed)) {
     log('Nothing was changed.');
     return finish('failed', ExitCode.unreadable, backup.dir);

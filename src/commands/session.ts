@@ -4,6 +4,7 @@ import { kubeconfigFromText, loadKubeconfig, type LoadedKubeconfig } from '../ku
 import { isResourceTypeMissing } from '../kube/types.js';
 import { joinedMembers, planTargets, type MemberTarget } from '../kubesphere/cluster/discovery.js';
 import type { MemberSource } from '../kubesphere/checks/diagnosis.js';
+import type { MemberReport } from '../kubesphere/checks/report.js';
 import { KS_CLUSTER, type ClusterReader } from '../kubesphere/cluster/gateway.js';
 import type { ObjectJson } from '../kubesphere/cluster/snapshot.js';
 import { positiveIntFlag, requestTimeoutFlag, shellWord } from './options.js';
@@ -29,8 +30,12 @@ export interface Session {
   discovered: boolean;
   concurrency: number;
   requestTimeoutMs: number;
-  /** The flags to repeat in a suggested follow-up command (`--host X --kubeconfig Y`). */
-  suggest(command: string, member: string): string;
+  /**
+   * The shell words of one `ks-restore repair` that repairs exactly these members, repeating `--host` and
+   * `--kubeconfig`: `--member CONTEXT` for each one a context reaches, `--cluster NAME` (with
+   * `--use-host-credentials`) for one reached through the kubeconfig the host stores.
+   */
+  repairWords(members: Array<Pick<MemberReport, 'context' | 'name' | 'discovery'>>): string[];
 }
 
 const strings = (v: unknown): string[] =>
@@ -121,8 +126,18 @@ export async function openSession(flags: SessionFlags, env: NodeJS.ProcessEnv): 
     discovered: all,
     concurrency,
     requestTimeoutMs,
-    suggest: (command, member) =>
-      ['ks-restore', command, ...common, '--member', member].map(shellWord).join(' '),
+    repairWords: (targets) => {
+      const viaHost = targets.filter((m) => !m.context && m.discovery.method === 'host-credentials');
+      return [
+        'ks-restore',
+        'repair',
+        ...common,
+        ...targets.flatMap((m) =>
+          m.context ? ['--member', m.context] : ['--cluster', m.discovery.cluster ?? m.name],
+        ),
+        ...(viaHost.length > 0 ? ['--use-host-credentials'] : []),
+      ].map(shellWord);
+    },
   };
 }
 

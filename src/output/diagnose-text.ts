@@ -5,10 +5,14 @@ import {
   type CheckStatus,
   type DiagnoseReport,
   type Finding,
+  type MemberReport,
 } from '../kubesphere/checks/report.js';
 import type { Colors } from './color.js';
+import { fleetSections, summaryTable } from './fleet-text.js';
+import { briefFinding, secretLabel } from './fleet-words.js';
 import { describeCause, describeFinding } from './messages.js';
 import { terminalSafe as safe } from './sanitize.js';
+import { hanging, wrapCommand } from './wrap.js';
 
 const SYMBOL: Record<CheckStatus, string> = { pass: '✔', fail: '✖', warn: '⚠', skip: '-', error: '✖' };
 
@@ -17,77 +21,155 @@ export interface TextOptions {
   verbose: boolean;
   /** The fleet summary table's header row (off with --no-headers, as in kubectl). */
   headers?: boolean;
-  /** Shell words to repeat the host/kubeconfig flags in the suggested repair command. */
-  repairCommand: (memberContext: string) => string;
+  /** The shell words of one `ks-restore repair` command that repairs exactly these members. */
+  repairCommand: (members: MemberReport[]) => string[];
+  /** Wrap long lines at this many columns (a terminal's width); undefined: never (a pipe, for grep). */
+  width?: number;
+}
+
+export const isProblem = (f: Finding): boolean =>
+  f.status === 'fail' || f.status === 'warn' || f.status === 'error';
+
+export function paintStatus(c: Colors, status: CheckStatus, text: string): string {
+  return status === 'pass'
+    ? c.green(text)
+    : status === 'fail' || status === 'error'
+      ? c.red(text)
+      : status === 'warn'
+        ? c.yellow(text)
+        : c.dim(text);
 }
 
 /**
- * The human report: one line per check, the remedy dimmed under problems, a verdict per member. Every text that
- * comes from a cluster (names, versions, messages, log lines) goes through `safe` before it is colored.
+ * The human report. One member: every check with its remedy, and the fix. A fleet: the host's problems, one
+ * summary table, a line of evidence per member that needs attention and one fix command (fleet-text.ts); `-v`
+ * adds every check of every member. Every text that comes from a cluster (names, versions, messages, log lines)
+ * goes through `safe` before it is colored or wrapped.
  */
 export function renderDiagnoseText(report: DiagnoseReport, opts: TextOptions): string {
   const c = opts.colors;
   const out: string[] = [];
   const { host } = report;
-  const idWidth = Math.max(...allFindings(report).map((f) => f.id.length));
-  const paint = (status: CheckStatus, text: string): string =>
-    status === 'pass'
-      ? c.green(text)
-      : status === 'fail' || status === 'error'
-        ? c.red(text)
-        : status === 'warn'
-          ? c.yellow(text)
-          : c.dim(text);
-
-  const line = (f: Finding): void => {
-    const w = describeFinding(f);
-    const label = f.status === 'error' ? c.red('error: ') : '';
-    out.push(`  ${paint(f.status, SYMBOL[f.status])} ${f.id.padEnd(idWidth)}  ${label}${safe(w.summary)}`);
-    const problem = f.status === 'fail' || f.status === 'warn' || f.status === 'error';
-    // Continuation lines start under the summary: 2 + symbol + space + id + 2 spaces.
-    const indent = ' '.repeat(idWidth + 6);
-    if (problem && w.remedy) out.push(`${indent}${c.dim(`→ ${safe(w.remedy)}`)}`);
-    if (problem || opts.verbose) {
-      for (const sample of samplesOf(f)) out.push(`${indent}${c.dim(`│ ${safe(sample)}`)}`);
-    }
-  };
-
-  const fp = host.jwtSecret.present ? `jwtSecret fp ${host.jwtSecret.fingerprint}` : 'no jwtSecret';
-  out.push(
-    c.bold(`Host ${safe(String(host.context))}`) +
-      c.dim(`  ${safe(String(host.server))}  ${safe(host.kubesphereVersion ?? '')}  ${fp}`),
-  );
-  host.checks.forEach(line);
   const fleet = report.members.length > 1;
+  const compact = fleet && !opts.verbose;
+  // The id column fits the checks shown: in a compact fleet report, only the host's problems.
+  const shown = compact ? host.checks.filter(isProblem) : allFindings(report);
+  const idWidth = Math.max(0, ...shown.map((f) => f.id.length));
+  const line = checkLine(c, opts, idWidth);
+
+  out.push(
+    heading(
+      c,
+      'Host',
+      String(host.context),
+      host.server,
+      host.kubesphereVersion,
+      host.jwtSecret,
+      host.checks,
+    ),
+  );
+  if (compact) {
+    // Only what needs attention, in a few words; -v has the rest.
+    for (const f of host.checks.filter(isProblem)) out.push(...line(f, { brief: f.status === 'warn' }));
+  } else host.checks.forEach((f) => out.push(...line(f)));
   if (fleet) out.push('', ...summaryTable(report, c, opts.headers !== false));
-  for (const m of report.members) {
-    out.push('');
-    const mfp = m.jwtSecret.present ? `jwtSecret fp ${m.jwtSecret.fingerprint}` : 'no jwtSecret';
-    out.push(
-      c.bold(`Member ${safe(m.name)}`) +
-        c.dim(`  ${safe(m.server ?? '')}  ${safe(m.kubesphereVersion ?? '')}  ${mfp}`),
-    );
-    // In a fleet, details show what needs attention; -v shows every check.
-    m.checks.filter((f) => !fleet || opts.verbose || f.status !== 'pass').forEach(line);
-    const status =
-      m.status === 'healthy'
-        ? c.green('healthy')
-        : m.status === 'error'
-          ? c.red('error')
-          : c.red('unhealthy');
-    out.push(`  ${c.bold('Verdict:')} ${status}: ${safe(describeCause(m.cause, m.name))}`);
-    if (causeFixable(m.cause))
-      out.push(`  ${c.bold('Fix:')}     ${safe(opts.repairCommand(m.context ?? m.name))}`);
+  if (!compact) {
+    for (const m of report.members) {
+      out.push('', heading(c, 'Member', m.name, m.server, m.kubesphereVersion, m.jwtSecret, m.checks));
+      m.checks.forEach((f) => out.push(...line(f)));
+      const status =
+        m.status === 'healthy'
+          ? c.green('healthy')
+          : m.status === 'error'
+            ? c.red('error')
+            : c.red('unhealthy');
+      out.push(
+        ...hanging(
+          `  ${c.bold('Verdict:')} ${status}: `,
+          13 + m.status.length,
+          safe(describeCause(m.cause, m.name)),
+          {
+            width: opts.width,
+            indent: 11,
+          },
+        ),
+      );
+      if (!fleet && causeFixable(m.cause)) {
+        const fix = wrapCommand(
+          opts.repairCommand([m]).map((w) => safe(w)),
+          11,
+          opts.width,
+        );
+        fix[0] = `  ${c.bold('Fix:')}     ${fix[0]!.trimStart()}`;
+        out.push(...fix);
+      }
+    }
   }
-  out.push('');
-  const counts = countStatuses(allFindings(report));
-  const unhealthy = report.members.filter((m) => m.status !== 'healthy').length;
-  const membersText = `${report.members.length} member${report.members.length === 1 ? '' : 's'}, ${unhealthy} not healthy`;
-  const countText = (['pass', 'fail', 'warn', 'skip', 'error'] as const)
-    .map((k) => `${counts[k]} ${k}`)
-    .join(', ');
-  out.push(`${membersText} · ${countText}`);
+  if (fleet) out.push(...fleetSections(report, opts));
+  out.push('', footer(report, fleet && !opts.verbose));
   return `${out.join('\n')}\n`;
+}
+
+function heading(
+  c: Colors,
+  kind: 'Host' | 'Member',
+  name: string,
+  server: string | null,
+  version: string | null,
+  secret: Parameters<typeof secretLabel>[0],
+  checks: Finding[],
+): string {
+  return (
+    c.bold(`${kind} ${safe(name)}`) +
+    c.dim(`  ${safe(server ?? '')}  ${safe(version ?? '')}  ${secretLabel(secret, checks)}`)
+  );
+}
+
+/** One check: symbol, id, summary; under a problem its remedy and log samples; with -v its evidence too. */
+function checkLine(c: Colors, opts: TextOptions, idWidth: number) {
+  // Continuation lines start under the summary: 2 + symbol + space + id + 2 spaces.
+  const indent = idWidth + 6;
+  const width = opts.width;
+  return (f: Finding, o: { brief?: boolean } = {}): string[] => {
+    const out: string[] = [];
+    const label = f.status === 'error' ? 'error: ' : '';
+    const w = describeFinding(f);
+    const summary = safe(o.brief ? briefFinding(f) : w.summary);
+    const prefix = `  ${paintStatus(c, f.status, SYMBOL[f.status])} ${f.id.padEnd(idWidth)}  `;
+    const lines = hanging(prefix, indent, `${label}${summary}`, { width });
+    if (label) lines[0] = lines[0]!.replace(label, c.red(label));
+    out.push(...lines);
+    const problem = isProblem(f);
+    const dim = (s: string) => c.dim(s);
+    if (problem && w.remedy && !o.brief)
+      out.push(
+        ...hanging(' '.repeat(indent), indent, `→ ${safe(w.remedy)}`, {
+          width,
+          indent: indent + 2,
+          paint: dim,
+        }),
+      );
+    if (problem || opts.verbose) {
+      for (const sample of samplesOf(f))
+        out.push(
+          ...hanging(' '.repeat(indent), indent, `│ ${safe(sample)}`, {
+            width,
+            indent: indent + 2,
+            paint: dim,
+          }),
+        );
+    }
+    const evidence = opts.verbose ? evidenceText(f.evidence) : '';
+    if (evidence)
+      out.push(
+        ...hanging(' '.repeat(indent), indent, `· ${safe(evidence)}`, {
+          width,
+          indent: indent + 2,
+          paint: dim,
+        }),
+      );
+    return out;
+  };
 }
 
 /** Up to 3 log lines as klog wrote them (the RFC 3339 prefix kubectl adds with --timestamps is dropped). */
@@ -100,20 +182,29 @@ function samplesOf(f: Finding): string[] {
     .map((line) => line.replace(/^\d{4}-\d\d-\d\dT\S+Z /, ''));
 }
 
-/** Fleet mode: one row per member before the details. */
-function summaryTable(report: DiagnoseReport, c: Colors, headers: boolean): string[] {
-  const rows = report.members.map((m) => [
-    safe(m.name),
-    safe(m.kubesphereVersion ?? '?'),
-    safe(m.discovery.connection ?? '-'),
-    m.status,
-    m.cause,
-  ]);
-  const head = ['MEMBER', 'VERSION', 'CONNECTION', 'VERDICT', 'CAUSE'];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const fmt = (r: string[]) => r.map((v, i) => (i === r.length - 1 ? v : v.padEnd(widths[i]!))).join('  ');
-  const paint = (status: string, text: string) =>
-    status === 'healthy' ? c.green(text) : status === 'error' ? c.red(text) : c.yellow(text);
-  const body = rows.map((r) => fmt(r).replace(r[3]!, paint(r[3]!, r[3]!)));
-  return headers ? [c.bold(fmt(head)), ...body] : body;
+/** A finding's evidence as `key=value` pairs (nested keys dotted); the log samples are shown on their own. */
+export function evidenceText(evidence: Record<string, unknown> | undefined): string {
+  const out: string[] = [];
+  const walk = (v: unknown, path: string): void => {
+    if (v === null || v === undefined) return;
+    if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${path}[${i}]`));
+    else if (typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) if (k !== 'samples') walk(x, path ? `${path}.${k}` : k);
+    } else {
+      const text = String(v);
+      out.push(`${path}=${text === '' || /[\s"=]/.test(text) ? JSON.stringify(text) : text}`);
+    }
+  };
+  walk(evidence, '');
+  return out.join(' ');
+}
+
+function footer(report: DiagnoseReport, compact: boolean): string {
+  const counts = countStatuses(allFindings(report));
+  const unhealthy = report.members.filter((m) => m.status !== 'healthy').length;
+  const membersText = `${report.members.length} member${report.members.length === 1 ? '' : 's'}, ${unhealthy} not healthy`;
+  const countText = (['pass', 'fail', 'warn', 'skip', 'error'] as const)
+    .map((k) => `${counts[k]} ${k}`)
+    .join(', ');
+  return `${membersText} · ${countText}${compact ? ' · -v shows every check' : ''}`;
 }

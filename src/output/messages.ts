@@ -389,7 +389,7 @@ const CLOCK_REMEDY =
   "Synchronise the nodes' clocks with NTP (chronyd or systemd-timesyncd) on host and member; repair does not change this.";
 
 /** "45.2 s (± 0.6 s) behind" from a clock-skew finding's args. */
-function skewText(a: Args): string {
+export function skewText(a: Args): string {
   const skew = Number(a.skewSeconds);
   const way = skew < 0 ? 'behind' : 'ahead of';
   return `${Number.isFinite(skew) ? Math.abs(skew) : '?'} s (± ${s(a.uncertaintySeconds)} s) ${way}`;

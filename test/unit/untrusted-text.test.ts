@@ -84,7 +84,7 @@ describe('text from clusters, as the renderers print it', () => {
     const text = renderDiagnoseText(report(), {
       colors: noColor,
       verbose: true,
-      repairCommand: (m) => `ks-restore repair --member ${m}`,
+      repairCommand: (ms) => ['ks-restore', 'repair', ...ms.flatMap((m) => ['--member', m.name])],
     });
     expect(text).not.toMatch(RAW);
     // Still there, as visible escapes: the sample, the member's name, the Deployment, the server's message.

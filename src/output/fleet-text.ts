@@ -1,0 +1,114 @@
+import { causeFixable } from '../kubesphere/checks/verdict.js';
+import type { CheckId, DiagnoseReport, Finding, MemberReport } from '../kubesphere/checks/report.js';
+import type { Colors } from './color.js';
+import type { TextOptions } from './diagnose-text.js';
+import { briefFinding, causeLabel, memberRemedy } from './fleet-words.js';
+import { terminalSafe as safe } from './sanitize.js';
+import { hanging, wrapCommand } from './wrap.js';
+
+/** Fleet mode: one row per member, the cause in words; an unreadable member's row says why. */
+export function summaryTable(report: DiagnoseReport, c: Colors, headers: boolean): string[] {
+  const rows = report.members.map((m) => [
+    safe(m.name),
+    safe(m.kubesphereVersion ?? '?'),
+    safe(m.discovery.connection ?? '-'),
+    m.status,
+    safe(causeLabel(m)),
+  ]);
+  const head = ['MEMBER', 'VERSION', 'CONNECTION', 'VERDICT', 'CAUSE'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const fmt = (r: string[], paint = (_i: number, v: string) => v) =>
+    r.map((v, i) => paint(i, i === r.length - 1 ? v : v.padEnd(widths[i]!))).join('  ');
+  const verdict = (status: string, text: string) =>
+    status === 'healthy' ? c.green(text) : status === 'error' ? c.red(text) : c.yellow(text);
+  const body = rows.map((r) => fmt(r, (i, v) => (i === 3 ? verdict(r[3]!, v) : v)));
+  return headers ? [c.bold(fmt(head)), ...body] : body;
+}
+
+/** Which evidence comes first on a member's line: what decides the cause, then what explains it. */
+const ORDER: CheckId[] = [
+  'kubesphere-config',
+  'jwt-secret-match',
+  'access-token-max-age',
+  'apiserver-auth-errors',
+  'cluster-role',
+  'jwt-secret-durable',
+  'apiserver-restart-pending',
+  'clock-skew',
+  'devops-jwt-secret',
+  'host-cluster-status',
+];
+const rank = (f: Finding): number =>
+  (f.status === 'warn' ? 100 : 0) + (ORDER.includes(f.id) ? ORDER.indexOf(f.id) : ORDER.length);
+
+/** A member's problems in a few words each, failures first; a warning is marked ⚠. */
+function evidenceOf(m: MemberReport): string[] {
+  return (
+    m.checks
+      // How to reach an unreachable member is its note below, not evidence.
+      .filter(
+        (f) => (f.status === 'fail' || f.status === 'warn' || f.status === 'error') && f.id !== 'reachable',
+      )
+      .sort((a, b) => rank(a) - rank(b))
+      .map((f) => `${f.status === 'warn' ? '⚠ ' : ''}${briefFinding(f)}`)
+  );
+}
+
+/** Labelled lines: the labels in a column, each text wrapped under its own start. */
+function labelled(entries: Array<[string, string]>, c: Colors, width: number | undefined): string[] {
+  const labelWidth = Math.max(...entries.map(([l]) => l.length));
+  const indent = labelWidth > 30 ? 6 : labelWidth + 4;
+  return entries.flatMap(([label, text]) =>
+    hanging(`  ${c.bold(label.padEnd(labelWidth))}  `, labelWidth + 4, text, { width, indent }),
+  );
+}
+
+function names(members: MemberReport[]): string {
+  const list = members.map((m) => safe(m.name));
+  return list.length <= 4 ? list.join(', ') : `these ${list.length} members`;
+}
+
+/**
+ * After the table: a line of evidence per member that needs attention, ONE repair command for every member
+ * repair can fix, and for the others what to do instead (grouped when it is the same thing).
+ */
+export function fleetSections(report: DiagnoseReport, opts: TextOptions): string[] {
+  const c = opts.colors;
+  const out: string[] = [];
+  const evidence = report.members
+    .map((m) => [safe(m.name), safe(evidenceOf(m).join('; '))] as [string, string])
+    .filter(([, text]) => text !== '');
+  if (evidence.length > 0 && !opts.verbose)
+    out.push('', c.bold('Evidence:'), ...labelled(evidence, c, opts.width));
+
+  const fixable = report.members.filter((m) => causeFixable(m.cause));
+  if (fixable.length > 0) {
+    out.push(
+      '',
+      ...hanging('', 0, `Fix ${names(fixable)} (repair shows its plan and asks first):`, {
+        width: opts.width,
+        indent: 2,
+        paint: (s) => c.bold(s),
+      }),
+      ...wrapCommand(
+        opts.repairCommand(fixable).map((w) => safe(w)),
+        2,
+        opts.width,
+      ),
+    );
+  }
+  const others = report.members.filter((m) => m.status !== 'healthy' && !causeFixable(m.cause));
+  if (others.length > 0) {
+    const byRemedy = new Map<string, MemberReport[]>();
+    for (const m of others) {
+      const remedy = safe(memberRemedy(m));
+      byRemedy.set(remedy, [...(byRemedy.get(remedy) ?? []), m]);
+    }
+    const entries = [...byRemedy].map(
+      ([remedy, ms]) => [ms.map((m) => safe(m.name)).join(', '), remedy] as [string, string],
+    );
+    out.push('', c.bold(fixable.length > 0 ? 'Not fixed by that repair:' : 'Not fixed by repair:'));
+    out.push(...labelled(entries, c, opts.width));
+  }
+  return out;
+}
