@@ -72,7 +72,7 @@ export function renderDiagnoseText(report: DiagnoseReport, opts: TextOptions): s
     // Only what needs attention, in a few words; -v has the rest.
     for (const f of host.checks.filter(isProblem)) out.push(...line(f, { brief: f.status === 'warn' }));
   } else host.checks.forEach((f) => out.push(...line(f)));
-  if (fleet) out.push('', ...summaryTable(report, c, opts.headers !== false));
+  if (fleet) out.push('', ...summaryTable(report, c, opts.headers !== false, opts.width));
   if (!compact) {
     for (const m of report.members) {
       out.push('', heading(c, 'Member', m.name, m.server, m.kubesphereVersion, m.jwtSecret, m.checks));
@@ -106,7 +106,7 @@ export function renderDiagnoseText(report: DiagnoseReport, opts: TextOptions): s
     }
   }
   if (fleet) out.push(...fleetSections(report, opts));
-  out.push('', footer(report, fleet && !opts.verbose));
+  out.push('', ...hanging('', 0, footer(report, compact), { width: opts.width }));
   return `${out.join('\n')}\n`;
 }
 

@@ -7,7 +7,12 @@ import { terminalSafe as safe } from './sanitize.js';
 import { hanging, wrapCommand } from './wrap.js';
 
 /** Fleet mode: one row per member, the cause in words; an unreadable member's row says why. */
-export function summaryTable(report: DiagnoseReport, c: Colors, headers: boolean): string[] {
+export function summaryTable(
+  report: DiagnoseReport,
+  c: Colors,
+  headers: boolean,
+  width: number | undefined,
+): string[] {
   const rows = report.members.map((m) => [
     safe(m.name),
     safe(m.kubesphereVersion ?? '?'),
@@ -21,7 +26,14 @@ export function summaryTable(report: DiagnoseReport, c: Colors, headers: boolean
     r.map((v, i) => paint(i, i === r.length - 1 ? v : v.padEnd(widths[i]!))).join('  ');
   const verdict = (status: string, text: string) =>
     status === 'healthy' ? c.green(text) : status === 'error' ? c.red(text) : c.yellow(text);
-  const body = rows.map((r) => fmt(r, (i, v) => (i === 3 ? verdict(r[3]!, v) : v)));
+  // The last cell wraps under itself on a narrow terminal.
+  const causeAt = widths.slice(0, -1).reduce((sum, w) => sum + w + 2, 0);
+  const body = rows.flatMap((r) => {
+    const cells = fmt(r.slice(0, -1), (i, v) =>
+      i === 3 ? verdict(r[3]!, v.padEnd(widths[3]!)) : v.padEnd(widths[i]!),
+    );
+    return hanging(`${cells}  `, causeAt, r.at(-1)!, { width });
+  });
   return headers ? [c.bold(fmt(head)), ...body] : body;
 }
 

@@ -116,11 +116,18 @@ export function renderPlanText(
   for (const a of run.actions) {
     const mark = a.status === 'skipped' ? c.dim(' (skipped: --no-restart)') : '';
     out.push(`  ${a.id.padEnd(width)}  ${safe(a.target)}${mark}`);
-    for (const ch of a.changes ?? []) out.push(`  ${' '.repeat(width)}    ${safe(describeChange(ch))}`);
+    const under = ' '.repeat(width + 6);
+    for (const ch of a.changes ?? [])
+      out.push(...hanging(under, width + 6, safe(describeChange(ch)), { width: wrapAt, indent: width + 8 }));
     if (a.id === 'wait-rollout' && opts.restart) out.push(`  ${' '.repeat(width)}    up to ${opts.timeout}`);
   }
   out.push(
-    `  ${'verify'.padEnd(width)}  diagnose ${safe(plan.context)} again: new pods ready, values loaded, no new auth errors`,
+    ...hanging(
+      `  ${'verify'.padEnd(width)}  `,
+      width + 4,
+      `diagnose ${safe(plan.context)} again: new pods ready, values loaded, no new auth errors`,
+      { width: wrapAt },
+    ),
   );
   // Diff lines show whole documents, context included: mask every secret they hold, shadowed duplicates too.
   const inDocs = secretMasker([
