@@ -127,15 +127,16 @@ export async function openSession(flags: SessionFlags, env: NodeJS.ProcessEnv): 
     concurrency,
     requestTimeoutMs,
     repairWords: (targets) => {
-      const viaHost = targets.filter((m) => !m.context && m.discovery.method === 'host-credentials');
+      // Such a member's context is a label (NAME@host-credentials), not one of the kubeconfig's.
+      const viaHost = (m: (typeof targets)[number]) => m.discovery.method === 'host-credentials';
       return [
         'ks-restore',
         'repair',
         ...common,
         ...targets.flatMap((m) =>
-          m.context ? ['--member', m.context] : ['--cluster', m.discovery.cluster ?? m.name],
+          viaHost(m) || !m.context ? ['--cluster', m.discovery.cluster ?? m.name] : ['--member', m.context],
         ),
-        ...(viaHost.length > 0 ? ['--use-host-credentials'] : []),
+        ...(targets.some(viaHost) ? ['--use-host-credentials'] : []),
       ].map(shellWord);
     },
   };

@@ -96,6 +96,22 @@ describe('text from clusters, as the renderers print it', () => {
     expect(text).toContain('ks-apiserver\\u001b[2J');
   });
 
+  it('the compact fleet report too: table, evidence, the repair command, wrapped or not', () => {
+    for (const width of [undefined, 40, 100]) {
+      const text = renderDiagnoseText(report(), {
+        colors: noColor,
+        verbose: false,
+        width,
+        repairCommand: (ms) => ['ks-restore', 'repair', ...ms.flatMap((m) => ['--member', m.name])],
+      });
+      expect(text).not.toMatch(RAW);
+      expect(text).toMatch(/^member\\u202e1 +v3\.4\.1 /m);
+      expect(text.replace(/ \\\n +/g, ' ')).toContain('ks-restore repair --member member\\u202e1\n');
+      // Wrapping breaks between escapes, never inside one.
+      expect(text).not.toMatch(/\\u[0-9a-f]{0,3}(?![0-9a-f])/);
+    }
+  });
+
   it('-o json and -o yaml keep the exact strings', () => {
     const doc = diagnoseDocument(report(), { status: 'unhealthy', exitCode: 1 });
     const json = JSON.parse(renderStructured(doc, 'json')) as typeof doc;
