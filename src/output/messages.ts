@@ -412,8 +412,10 @@ function skipReason(reason: unknown): string {
       return 'skipped: kubesphere-config could not be used';
     case 'host':
       return "skipped: the host's configuration could not be read";
+    case 'no-write-time':
+      return 'skipped: the time kubesphere-config last changed is not recorded (no managedFields), so whether the pods predate it is unknown';
     default:
-      return `skipped (${s(reason)})`;
+      return 'skipped';
   }
 }
 
