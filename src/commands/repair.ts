@@ -128,7 +128,7 @@ export async function repairCommand(flags: Record<string, unknown>, env = proces
       const table = fleet
         ? renderResultTable(runs, colors, { backup, dryRun, headers: flags.headers !== false, width })
         : [];
-      const summary = hanging('', 0, summaryLine(status, runs, backup), { width });
+      const summary = hanging('', 0, summaryLine(status, runs, backup, fleet), { width });
       process.stdout.write(`\n${[...table, ...(table.length > 0 ? [''] : []), ...summary].join('\n')}\n`);
     }
     return exitCode;
@@ -251,7 +251,8 @@ function worstRefusal(runs: MemberRun[]): number {
   return code;
 }
 
-function summaryLine(status: RepairStatus, runs: MemberRun[], backup: string | null): string {
+/** The last line. In a fleet the result table above has the rollback command: not repeated here. */
+function summaryLine(status: RepairStatus, runs: MemberRun[], backup: string | null, fleet: boolean): string {
   const n = runs.length;
   switch (status) {
     case 'nothing-to-do':
@@ -262,9 +263,9 @@ function summaryLine(status: RepairStatus, runs: MemberRun[], backup: string | n
       return `Repaired and verified. Backup of the previous objects: ${backup}`;
     case 'partial': {
       const untouched = runs.filter((r) => r.plan.refusal).length;
-      return untouched > 0 && !runs.some((r) => r.actions.some((a) => a.status === 'failed'))
-        ? `Repaired the members that could be; ${untouched} could not be repaired and were not changed (see above). Backup: ${backup}`
-        : `Not everything succeeded; see above.${backup ? ` Undo with: ks-restore rollback --backup ${backup}` : ''}`;
+      if (untouched > 0 && !runs.some((r) => r.actions.some((a) => a.status === 'failed')))
+        return `Repaired the members that could be; ${untouched} could not be repaired and were not changed (see above).${fleet ? '' : ` Backup: ${backup}`}`;
+      return `Not everything succeeded; see above.${backup && !fleet ? ` Undo with: ks-restore rollback --backup ${backup}` : ''}`;
     }
     case 'failed':
       return 'Nothing was changed.';

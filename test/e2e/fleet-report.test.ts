@@ -180,41 +180,50 @@ describe('fleet text report: the mixed 8-member fleet', () => {
     expect(Math.max(...screen.map(width))).toBeLessThanOrEqual(90);
   });
 
-  it('the printed command repairs exactly those members and ends with a result table and the rollback command', async () => {
+  it('the printed command, as a dry run: exactly the repairable members, nothing refused, nothing applied', async () => {
     const printed = repairCommands((await run(['diagnose', '--host', 'host'])).stdout)[0]!;
-    const r = await run([...printed.slice(1), '--yes', '--timeout', '60s', '--no-color'], { COLUMNS: '100' });
-    expect(r.code).toBe(0);
-    const table = r.stdout.slice(r.stdout.lastIndexOf('MEMBER ')).replace(/ \\\n +/g, ' ');
+    const r = await run([...printed.slice(1), '--dry-run', '--no-color'], { COLUMNS: '100' });
+    expect(r.code).toBe(1); // changes pending
+    const table = r.stdout.slice(r.stdout.lastIndexOf('MEMBER '));
+    expect(lines(table)[0]).toMatch(/^MEMBER +RESULT +DETAIL$/);
     const rows = lines(table).filter((l) => /^member-\d/.test(l));
-    expect(rows.map((l) => l.split(/ +/).slice(0, 2))).toEqual(REPAIRABLE.map((m) => [m, 'verified']));
-    const undo = table.match(/^To undo the changes to (.+):\n {2}ks-restore rollback --backup (\S+)$/m);
-    expect(undo?.[1]).toBe(REPAIRABLE.join(', '));
-    expect(existsSync(join(undo![2]!, 'manifest.json'))).toBe(true);
+    expect(rows.map((l) => l.split(/ {2,}/))).toEqual(
+      REPAIRABLE.map((m) => [m, 'skipped', 'not applied (--dry-run)']),
+    );
+    expect(r.stdout).not.toContain('rollback');
     for (const l of lines(r.stdout)) expect(width(l)).toBeLessThanOrEqual(100);
   }, 120_000);
 
-  it('a repair of the whole fleet: skipped where nothing is to do, refused where unreachable; nothing to undo', async () => {
-    const r = await run(['repair', '--host', 'host', '--yes', '--timeout', '60s', '--no-color']);
-    expect(r.code).toBe(3);
-    const table = r.stdout.slice(r.stdout.lastIndexOf('MEMBER '));
-    expect(table.split('\n')[0]).toMatch(/^MEMBER +RESULT +DETAIL$/);
+  it('a repair of the whole fleet ends with a result table per member and the one rollback command', async () => {
+    const r = await run(['repair', '--host', 'host', '--yes', '--timeout', '60s', '--no-color'], {
+      COLUMNS: '100',
+    });
+    expect(r.code).toBe(3); // repaired what could be; two members could not be read
+    const table = r.stdout.slice(r.stdout.lastIndexOf('MEMBER ')).replace(/ \\\n +/g, ' ');
     const results = Object.fromEntries(
       lines(table)
         .filter((l) => /^member-\d/.test(l))
-        .map((l) => [l.split(/ +/)[0], l.split(/ +/)[1]]),
+        .map((l) => l.split(/ {2,}/).slice(0, 2)),
     );
     expect(results).toEqual({
       'member-1': 'skipped',
-      'member-2': 'skipped',
-      'member-3': 'skipped',
-      'member-4': 'skipped',
+      'member-2': 'verified',
+      'member-3': 'verified',
+      'member-4': 'verified',
       'member-5': 'skipped',
-      'member-6': 'skipped',
+      'member-6': 'verified',
       'member-7': 'refused',
       'member-8': 'refused',
     });
     expect(table).toMatch(/^member-7 +refused +not reachable: proxy connection, no context$/m);
-    expect(table).not.toContain('rollback');
+    expect(table).toMatch(/^member-1 +skipped +nothing to do$/m);
+    const undo = table.match(/^To undo the changes to (.+):\n {2}ks-restore rollback --backup (\S+)$/m);
+    expect(undo?.[1]).toBe(REPAIRABLE.join(', '));
+    expect(existsSync(join(undo![2]!, 'manifest.json'))).toBe(true);
+    expect(r.stdout.match(/ks-restore rollback/g)).toHaveLength(1);
+    // The steps of verified members are left to -v: no "Result for" block.
+    expect(r.stdout).not.toContain('Result for');
+    for (const l of lines(r.stdout)) expect(width(l)).toBeLessThanOrEqual(100);
   }, 120_000);
 
   it('no jwtSecret reached any output', () => {
