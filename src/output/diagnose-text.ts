@@ -121,7 +121,10 @@ function heading(
 ): string {
   return (
     c.bold(`${kind} ${safe(name)}`) +
-    c.dim(`  ${safe(server ?? '')}  ${safe(version ?? '')}  ${secretLabel(secret, checks)}`)
+    c.dim(
+      // Two spaces before each part; a part not known (an unreachable member's version) is left out.
+      [server, version, secretLabel(secret, checks)].map((part) => (part ? `  ${safe(part)}` : '')).join(''),
+    )
   );
 }
 
