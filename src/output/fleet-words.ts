@@ -12,7 +12,11 @@ export function causeLabel(m: MemberReport): string {
     case 'healthy':
       return '-';
     case 'unreadable':
-      return reach?.status === 'error' ? unreachableLabel(reach) : 'could not be read completely';
+      if (reach?.status === 'error') return unreachableLabel(reach);
+      // Its own reads worked: what failed is the host's.
+      return m.checks.some((c) => c.status === 'error')
+        ? 'could not be read completely'
+        : 'not compared: the host could not be read';
     case 'no-route':
       return reach ? unreachableLabel(reach) : 'no way to reach it from here';
     case 'not-kubesphere':
@@ -163,6 +167,9 @@ const REMEDY_ON_FINDING: ReadonlySet<Cause> = new Set<Cause>([
 
 /** For a member `repair` will not fix: the next step, from its first failed check or else by its cause. */
 export function memberRemedy(m: MemberReport): string {
+  const ownError = m.checks.some((c) => c.status === 'error');
+  if (m.cause === 'unreadable' && !ownError)
+    return 'Make the host readable (its error is above), then run ks-restore diagnose again.';
   if (REMEDY_ON_FINDING.has(m.cause)) {
     const first = m.checks.find((c) => c.status === 'error' || c.status === 'fail');
     const remedy = first ? describeFinding(first).remedy : undefined;

@@ -96,6 +96,11 @@ describe('what to do for a member repair does not fix', () => {
     ]);
     expect(memberRemedy(m)).toBe('Check the VPN');
   });
+  it('one that could be read, beside a host that could not: read the host first', () => {
+    const m = member('unreadable', [{ id: 'reachable', status: 'pass', code: 'reachable', args: {} }]);
+    expect(causeLabel(m)).toBe('not compared: the host could not be read');
+    expect(memberRemedy(m)).toMatch(/^Make the host readable/);
+  });
   it('a proxy one: how to reach it', () => {
     expect(memberRemedy(member('no-route', [reach('no-route-proxy', { cluster: 'm' })]))).toContain(
       '--member m=CONTEXT',
