@@ -7,6 +7,7 @@ import { diagnoseDocument, type RunStatus } from '../output/diagnose-json.js';
 import { renderDiagnoseText } from '../output/diagnose-text.js';
 import { openProgress } from '../output/progress-base.js';
 import { renderStructured } from '../output/structured.js';
+import { outputWidth } from '../output/wrap.js';
 import type { DiagnoseReport } from '../kubesphere/checks/report.js';
 import {
   durationFlag,
@@ -54,7 +55,8 @@ export async function diagnoseCommand(flags: Record<string, unknown>, env = proc
         colors,
         verbose: verbosity > 0,
         headers: flags.headers !== false,
-        repairCommand: (member) => session.suggest('repair', member),
+        repairCommand: (members) => session.repairWords(members),
+        width: outputWidth(process.stdout, env),
         outlook,
       }),
     );

@@ -21,7 +21,9 @@ import {
   type MemberRun,
   type RepairStatus,
 } from '../output/repair-render.js';
+import { renderResultTable } from '../output/repair-table.js';
 import { renderStructured } from '../output/structured.js';
+import { hanging, outputWidth } from '../output/wrap.js';
 import { applyPlan, dryRunPlan, firstFailure, plannedRecords } from '../repair/apply.js';
 import { Backup, defaultBackupRoot } from '../repair/backup.js';
 import { journal } from '../repair/journal.js';
@@ -106,15 +108,24 @@ export async function repairCommand(flags: Record<string, unknown>, env = proces
     return run;
   });
   const changing = runs.filter((r) => !r.plan.refusal && !planIsEmpty(r.plan));
+  const fleet = runs.length > 1;
+  const width = outputWidth(process.stdout, env);
   if (text) {
-    process.stdout.write(runs.map((r) => renderPlanText(r, colors, { timeout, restart })).join('\n'));
+    process.stdout.write(runs.map((r) => renderPlanText(r, colors, { timeout, restart, width })).join('\n'));
   }
   const finish = (status: RepairStatus, exitCode: number, backup: string | null): number => {
     if (!text)
       process.stdout.write(
         renderStructured(repairDocument(runs, { status, exitCode, backup, dryRun }), output),
       );
-    else process.stdout.write(`\n${summaryLine(status, runs, backup)}\n`);
+    else {
+      // A fleet ends with one row per member, and the rollback command when something changed.
+      const table = fleet
+        ? renderResultTable(runs, colors, { backup, dryRun, headers: flags.headers !== false, width })
+        : [];
+      const summary = hanging('', 0, summaryLine(status, runs, backup, fleet), { width });
+      process.stdout.write(`\n${[...table, ...(table.length > 0 ? [''] : []), ...summary].join('\n')}\n`);
+    }
     return exitCode;
   };
   const refusedCode = worstRefusal(runs);
@@ -194,7 +205,10 @@ export async function repairCommand(flags: Record<string, unknown>, env = proces
       return { run: r, ok: verified, changed: res.changed };
     }),
   );
-  if (text) process.stdout.write(`\n${changing.map((r) => renderOutcomeText(r, colors)).join('\n')}`);
+  // In a fleet the result table sums up the members that were verified; the others' steps are shown (-v: all).
+  const detailed = changing.filter((r) => !fleet || verbosity > 0 || r.verification?.status !== 'healthy');
+  if (text && detailed.length > 0)
+    process.stdout.write(`\n${detailed.map((r) => renderOutcomeText(r, colors, width)).join('\n')}`);
   if (results.every((x) => !x.ok && !x.changed)) {
     log('Nothing was changed.');
     return finish('failed', ExitCode.unreadable, backup.dir);
@@ -232,7 +246,8 @@ function worstRefusal(runs: MemberRun[]): number {
   return code;
 }
 
-function summaryLine(status: RepairStatus, runs: MemberRun[], backup: string | null): string {
+/** The last line. In a fleet the result table above has the rollback command: not repeated here. */
+function summaryLine(status: RepairStatus, runs: MemberRun[], backup: string | null, fleet: boolean): string {
   const n = runs.length;
   switch (status) {
     case 'nothing-to-do':
@@ -243,9 +258,9 @@ function summaryLine(status: RepairStatus, runs: MemberRun[], backup: string | n
       return `Repaired and verified. Backup of the previous objects: ${backup}`;
     case 'partial': {
       const untouched = runs.filter((r) => r.plan.refusal).length;
-      return untouched > 0 && !runs.some((r) => r.actions.some((a) => a.status === 'failed'))
-        ? `Repaired the members that could be; ${untouched} could not be repaired and were not changed (see above). Backup: ${backup}`
-        : `Not everything succeeded; see above.${backup ? ` Undo with: ${suggestCommand(['rollback', '--backup', backup])}` : ''}`;
+      if (untouched > 0 && !runs.some((r) => r.actions.some((a) => a.status === 'failed')))
+        return `Repaired the members that could be; ${untouched} could not be repaired and were not changed (see above).${fleet ? '' : ` Backup: ${backup}`}`;
+      return `Not everything succeeded; see above.${backup && !fleet ? ` Undo with: ${suggestCommand(['rollback', '--backup', backup])}` : ''}`;
     }
     case 'failed':
       return 'Nothing was changed.';

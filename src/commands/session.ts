@@ -6,9 +6,10 @@ import { kubeconfigFromText, loadKubeconfig, type LoadedKubeconfig } from '../ku
 import { isResourceTypeMissing } from '../kube/types.js';
 import { joinedMembers, planTargets, type MemberTarget } from '../kubesphere/cluster/discovery.js';
 import type { MemberSource } from '../kubesphere/checks/diagnosis.js';
+import type { MemberReport } from '../kubesphere/checks/report.js';
 import { KS_CLUSTER, type ClusterReader } from '../kubesphere/cluster/gateway.js';
 import type { ObjectJson } from '../kubesphere/cluster/snapshot.js';
-import { suggestCommand } from '../output/program.js';
+import { programName, shellWord } from '../output/program.js';
 import { positiveIntFlag, requestTimeoutFlag } from './options.js';
 
 export interface SessionFlags {
@@ -32,8 +33,12 @@ export interface Session {
   discovered: boolean;
   concurrency: number;
   requestTimeoutMs: number;
-  /** The flags to repeat in a suggested follow-up command (`--host X --kubeconfig Y`). */
-  suggest(command: string, member: string): string;
+  /**
+   * The shell words of one `ks-restore repair` that repairs exactly these members, repeating `--host` and
+   * `--kubeconfig`: `--member CONTEXT` for each one a context reaches, `--cluster NAME` (with
+   * `--use-host-credentials`) for one reached through the kubeconfig the host stores.
+   */
+  repairWords(members: Array<Pick<MemberReport, 'context' | 'name' | 'discovery'>>): string[];
 }
 
 const strings = (v: unknown): string[] =>
@@ -131,7 +136,21 @@ export async function openSession(flags: SessionFlags, env: NodeJS.ProcessEnv): 
     discovered: all,
     concurrency,
     requestTimeoutMs,
-    suggest: (command, member) => suggestCommand([command, ...common, '--member', member]),
+    repairWords: (targets) => {
+      // Such a member's context is a label (NAME@host-credentials), not one of the kubeconfig's.
+      const viaHost = (m: (typeof targets)[number]) => m.discovery.method === 'host-credentials';
+      return [
+        ...programName().split(' '),
+        ...[
+          'repair',
+          ...common,
+          ...targets.flatMap((m) =>
+            viaHost(m) || !m.context ? ['--cluster', m.discovery.cluster ?? m.name] : ['--member', m.context],
+          ),
+          ...(targets.some(viaHost) ? ['--use-host-credentials'] : []),
+        ].map(shellWord),
+      ];
+    },
   };
 }
 

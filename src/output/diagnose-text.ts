@@ -5,13 +5,17 @@ import {
   type CheckStatus,
   type DiagnoseReport,
   type Finding,
+  type MemberReport,
 } from '../kubesphere/checks/report.js';
 import type { Colors } from './color.js';
+import { fleetSections, summaryTable } from './fleet-text.js';
+import { briefFinding, secretLabel } from './fleet-words.js';
 import type { RepairOutlook } from '../kubesphere/repair/outlook.js';
 import type { MemberPlan } from '../kubesphere/repair/plan.js';
 import { describeCause, describeFinding, type Wording } from './messages.js';
 import { describeRefusal } from './repair-render.js';
 import { terminalSafe as safe } from './sanitize.js';
+import { hanging, wrapCommand } from './wrap.js';
 
 const SYMBOL: Record<CheckStatus, string> = { pass: '✔', fail: '✖', warn: '⚠', skip: '-', error: '✖' };
 
@@ -20,95 +24,184 @@ export interface TextOptions {
   verbose: boolean;
   /** The fleet summary table's header row (off with --no-headers, as in kubectl). */
   headers?: boolean;
-  /** Shell words to repeat the host/kubeconfig flags in the suggested repair command. */
-  repairCommand: (memberContext: string) => string;
+  /** The shell words of one `ks-restore repair` command that repairs exactly these members. */
+  repairCommand: (members: MemberReport[]) => string[];
+  /** Wrap long lines at this many columns (a terminal's width); undefined: never (a pipe, for grep). */
+  width?: number;
   /** What repair would do, per member (same order): a refused member is never promised a repair. */
   outlook?: RepairOutlook;
 }
 
+export const isProblem = (f: Finding): boolean =>
+  f.status === 'fail' || f.status === 'warn' || f.status === 'error';
+
+export function paintStatus(c: Colors, status: CheckStatus, text: string): string {
+  return status === 'pass'
+    ? c.green(text)
+    : status === 'fail' || status === 'error'
+      ? c.red(text)
+      : status === 'warn'
+        ? c.yellow(text)
+        : c.dim(text);
+}
+
 /**
- * The human report: one line per check, the remedy dimmed under problems, a verdict per member. Every text that
- * comes from a cluster (names, versions, messages, log lines) goes through `safe` before it is colored.
+ * The human report. One member: every check with its remedy, and the fix. A fleet: the host's problems, one
+ * summary table, a line of evidence per member that needs attention and one fix command (fleet-text.ts); `-v`
+ * adds every check of every member. Every text that comes from a cluster (names, versions, messages, log lines)
+ * goes through `safe` before it is colored or wrapped.
  */
 export function renderDiagnoseText(report: DiagnoseReport, opts: TextOptions): string {
   const c = opts.colors;
   const out: string[] = [];
   const { host } = report;
-  const idWidth = Math.max(...allFindings(report).map((f) => f.id.length));
-  const paint = (status: CheckStatus, text: string): string =>
-    status === 'pass'
-      ? c.green(text)
-      : status === 'fail' || status === 'error'
-        ? c.red(text)
-        : status === 'warn'
-          ? c.yellow(text)
-          : c.dim(text);
-
-  const line = (f: Finding, plan?: MemberPlan): void => {
-    const w = withOutlook(describeFinding(f), f, plan);
-    const label = f.status === 'error' ? c.red('error: ') : '';
-    out.push(`  ${paint(f.status, SYMBOL[f.status])} ${f.id.padEnd(idWidth)}  ${label}${safe(w.summary)}`);
-    const problem = f.status === 'fail' || f.status === 'warn' || f.status === 'error';
-    // Continuation lines start under the summary: 2 + symbol + space + id + 2 spaces.
-    const indent = ' '.repeat(idWidth + 6);
-    if (problem && w.remedy) out.push(`${indent}${c.dim(`→ ${safe(w.remedy)}`)}`);
-    if (problem || opts.verbose) {
-      for (const sample of samplesOf(f)) out.push(`${indent}${c.dim(`│ ${safe(sample)}`)}`);
-    }
-  };
-
-  const fp = host.jwtSecret.present ? `jwtSecret fp ${host.jwtSecret.fingerprint}` : 'no jwtSecret';
-  out.push(
-    c.bold(`Host ${safe(String(host.context))}`) +
-      c.dim(`  ${safe(String(host.server))}  ${safe(host.kubesphereVersion ?? '')}  ${fp}`),
-  );
-  const hostRefusal = opts.outlook?.host;
-  host.checks.forEach((f) => {
-    // --host and --member swapped: the host's role line says so, in the words repair uses.
-    if (f.id === 'cluster-role' && hostRefusal?.args.swappedWith) {
-      const r = describeRefusal(hostRefusal, String(host.context));
-      const w = describeFinding(f);
-      out.push(
-        `  ${paint(f.status, SYMBOL[f.status])} ${f.id.padEnd(idWidth)}  ${safe(w.summary)}`,
-        `${' '.repeat(idWidth + 6)}${c.dim(`→ ${safe(r.message)} ${safe(r.hint)}`)}`,
-      );
-    } else line(f);
-  });
   const fleet = report.members.length > 1;
-  if (fleet) out.push('', ...summaryTable(report, c, opts.headers !== false));
-  report.members.forEach((m, i) => {
-    const plan = opts.outlook?.plans[i];
-    out.push('');
-    const mfp = m.jwtSecret.present ? `jwtSecret fp ${m.jwtSecret.fingerprint}` : 'no jwtSecret';
-    out.push(
-      c.bold(`Member ${safe(m.name)}`) +
-        c.dim(`  ${safe(m.server ?? '')}  ${safe(m.kubesphereVersion ?? '')}  ${mfp}`),
-    );
-    // In a fleet, details show what needs attention; -v shows every check.
-    m.checks.filter((f) => !fleet || opts.verbose || f.status !== 'pass').forEach((f) => line(f, plan));
-    const status =
-      m.status === 'healthy'
-        ? c.green('healthy')
-        : m.status === 'error'
-          ? c.red('error')
-          : c.red('unhealthy');
-    out.push(`  ${c.bold('Verdict:')} ${status}: ${safe(describeCause(m.cause, m.name))}`);
-    if (plan?.refusal && m.status !== 'healthy' && plan.refusal.code !== 'not-repairable') {
-      // The member's remedies above no longer promise a repair: this is what repair would say, and why.
-      const r = describeRefusal(plan.refusal, m.name);
-      out.push(`  ${c.bold('Repair:')}  ${safe(r.message)}`, `           ${c.dim(`→ ${safe(r.hint)}`)}`);
-    } else if (causeFixable(m.cause) && !plan?.refusal)
-      out.push(`  ${c.bold('Fix:')}     ${safe(opts.repairCommand(m.context ?? m.name))}`);
-  });
-  out.push('');
-  const counts = countStatuses(allFindings(report));
-  const unhealthy = report.members.filter((m) => m.status !== 'healthy').length;
-  const membersText = `${report.members.length} member${report.members.length === 1 ? '' : 's'}, ${unhealthy} not healthy`;
-  const countText = (['pass', 'fail', 'warn', 'skip', 'error'] as const)
-    .map((k) => `${counts[k]} ${k}`)
-    .join(', ');
-  out.push(`${membersText} · ${countText}`);
+  const compact = fleet && !opts.verbose;
+  // The id column fits the checks shown: in a compact fleet report, only the host's problems.
+  const shown = compact ? host.checks.filter(isProblem) : allFindings(report);
+  const idWidth = Math.max(0, ...shown.map((f) => f.id.length));
+  const line = checkLine(c, opts, idWidth);
+
+  out.push(
+    heading(
+      c,
+      'Host',
+      String(host.context),
+      host.server,
+      host.kubesphereVersion,
+      host.jwtSecret,
+      host.checks,
+    ),
+  );
+  // --host and --member swapped: the host's role line says so, in the words repair uses.
+  const hostRefusal = opts.outlook?.host;
+  const swapped =
+    hostRefusal?.args.swappedWith !== undefined && hostRefusal.args.swappedWith !== null
+      ? describeRefusal(hostRefusal, String(host.context))
+      : undefined;
+  const hostLine = (f: Finding, brief: boolean): string[] =>
+    f.id === 'cluster-role' && swapped
+      ? line(f, { remedy: `${swapped.message} ${swapped.hint}` })
+      : line(f, { brief });
+  if (compact) {
+    // Only what needs attention, in a few words; -v has the rest.
+    for (const f of host.checks.filter(isProblem)) out.push(...hostLine(f, f.status === 'warn'));
+  } else host.checks.forEach((f) => out.push(...hostLine(f, false)));
+  if (fleet) out.push('', ...summaryTable(report, c, opts.headers !== false, opts.width));
+  if (!compact) {
+    report.members.forEach((m, i) => {
+      const plan = opts.outlook?.plans[i];
+      out.push('', heading(c, 'Member', m.name, m.server, m.kubesphereVersion, m.jwtSecret, m.checks));
+      m.checks.forEach((f) => out.push(...line(f, { plan })));
+      const status =
+        m.status === 'healthy'
+          ? c.green('healthy')
+          : m.status === 'error'
+            ? c.red('error')
+            : c.red('unhealthy');
+      out.push(
+        ...hanging(
+          `  ${c.bold('Verdict:')} ${status}: `,
+          13 + m.status.length,
+          safe(describeCause(m.cause, m.name)),
+          {
+            width: opts.width,
+            indent: 11,
+          },
+        ),
+      );
+      const refusal = plan?.refusal;
+      if (refusal && m.status !== 'healthy' && refusal.code !== 'not-repairable') {
+        // The remedies above no longer promise a repair: this is what repair would say, and why.
+        const r = describeRefusal(refusal, m.name);
+        out.push(
+          ...hanging(`  ${c.bold('Repair:')}  `, 11, safe(r.message), { width: opts.width }),
+          ...hanging(' '.repeat(11), 11, `→ ${safe(r.hint)}`, {
+            width: opts.width,
+            indent: 13,
+            paint: (t) => c.dim(t),
+          }),
+        );
+      } else if (!fleet && causeFixable(m.cause) && !refusal) {
+        const fix = wrapCommand(
+          opts.repairCommand([m]).map((w) => safe(w)),
+          11,
+          opts.width,
+        );
+        fix[0] = `  ${c.bold('Fix:')}     ${fix[0]!.trimStart()}`;
+        out.push(...fix);
+      }
+    });
+  }
+  if (fleet) out.push(...fleetSections(report, opts));
+  out.push('', ...hanging('', 0, footer(report, compact), { width: opts.width }));
   return `${out.join('\n')}\n`;
+}
+
+function heading(
+  c: Colors,
+  kind: 'Host' | 'Member',
+  name: string,
+  server: string | null,
+  version: string | null,
+  secret: Parameters<typeof secretLabel>[0],
+  checks: Finding[],
+): string {
+  return (
+    c.bold(`${kind} ${safe(name)}`) +
+    c.dim(
+      // Two spaces before each part; a part not known (an unreachable member's version) is left out.
+      [server, version, secretLabel(secret, checks)].map((part) => (part ? `  ${safe(part)}` : '')).join(''),
+    )
+  );
+}
+
+/** One check: symbol, id, summary; under a problem its remedy and log samples; with -v its evidence too. */
+function checkLine(c: Colors, opts: TextOptions, idWidth: number) {
+  // Continuation lines start under the summary: 2 + symbol + space + id + 2 spaces.
+  const indent = idWidth + 6;
+  const width = opts.width;
+  return (f: Finding, o: { brief?: boolean; plan?: MemberPlan; remedy?: string } = {}): string[] => {
+    const out: string[] = [];
+    const label = f.status === 'error' ? 'error: ' : '';
+    const found = withOutlook(describeFinding(f), f, o.plan);
+    const w = o.remedy ? { ...found, remedy: o.remedy } : found;
+    const summary = safe(o.brief ? briefFinding(f) : w.summary);
+    const prefix = `  ${paintStatus(c, f.status, SYMBOL[f.status])} ${f.id.padEnd(idWidth)}  `;
+    const lines = hanging(prefix, indent, `${label}${summary}`, { width });
+    if (label) lines[0] = lines[0]!.replace(label, c.red(label));
+    out.push(...lines);
+    const problem = isProblem(f);
+    const dim = (s: string) => c.dim(s);
+    if (problem && w.remedy && !o.brief)
+      out.push(
+        ...hanging(' '.repeat(indent), indent, `→ ${safe(w.remedy)}`, {
+          width,
+          indent: indent + 2,
+          paint: dim,
+        }),
+      );
+    if (problem || opts.verbose) {
+      for (const sample of samplesOf(f))
+        out.push(
+          ...hanging(' '.repeat(indent), indent, `│ ${safe(sample)}`, {
+            width,
+            indent: indent + 2,
+            paint: dim,
+          }),
+        );
+    }
+    const evidence = opts.verbose ? evidenceText(f.evidence) : '';
+    if (evidence)
+      out.push(
+        ...hanging(' '.repeat(indent), indent, `· ${safe(evidence)}`, {
+          width,
+          indent: indent + 2,
+          paint: dim,
+        }),
+      );
+    return out;
+  };
 }
 
 /**
@@ -134,20 +227,29 @@ function samplesOf(f: Finding): string[] {
     .map((line) => line.replace(/^\d{4}-\d\d-\d\dT\S+Z /, ''));
 }
 
-/** Fleet mode: one row per member before the details. */
-function summaryTable(report: DiagnoseReport, c: Colors, headers: boolean): string[] {
-  const rows = report.members.map((m) => [
-    safe(m.name),
-    safe(m.kubesphereVersion ?? '?'),
-    safe(m.discovery.connection ?? '-'),
-    m.status,
-    m.cause,
-  ]);
-  const head = ['MEMBER', 'VERSION', 'CONNECTION', 'VERDICT', 'CAUSE'];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const fmt = (r: string[]) => r.map((v, i) => (i === r.length - 1 ? v : v.padEnd(widths[i]!))).join('  ');
-  const paint = (status: string, text: string) =>
-    status === 'healthy' ? c.green(text) : status === 'error' ? c.red(text) : c.yellow(text);
-  const body = rows.map((r) => fmt(r).replace(r[3]!, paint(r[3]!, r[3]!)));
-  return headers ? [c.bold(fmt(head)), ...body] : body;
+/** A finding's evidence as `key=value` pairs (nested keys dotted); the log samples are shown on their own. */
+export function evidenceText(evidence: Record<string, unknown> | undefined): string {
+  const out: string[] = [];
+  const walk = (v: unknown, path: string): void => {
+    if (v === null || v === undefined) return;
+    if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${path}[${i}]`));
+    else if (typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) if (k !== 'samples') walk(x, path ? `${path}.${k}` : k);
+    } else {
+      const text = String(v);
+      out.push(`${path}=${text === '' || /[\s"=]/.test(text) ? JSON.stringify(text) : text}`);
+    }
+  };
+  walk(evidence, '');
+  return out.join(' ');
+}
+
+function footer(report: DiagnoseReport, compact: boolean): string {
+  const counts = countStatuses(allFindings(report));
+  const unhealthy = report.members.filter((m) => m.status !== 'healthy').length;
+  const membersText = `${report.members.length} member${report.members.length === 1 ? '' : 's'}, ${unhealthy} not healthy`;
+  const countText = (['pass', 'fail', 'warn', 'skip', 'error'] as const)
+    .map((k) => `${counts[k]} ${k}`)
+    .join(', ');
+  return `${membersText} · ${countText}${compact ? ' · -v shows every check' : ''}`;
 }

@@ -389,7 +389,7 @@ const CLOCK_REMEDY =
   "Synchronise the nodes' clocks with NTP (chronyd or systemd-timesyncd) on host and member; repair does not change this.";
 
 /** "45.2 s (± 0.6 s) behind" from a clock-skew finding's args. */
-function skewText(a: Args): string {
+export function skewText(a: Args): string {
   const skew = Number(a.skewSeconds);
   const way = skew < 0 ? 'behind' : 'ahead of';
   return `${Number.isFinite(skew) ? Math.abs(skew) : '?'} s (± ${s(a.uncertaintySeconds)} s) ${way}`;
@@ -413,9 +413,9 @@ function skipReason(reason: unknown): string {
     case 'host':
       return "skipped: the host's configuration could not be read";
     case 'no-write-time':
-      return 'skipped: kubesphere-config records no time of its last change (no managedFields), so pod start times cannot be compared with it';
+      return 'skipped: the time kubesphere-config last changed is not recorded (no managedFields), so whether the pods predate it is unknown';
     default:
-      return `skipped (${s(reason)})`;
+      return 'skipped';
   }
 }
 

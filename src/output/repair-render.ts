@@ -8,9 +8,11 @@ import type { Verification } from '../repair/verify.js';
 import type { Colors } from './color.js';
 import { unifiedDiff } from './diff.js';
 import { type Masker, secretMasker } from './mask.js';
+import { outsideRemedy } from './fleet-words.js';
 import { describeCause, describeFinding } from './messages.js';
 import { suggestCommand } from './program.js';
 import { terminalSafe as safe } from './sanitize.js';
+import { hanging } from './wrap.js';
 import type { MemberReport } from '../kubesphere/checks/report.js';
 
 export interface MemberRun {
@@ -114,33 +116,28 @@ function notReadable(cause: string, context: string): { message: string; hint: s
   }
 }
 
-/** What the user does about a cause that `repair` does not fix. */
-function outsideRemedy(cause: string): string {
-  switch (cause) {
-    case 'host-cache':
-      return "Fix the host: enable Redis in its ClusterConfiguration (or run one ks-apiserver replica), so that all of the host's replicas share one token cache.";
-    case 'clock-skew':
-      return "Synchronise the nodes' clocks (NTP or chrony on the host's and the member's nodes), then log in again.";
-    case 'host-sees-not-ready':
-      return "Look at the member's Cluster object on the host (kubectl get cluster NAME -o yaml): its conditions say why the host does not use it.";
-    default:
-      return 'Run ks-restore diagnose -v for the evidence, then log out and in again on the host console.';
-  }
-}
-
 /** The plan as a list, with a masked unified diff of each changed document; cluster text made terminal-safe. */
 export function renderPlanText(
   run: MemberRun,
   c: Colors,
-  opts: { timeout: string; restart: boolean },
+  opts: { timeout: string; restart: boolean; width?: number },
 ): string {
   const { plan } = run;
+  const { width: wrapAt } = opts;
   const out: string[] = [];
+  const dim = (s: string) => c.dim(s);
   out.push(c.bold(`Member ${safe(plan.context)}`) + c.dim(`  ${safe(plan.server)}`));
-  out.push(`  ${c.dim('now:')} ${safe(describeCause(run.before.cause, plan.context))}`);
+  out.push(
+    ...hanging(`  ${c.dim('now:')} `, 7, safe(describeCause(run.before.cause, plan.context)), {
+      width: wrapAt,
+    }),
+  );
   if (plan.refusal) {
     const r = describeRefusal(plan.refusal, plan.context);
-    out.push(`  ${c.red('✖ refused:')} ${safe(r.message)}`, `    ${c.dim(`→ ${safe(r.hint)}`)}`);
+    out.push(
+      ...hanging(`  ${c.red('✖ refused:')} `, 13, safe(r.message), { width: wrapAt, indent: 4 }),
+      ...hanging('    ', 4, `→ ${safe(r.hint)}`, { width: wrapAt, indent: 6, paint: dim }),
+    );
     return `${out.join('\n')}\n`;
   }
   if (run.actions.length === 0) {
@@ -152,11 +149,18 @@ export function renderPlanText(
   for (const a of run.actions) {
     const mark = a.status === 'skipped' ? c.dim(' (skipped: --no-restart)') : '';
     out.push(`  ${a.id.padEnd(width)}  ${safe(a.target)}${mark}`);
-    for (const ch of a.changes ?? []) out.push(`  ${' '.repeat(width)}    ${safe(describeChange(ch))}`);
+    const under = ' '.repeat(width + 6);
+    for (const ch of a.changes ?? [])
+      out.push(...hanging(under, width + 6, safe(describeChange(ch)), { width: wrapAt, indent: width + 8 }));
     if (a.id === 'wait-rollout' && opts.restart) out.push(`  ${' '.repeat(width)}    up to ${opts.timeout}`);
   }
   out.push(
-    `  ${'verify'.padEnd(width)}  diagnose ${safe(plan.context)} again: new pods ready, values loaded, no new auth errors`,
+    ...hanging(
+      `  ${'verify'.padEnd(width)}  `,
+      width + 4,
+      `diagnose ${safe(plan.context)} again: new pods ready, values loaded, no new auth errors`,
+      { width: wrapAt },
+    ),
   );
   // Diff lines show whole documents, context included: mask every secret they hold, shadowed duplicates too.
   const inDocs = secretMasker([
@@ -271,7 +275,8 @@ export function actionDetail(a: ActionRecord): string {
 const MARK: Record<ActionRecord['status'], string> = { done: '✔', failed: '✖', skipped: '-', planned: '·' };
 
 /** After applying: what happened to each action, and the verification. */
-export function renderOutcomeText(run: MemberRun, c: Colors): string {
+export function renderOutcomeText(run: MemberRun, c: Colors, wrapAt?: number): string {
+  const dim = (s: string) => c.dim(s);
   const out: string[] = [c.bold(`Result for ${safe(run.plan.context)}`)];
   const width = Math.max('verify'.length, ...run.actions.map((a) => a.id.length));
   for (const a of run.actions) {
@@ -285,8 +290,11 @@ export function renderOutcomeText(run: MemberRun, c: Colors): string {
       `  ${mark} ${a.id.padEnd(width)}  ${safe(a.target)}${a.status === 'skipped' ? c.dim(' (not done)') : ''}`,
     );
     if (a.error) {
-      out.push(`      ${c.red(safe(a.error.message))}`);
-      if (a.error.hint) out.push(`      ${c.dim(`→ ${safe(a.error.hint)}`)}`);
+      out.push(...hanging('      ', 6, safe(a.error.message), { width: wrapAt, paint: (s) => c.red(s) }));
+      if (a.error.hint)
+        out.push(
+          ...hanging('      ', 6, `→ ${safe(a.error.hint)}`, { width: wrapAt, indent: 8, paint: dim }),
+        );
     }
   }
   const v = run.verification;
@@ -302,7 +310,8 @@ export function renderOutcomeText(run: MemberRun, c: Colors): string {
       `  ${ok ? c.green('✔') : c.red('✖')} ${'verify'.padEnd(width)}  ${ok ? "the member accepts the host's tokens" : why ? `could not verify: ${safe(why.summary)}` : `still ${v.status}: ${cause}`}` +
         (v.failing && v.failing.length > 0 ? c.dim(` (failing: ${safe(v.failing.join(', '))})`) : ''),
     );
-    if (why?.remedy) out.push(`      ${c.dim(`→ ${safe(why.remedy)}`)}`);
+    if (why?.remedy)
+      out.push(...hanging('      ', 6, `→ ${safe(why.remedy)}`, { width: wrapAt, indent: 8, paint: dim }));
   }
   return `${out.join('\n')}\n`;
 }

@@ -41,6 +41,22 @@ describe('fleet mode: --use-host-credentials', () => {
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
+  it('the text report gives one repair command for both broken members, which repairs exactly them', async () => {
+    const r = await runCli(['diagnose', '--host', 'host', '--use-host-credentials'], env);
+    const commands = r.stdout.split('\n').filter((l) => /^\s*ks-restore repair /.test(l));
+    // --member for the member a context reaches; --cluster and --use-host-credentials for the other.
+    expect(commands).toEqual([
+      '  ks-restore repair --host host --member seen --cluster unseen --use-host-credentials',
+    ]);
+    expect(r.stdout).toMatch(/^ {2}towered +Add a kubeconfig context .*--member towered=CONTEXT/m);
+    const dry = await runCli([...commands[0]!.trim().split(' ').slice(1), '--dry-run', '-o', 'json'], env);
+    const doc = JSON.parse(dry.stdout);
+    expect(doc.members.map((m: any) => [m.server, m.causeBefore, m.refusal])).toEqual(
+      ['seen', 'unseen'].map((n) => [sb.clusters.find((c) => c.name === n)!.url, 'token-cache', undefined]),
+    );
+    expect(dry.code).toBe(1); // changes pending
+  });
+
   it('reaches the member without a context in memory only, and writes or prints nothing of its kubeconfig', async () => {
     const stored = sb.clusters[0]!.store.get(CLUSTERS, undefined, 'unseen') as any;
     const blob: string = stored.spec.connection.kubeconfig;

@@ -65,7 +65,7 @@ describe('a member log line that quotes secrets and carries escape sequences (ov
     const text = renderDiagnoseText(d.report, {
       colors: createColors({ color: false, stream: {}, env: {} }),
       verbose: true,
-      repairCommand: () => 'ks-restore repair',
+      repairCommand: () => ['ks-restore', 'repair'],
     });
     for (const out of [json, text]) {
       expect(out).not.toContain(hostSecret);

@@ -84,7 +84,7 @@ describe('text from clusters, as the renderers print it', () => {
     const text = renderDiagnoseText(report(), {
       colors: noColor,
       verbose: true,
-      repairCommand: (m) => `ks-restore repair --member ${m}`,
+      repairCommand: (ms) => ['ks-restore', 'repair', ...ms.flatMap((m) => ['--member', m.name])],
     });
     expect(text).not.toMatch(RAW);
     // Still there, as visible escapes: the sample, the member's name, the Deployment, the server's message.
@@ -94,6 +94,22 @@ describe('text from clusters, as the renderers print it', () => {
     expect(text).toContain('Member member\\u202e1');
     expect(text).toContain('the server says \\u001b]52;c;');
     expect(text).toContain('ks-apiserver\\u001b[2J');
+  });
+
+  it('the compact fleet report too: table, evidence, the repair command, wrapped or not', () => {
+    for (const width of [undefined, 40, 100]) {
+      const text = renderDiagnoseText(report(), {
+        colors: noColor,
+        verbose: false,
+        width,
+        repairCommand: (ms) => ['ks-restore', 'repair', ...ms.flatMap((m) => ['--member', m.name])],
+      });
+      expect(text).not.toMatch(RAW);
+      expect(text).toMatch(/^member\\u202e1 +v3\.4\.1 /m);
+      expect(text.replace(/ \\\n +/g, ' ')).toContain('ks-restore repair --member member\\u202e1\n');
+      // Wrapping breaks between escapes, never inside one.
+      expect(text).not.toMatch(/\\u[0-9a-f]{0,3}(?![0-9a-f])/);
+    }
   });
 
   it('-o json and -o yaml keep the exact strings', () => {
