@@ -200,3 +200,47 @@ describe('durations are echoed in Go form', () => {
     expect(stdout).toMatch(/^ +up to 300s$/m);
   });
 });
+
+describe("a fleet's one fix command names exactly the members repair would change", () => {
+  let fleet: Sandbox;
+  let fleetEnv: NodeJS.ProcessEnv;
+  beforeAll(async () => {
+    fleet = await startSandbox({
+      ksVersion: '3.4',
+      scenario: 'token-cache',
+      members: [{ name: 'plain' }, { name: 'unsure' }],
+      ...FAST,
+    });
+    // No ClusterConfiguration and no clusterRole in kubesphere.yaml: it may be a host, so repair refuses it
+    // (role guard) although its cause, the token cache, is one repair fixes.
+    const s = fleet.clusters.find((c) => c.name === 'unsure')!.store;
+    s.delete('clusterconfigurations.installer.kubesphere.io', 'kubesphere-system', 'ks-installer');
+    const cm = s.get('configmaps', 'kubesphere-system', 'kubesphere-config') as any;
+    cm.data['kubesphere.yaml'] = String(cm.data['kubesphere.yaml']).replace(/^[ \t]*clusterRole:.*\n?/m, '');
+    s.update(cm, { fieldManager: 'kubectl-edit' });
+    fleetEnv = { ...env, KUBECONFIG: fleet.kubeconfigPath };
+  });
+  afterAll(async () => {
+    await fleet?.stop();
+  });
+
+  it('the role-guarded member is listed with what repair says, not put in the command', async () => {
+    const { stdout } = await captureStdout(() =>
+      diagnoseCommand({ host: 'host', member: ['plain', 'unsure'], color: false }, fleetEnv),
+    );
+    const commands = stdout.split('\n').filter((l) => /^\s+ks-restore repair /.test(l));
+    expect(commands).toEqual(['  ks-restore repair --host host --member plain']);
+    expect(stdout).toMatch(/^Not fixed by that repair:\n {2}unsure +unsure's role cannot be established/m);
+    const d = await captureJson(() =>
+      diagnoseCommand({ host: 'host', member: ['plain', 'unsure'], output: 'json' }, fleetEnv),
+    );
+    expect(d.doc.members.map((m: any) => [m.cause, m.repair.action, m.repair.refusal?.code])).toEqual([
+      ['token-cache', 'repair', undefined],
+      ['token-cache', 'refused', 'role-guard'],
+    ]);
+    const r = await captureJson(() =>
+      repairCommand({ host: 'host', member: ['plain', 'unsure'], output: 'json', dryRun: true }, fleetEnv),
+    );
+    expect(r.doc.members.map((m: any) => m.refusal ?? null)).toEqual([null, d.doc.members[1].repair.refusal]);
+  });
+});
