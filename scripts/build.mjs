@@ -13,6 +13,22 @@ const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url
  * only as a fallback for a missing `require('url').URL`, which Node always has. Start-up compiles neither, and
  * runs socks-proxy-agent's module code only for a socks proxy.
  */
+/**
+ * A stand-in for a built-in module that loads it on its first use: reads of its members go to it. `'default' in`
+ * is answered without loading it, as CommonJS interop asks that at start-up.
+ */
+const LAZY_BUILTIN = `function lazyBuiltin(name) {
+  let m;
+  const load = () => (m ??= require(name));
+  // child_process' members are functions, kept by client-node's ExecAuth from its construction (execFn = spawn).
+  const calls = name === 'node:child_process';
+  return new Proxy({}, {
+    get: (_, k) => (calls && typeof k === 'string' ? (...args) => load()[k](...args) : load()[k]),
+    has: (_, k) => k !== 'default' && k in load(),
+  });
+}
+`;
+
 const clientNodeConfigOnly = {
   name: 'client-node-config-only',
   setup(b) {
@@ -40,6 +56,30 @@ const clientNodeConfigOnly = {
         file: 'whatwg-url-unused.js',
         contents: 'export const URL = globalThis.URL;\nexport default { URL };\n',
       },
+      // Node built-ins that only some paths use (exec and cloud auth plugins, commander's executable
+      // subcommands, jsonpath-plus' script filters, node-fetch's decompression), loaded on first use, not at
+      // start-up: child_process brings net, dgram and more.
+      ...[
+        [
+          'node:child_process',
+          /\/@kubernetes\/client-node\/dist\/(config|exec_auth|azure_auth|gcp_auth)\.js$/,
+        ],
+        ['vm', /\/jsonpath-plus\/dist\/[^/]+\.js$/],
+      ].map(([name, importer]) => ({
+        filter: new RegExp(`^${name}$`),
+        importer: from(importer),
+        file: `lazy-${name.replace('node:', '')}.js`,
+        contents: `export default lazyBuiltin(${JSON.stringify(name)});\n${LAZY_BUILTIN}`,
+      })),
+      ...[
+        ['node:child_process', /\/commander\/lib\/command\.js$/],
+        ['zlib', /\/node-fetch\/lib\/index\.m?js$/],
+      ].map(([name, importer]) => ({
+        filter: new RegExp(`^${name}$`),
+        importer: from(importer),
+        file: `lazy-${name.replace('node:', '')}.cjs`,
+        contents: `module.exports = lazyBuiltin(${JSON.stringify(name)});\n${LAZY_BUILTIN}`,
+      })),
     ];
     for (const shim of shims) {
       b.onResolve({ filter: shim.filter }, (args) =>

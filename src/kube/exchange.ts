@@ -77,7 +77,11 @@ export function exchange<T>(
       ...(req.agent ? { agent: req.agent } : {}),
     });
     request.on('error', fail);
-    request.on('close', () => fail(new IncompleteResponseError('headers')));
+    // Every request closes, most after they settled: no error (and its stack) is made for those.
+    request.on('close', () => {
+      if (settled) request.destroy();
+      else fail(new IncompleteResponseError('headers'));
+    });
     request.on('response', (res) => {
       if (opts.idleTimeout) arm();
       let sink: ReturnType<typeof onResponse>;

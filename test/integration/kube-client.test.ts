@@ -277,6 +277,27 @@ describe('reads', () => {
     expect(await open('host').get('namespaces', undefined, NS)).toMatchObject({ kind: 'Namespace' });
   });
 
+  it('requests sent at once open one full TLS handshake per cluster; the other connections resume its session', async () => {
+    const before = servers[0]!.handshakes();
+    const c = open('host');
+    const reads = () =>
+      Promise.all([
+        c.version(),
+        c.get('configmaps', NS, 'kubesphere-config'),
+        c.get('namespaces', undefined, NS),
+        c.list('pods', NS),
+        c.list('deployments', NS),
+        c.get('configmaps', NS, 'nope'),
+      ]);
+    const first = await reads();
+    expect(first[1]).toEqual(hostStore.get('configmaps', NS, 'kubesphere-config'));
+    await reads();
+    const after = servers[0]!.handshakes();
+    expect(after.full - before.full).toBe(1);
+    expect(after.resumed - before.resumed).toBeGreaterThan(0);
+    expect(after.resumed - before.resumed).toBeLessThanOrEqual(5);
+  });
+
   it('get of a missing object → undefined', async () => {
     expect(await open('host').get('configmaps', NS, 'nope')).toBeUndefined();
     expect(await open('host').get('secrets', 'no-such-namespace', 'nope')).toBeUndefined();

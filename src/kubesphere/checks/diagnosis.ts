@@ -3,7 +3,7 @@ import type { MemberTarget } from '../cluster/discovery.js';
 import type { ClusterReader } from '../cluster/gateway.js';
 import { gatherCluster } from '../cluster/gather.js';
 import type { AuthLogKindSummary, AuthLogSummary } from './logs.js';
-import { maskSecrets } from '../config/fingerprint.js';
+import { secretMasker } from '../config/fingerprint.js';
 import { maskSecretAssignments, secretsInSnapshot } from '../config/secrets.js';
 import { summarizeLogs } from '../logs/summary.js';
 import type { DiagnoseReport } from './report.js';
@@ -110,12 +110,13 @@ export function limiter(n: number): <T>(job: () => Promise<T>) => Promise<T> {
 function maskSamples(gathered: Gathered, secrets: readonly string[]): Gathered {
   if (!gathered.logs) return gathered;
   const kinds: AuthLogSummary['kinds'] = {};
+  const mask = secretMasker(secrets);
   for (const [kind, k] of Object.entries(gathered.logs.kinds) as Array<
     [keyof AuthLogSummary['kinds'], AuthLogKindSummary]
   >) {
     kinds[kind] = {
       ...k,
-      samples: k.samples.map((line) => maskSecretAssignments(maskSecrets(line, secrets))),
+      samples: k.samples.map((line) => maskSecretAssignments(mask(line))),
     };
   }
   return { ...gathered, logs: { ...gathered.logs, kinds } };

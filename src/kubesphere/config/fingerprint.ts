@@ -21,13 +21,19 @@ export function fingerprintSecret(secret: string | undefined): SecretFingerprint
  * `********`. Longest first, so a secret that contains another is masked whole.
  */
 export function maskSecrets(text: string, secrets: ReadonlyArray<string | undefined>): string {
+  return secretMasker(secrets)(text);
+}
+
+/** maskSecrets for many texts and the same secrets: their base64 forms encoded and the order sorted once. */
+export function secretMasker(secrets: ReadonlyArray<string | undefined>): (text: string) => string {
   const needles = new Set<string>();
   for (const s of secrets) {
     if (s === undefined || s === '') continue;
     needles.add(s);
     needles.add(Buffer.from(s, 'utf8').toString('base64'));
   }
-  return [...needles].sort((a, b) => b.length - a.length).reduce((t, s) => t.split(s).join(MASK), text);
+  const order = [...needles].sort((a, b) => b.length - a.length);
+  return (text) => order.reduce((t, s) => t.split(s).join(MASK), text);
 }
 
 const JWT_RE = /\beyJ[\w-]*\.[\w-]+\.[\w-]+/g;

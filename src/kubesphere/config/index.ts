@@ -2,10 +2,10 @@
  * kubesphere.yaml (ConfigMap kubesphere-system/kubesphere-config): lenient parsing as ks-apiserver does it
  * (duplicate keys: the last wins), layout detection, and the version helpers the layouts depend on.
  */
-import yaml from 'js-yaml';
 import type { ConfigLayout, KsVersion } from './version.js';
 import { dataOf, getPath } from './paths.js';
-import { duplicateKeys, scanYaml, splitLines } from '../yaml/scan.js';
+import { loadYamlOnce, scanYamlOnce } from '../yaml/once.js';
+import { duplicateKeys, splitLines } from '../yaml/scan.js';
 
 export { AUTH_PATHS, dataOf, getPath, hasPath } from './paths.js';
 
@@ -61,13 +61,13 @@ export interface ParseFailure {
 
 export function parseKubesphereYaml(text: string): ParsedConfig | ParseFailure {
   if (text.trim() === '') return { ok: false, code: 'empty', reason: 'kubesphere.yaml is empty' };
-  const scan = scanYaml(text);
+  const scan = scanYamlOnce(text);
   if (!scan.ok && scan.code !== 'unsupported-structure') {
     return { ok: false, code: scan.code, reason: `line ${scan.line}: ${scan.reason}`, line: scan.line };
   }
   let data: unknown;
   try {
-    data = yaml.load(text, { json: true });
+    data = loadYamlOnce(text);
   } catch (e) {
     const line = (e as { mark?: { line?: number } }).mark?.line;
     const reason = (e as { reason?: string }).reason ?? (e instanceof Error ? e.message : String(e));

@@ -1,7 +1,8 @@
 import yaml from 'js-yaml';
 import type { ClusterFacts } from '../cluster/facts.js';
 import { present, type ClusterSnapshot } from '../cluster/snapshot.js';
-import { scanYaml, splitLines } from '../yaml/scan.js';
+import { loadYamlOnce, scanYamlOnce } from '../yaml/once.js';
+import { splitLines } from '../yaml/scan.js';
 import { findQuoteEnd, indentOf } from '../yaml/tokens.js';
 import { MASK } from './fingerprint.js';
 import { isMapping } from './paths.js';
@@ -88,13 +89,13 @@ function secretsInText(text: string): string[] {
   // What a parser sees (the last of duplicates), and strings nested in it. JSON (a last-applied annotation) is
   // YAML too, and JSON.parse reads it alike (the last duplicate wins), many times faster.
   try {
-    const data: unknown = /^\s*[{[]/.test(text) ? parseJsonOrYaml(text) : yaml.load(text, { json: true });
+    const data: unknown = /^\s*[{[]/.test(text) ? parseJsonOrYaml(text) : loadYamlOnce(text);
     if (data !== null && typeof data === 'object') walk(data, out, undefined);
   } catch {
     // Not YAML: the line reading below still applies.
   }
   // Every occurrence of the key, shadowed ones included, whatever the shape of its value.
-  const scan = scanYaml(text);
+  const scan = scanYamlOnce(text);
   if (scan.ok) {
     for (const e of scan.entries) {
       if (!JWT_KEY.test(e.key) || e.shape !== 'scalar') continue;

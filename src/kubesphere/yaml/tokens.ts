@@ -117,8 +117,12 @@ function isSeparator(t: string, j: number): boolean {
   return j >= t.length || t[j] === ' ' || t[j] === '\t';
 }
 
+const PLAIN_WORD = /^[A-Za-z_][\w-]*$/;
+
 /** The key as js-yaml stores it in an object (`true:` → "true", `"a b":` → "a b"). */
 export function resolveKey(raw: string): string {
+  // A plain word is a string to any YAML schema, except the spellings of true, false and null js-yaml resolves.
+  if (PLAIN_WORD.test(raw) && !/^(?:true|false|null)$/i.test(raw)) return raw;
   try {
     const v: unknown = yaml.load(raw, { json: true });
     return v === null || typeof v !== 'object' ? String(v) : raw;

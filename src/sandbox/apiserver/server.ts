@@ -1,6 +1,7 @@
 import { createServer } from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { createClusterPki } from '../pki.js';
 import type { ServerContext } from './context.js';
 import type { FaultInjector } from './faults.js';
@@ -34,6 +35,8 @@ export interface RunningApiServer {
   /** https://127.0.0.1:PORT */
   url: string;
   caCertPem: string;
+  /** TLS handshakes completed so far: full ones, and those that resumed an earlier session. */
+  handshakes(): { full: number; resumed: number };
   close(): Promise<void>;
 }
 
@@ -56,6 +59,11 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
+  const handshakes = { full: 0, resumed: 0 };
+  server.on('secureConnection', (s: TLSSocket) => {
+    if (s.isSessionReused()) handshakes.resumed++;
+    else handshakes.full++;
+  });
   // A client that hangs up mid-handshake must not crash the sandbox.
   server.on('tlsClientError', () => {});
   await new Promise<void>((resolve, reject) => {
@@ -71,6 +79,7 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
   return {
     url: `https://127.0.0.1:${port}`,
     caCertPem: pki.caCertPem,
+    handshakes: () => ({ ...handshakes }),
     close() {
       closing ??= new Promise<void>((resolve) => {
         for (const res of ctx.streams) res.end();
