@@ -69,6 +69,7 @@ describe('npm pack, then npm install -g --offline', () => {
         'README.md',
         'deploy/rbac/diagnose.yaml',
         'deploy/rbac/repair.yaml',
+        'deploy/cronjob.yaml',
       ]),
     );
     expect(files.filter((f) => f.endsWith('.map'))).toEqual([]);

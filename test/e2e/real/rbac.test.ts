@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -16,6 +16,7 @@ import { describeReal } from '../../helpers/real-tier.js';
  */
 const KUBECTL = '/usr/bin/kubectl';
 const RBAC = new URL('../../../deploy/rbac/', import.meta.url).pathname;
+const CRONJOB = new URL('../../../deploy/cronjob.yaml', import.meta.url).pathname;
 const NS = 'kubesphere-system';
 
 interface Run {
@@ -328,5 +329,33 @@ describeReal('RBAC manifests on a real kube-apiserver (KubeSphere 3.4, host + me
     const r = await runCli(['diagnose', '--kubeconfig', kc, '-o', 'json'], { HOME: dir });
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ members: [{ context: 'member', status: 'healthy' }] });
+  });
+
+  it('in a pod of the host as the ServiceAccount, as deploy/cronjob.yaml runs it: metrics of a healthy fleet', async () => {
+    const host = sb.clusters.find((c) => c.role === 'host')!;
+    const root = join(dir, 'pod');
+    const files = join(root, 'var/run/secrets/kubernetes.io/serviceaccount');
+    mkdirSync(files, { recursive: true });
+    writeFileSync(
+      join(files, 'token'),
+      (await asAdmin('host', '-n', 'ks-restore', 'create', 'token', 'ks-restore')).trim(),
+    );
+    writeFileSync(join(files, 'ca.crt'), host.caCertPem);
+    const url = new URL(host.url);
+    const r = await runCli(['diagnose', '--all-members', '--use-host-credentials', '-o', 'prometheus'], {
+      HOME: join(dir, 'pod-home'),
+      KUBERNETES_SERVICE_HOST: url.hostname,
+      KUBERNETES_SERVICE_PORT: url.port,
+      KS_RESTORE_IN_CLUSTER_ROOT: root,
+    });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n')).toContain(
+      'ks_restore_member_healthy{host="in-cluster",member="member",cause="healthy"} 1',
+    );
+    // The example CronJob as shipped: the API server accepts it (server-side dry run), in the manifests' namespace.
+    expect(await asAdmin('host', 'apply', '--dry-run=server', '-f', CRONJOB)).toMatch(
+      /^cronjob\.batch\/ks-restore-diagnose created \(server dry run\)$/m,
+    );
   });
 });
