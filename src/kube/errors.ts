@@ -1,5 +1,6 @@
 import { ExitCode, KsRestoreError } from '../errors.js';
 import type { ExitCodeValue } from '../errors.js';
+import { IN_CLUSTER_CONTEXT } from './in-cluster.js';
 
 /**
  * Typed failures of a request to one cluster. Each names the kubeconfig context and the operation, and its hint
@@ -100,11 +101,13 @@ export class UnauthorizedError extends KubeError {
  * namespace, or the non-resource URL (`/version`).
  */
 export function canICommand(context: string, op: KubeOperation): string {
-  if (op.resource.startsWith('/')) return `kubectl --context ${context} auth can-i ${op.verb} ${op.resource}`;
+  // In a pod, kubectl has no contexts: it uses the service account as ks-restore does.
+  const kubectl = context === IN_CLUSTER_CONTEXT ? 'kubectl' : `kubectl --context ${context}`;
+  if (op.resource.startsWith('/')) return `${kubectl} auth can-i ${op.verb} ${op.resource}`;
   const [resource, subresource] = op.resource.split('/');
   const type = op.group ? `${resource}.${op.group}` : resource;
   return [
-    `kubectl --context ${context} auth can-i ${op.verb} ${type}${op.name ? `/${op.name}` : ''}`,
+    `${kubectl} auth can-i ${op.verb} ${type}${op.name ? `/${op.name}` : ''}`,
     subresource ? `--subresource=${subresource}` : '',
     op.namespace ? `-n ${op.namespace}` : '',
   ]

@@ -184,6 +184,12 @@ describe('canICommand: the kubectl auth can-i that answers for exactly the reque
     ],
   ])('%o', (op, command) => expect(canICommand('c', op)).toBe(command));
 
+  it('in a pod (context in-cluster) kubectl needs no --context: it uses the service account too', () => {
+    expect(canICommand('in-cluster', { verb: 'list', resource: 'pods', namespace: NS })).toBe(
+      `kubectl auth can-i list pods -n ${NS}`,
+    );
+  });
+
   it('a 403 hint ends with that command; several 403s are listed one per line', () => {
     const refused = (name: string, resource: string) =>
       errorFromResponse(
