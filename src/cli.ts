@@ -60,9 +60,9 @@ function withMemberOptions(cmd: Command): Command {
     .option('--concurrency <n>', 'members read at once', '32');
 }
 
-function outputOption(): Option {
+function outputOption(extra: string[] = []): Option {
   return new Option('-o, --output <format>', 'output format')
-    .choices(['text', 'json', 'yaml'])
+    .choices(['text', 'json', 'yaml', ...extra])
     .default('text');
 }
 
@@ -96,14 +96,15 @@ export function buildProgram(options: ProgramOptions = {}): Command {
     .option('--kubeconfig <path>', 'kubeconfig file to use (default: $KUBECONFIG, else ~/.kube/config)')
     .option('--since <duration>', 'read ks-apiserver logs this far back', '1h')
     .option('--tail <lines>', 'read at most this many log lines per container (default: all within --since)')
-    .addOption(outputOption())
+    // prometheus: text exposition format, for node_exporter's textfile collector or a Pushgateway
+    .addOption(outputOption(['prometheus']))
     .addOption(requestTimeoutOption())
     .option('--no-headers', 'fleet summary table without its header row, as kubectl get --no-headers')
     .option('--no-color', 'disable color (also NO_COLOR=1 or TERM=dumb)')
     .addHelpText(
       'after',
       examples(
-        '\nWithout --member, every member the host has joined is found from its Cluster objects.\n\nExamples:\n  ks-restore diagnose --host host --member member\n  ks-restore diagnose --member member -o json | jq .members[0].status\n  ks-restore diagnose --context host            # all members (--context is --host)\n  ks-restore diagnose --cluster member-1 -v=6   # one member, each API request on stderr',
+        '\nWithout --member, every member the host has joined is found from its Cluster objects.\n\nExamples:\n  ks-restore diagnose --host host --member member\n  ks-restore diagnose --member member -o json | jq .members[0].status\n  ks-restore diagnose --context host            # all members (--context is --host)\n  ks-restore diagnose --cluster member-1 -v=6   # one member, each API request on stderr\n  ks-restore diagnose -o prometheus > ks-restore.prom   # metrics for a textfile collector',
       ),
     )
     .action(async (opts: Record<string, unknown>) => {

@@ -4,6 +4,7 @@ import { runDiagnosis } from '../kubesphere/checks/diagnosis.js';
 import { repairOutlook } from '../kubesphere/repair/outlook.js';
 import { createColors } from '../output/color.js';
 import { diagnoseDocument, type RunStatus } from '../output/diagnose-json.js';
+import { renderDiagnosePrometheus } from '../output/diagnose-prometheus.js';
 import { renderDiagnoseText } from '../output/diagnose-text.js';
 import { openProgress } from '../output/progress-base.js';
 import { renderStructured } from '../output/structured.js';
@@ -22,7 +23,8 @@ import { openSession } from './session.js';
 
 /** `ks-restore diagnose`: read-only. Returns the exit code; prints the report to stdout. */
 export async function diagnoseCommand(flags: Record<string, unknown>, env = process.env): Promise<number> {
-  const output = outputFlag(flags.output);
+  const prometheus = flags.output === 'prometheus';
+  const output = prometheus ? 'json' : outputFlag(flags.output);
   const since = durationText(flags.since ?? '1h');
   const sinceMs = durationFlag('--since', since);
   const tailLines = flags.tail === undefined ? undefined : positiveIntFlag('--tail', flags.tail);
@@ -60,6 +62,8 @@ export async function diagnoseCommand(flags: Record<string, unknown>, env = proc
         outlook,
       }),
     );
+  } else if (prometheus) {
+    process.stdout.write(renderDiagnosePrometheus(diagnosis.report, run, new Date()));
   } else {
     process.stdout.write(renderStructured(diagnoseDocument(diagnosis.report, run, outlook), output));
   }

@@ -143,7 +143,12 @@ export async function repairCommand(flags: Record<string, unknown>, env = proces
     for (const r of changing) {
       for (const a of r.actions) a.status = 'skipped';
     }
-    log(`error: ${failure.message}${failure.hint ? `\n${failure.hint}` : ''}\nNothing was changed.`);
+    // The rights repair needs are shipped as manifests (deploy/rbac/, README: Permissions).
+    const rbac =
+      failure.kind === 'forbidden'
+        ? "\nrepair's permissions: deploy/rbac/repair.yaml in ks-restore's package (README, Permissions)."
+        : '';
+    log(`error: ${failure.message}${failure.hint ? `\n${failure.hint}` : ''}${rbac}\nNothing was changed.`);
     return finish('failed', ExitCode.unreadable, null);
   }
   progress.stop();

@@ -102,7 +102,7 @@ class Client implements ClusterClient {
 
   async version(): Promise<ServerVersion> {
     return (await this.t.json(
-      { verb: 'get', resource: 'version' },
+      { verb: 'get', resource: '/version' },
       { method: 'GET', path: '/version' },
     )) as ServerVersion;
   }

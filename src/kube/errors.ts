@@ -1,5 +1,6 @@
 import { ExitCode, KsRestoreError } from '../errors.js';
 import type { ExitCodeValue } from '../errors.js';
+import { IN_CLUSTER_CONTEXT } from './in-cluster.js';
 
 /**
  * Typed failures of a request to one cluster. Each names the kubeconfig context and the operation, and its hint
@@ -94,35 +95,81 @@ export class UnauthorizedError extends KubeError {
   }
 }
 
+/**
+ * The `kubectl auth can-i` command that answers for exactly this request: the object's name when it has one
+ * (a Role may grant a verb on named objects only, and then `can-i VERB TYPE` says no), the subresource, the
+ * namespace, or the non-resource URL (`/version`).
+ */
+export function canICommand(context: string, op: KubeOperation): string {
+  // In a pod, kubectl has no contexts: it uses the service account as ks-restore does.
+  const kubectl = context === IN_CLUSTER_CONTEXT ? 'kubectl' : `kubectl --context ${context}`;
+  if (op.resource.startsWith('/')) return `${kubectl} auth can-i ${op.verb} ${op.resource}`;
+  const [resource, subresource] = op.resource.split('/');
+  const type = op.group ? `${resource}.${op.group}` : resource;
+  return [
+    `${kubectl} auth can-i ${op.verb} ${type}${op.name ? `/${op.name}` : ''}`,
+    subresource ? `--subresource=${subresource}` : '',
+    op.namespace ? `-n ${op.namespace}` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+}
+
+/** `"update" on secrets "kubesphere-secret" in namespace "kubesphere-system"`: what a Role must grant. */
+function missingPermission(op: KubeOperation): string {
+  if (op.resource.startsWith('/')) return `"${op.verb}" on the non-resource URL ${op.resource}`;
+  const [resource, subresource] = op.resource.split('/');
+  const where = op.namespace ? ` in namespace "${op.namespace}"` : ' (cluster-wide)';
+  const named = op.name && !subresource ? ` "${op.name}"` : '';
+  return `"${op.verb}" on ${op.group ? `${resource}.${op.group}` : resource}${subresource ? `/${subresource}` : ''}${named}${where}`;
+}
+
 export class ForbiddenError extends KubeError {
   readonly verb: string;
   readonly resource: string;
   readonly group: string;
   readonly namespace: string | undefined;
+  /** `kubectl --context X auth can-i …` for exactly this request. */
+  readonly canI: string;
+  /** What is missing, as a Role would grant it. */
+  readonly permission: string;
   constructor(init: KubeErrorInit & { statusMessage?: string }) {
     const op = init.operation;
-    const [resource, subresource] = op.resource.split('/');
-    const where = op.namespace ? ` in namespace "${op.namespace}"` : ' (cluster-wide)';
-    const what = `"${op.verb}" on ${op.group ? `${resource}.${op.group}` : resource}${subresource ? `/${subresource}` : ''}`;
-    const canI = [
-      `kubectl --context ${init.context} auth can-i ${op.verb} ${op.group ? `${resource}.${op.group}` : resource}`,
-      subresource ? `--subresource=${subresource}` : '',
-      op.namespace ? `-n ${op.namespace}` : '',
-    ]
-      .filter(Boolean)
-      .join(' ');
+    const what = missingPermission(op);
+    const canI = canICommand(init.context, op);
     super(
-      `context "${init.context}" is not allowed to ${describeOperation(op)} (403 Forbidden): missing permission ${what}${where}` +
+      `context "${init.context}" is not allowed to ${describeOperation(op)} (403 Forbidden): missing permission ${what}` +
         (init.statusMessage ? `. The API server said: ${init.statusMessage}` : ''),
       {
         ...init,
-        hint: `use a context with more rights (cluster-admin), or ask for a Role/ClusterRole granting ${what}${where}; check with: ${canI}`,
+        hint: `use a context with more rights (cluster-admin), or ask for a Role/ClusterRole granting ${what}; check with: ${canI}`,
       },
     );
     this.verb = op.verb;
     this.resource = op.resource;
     this.group = op.group ?? '';
     this.namespace = op.namespace;
+    this.canI = canI;
+    this.permission = what;
+  }
+}
+
+/**
+ * Several requests refused with 403 (repair's dryRun=All validation of every write): all that is missing, each
+ * with its own `kubectl auth can-i`, rather than the first alone.
+ */
+export class MissingPermissionsError extends KsRestoreError {
+  readonly refusals: ForbiddenError[];
+  constructor(refusals: ForbiddenError[]) {
+    const contexts = [...new Set(refusals.map((r) => `"${r.context}"`))].join(', ');
+    super(
+      `context ${contexts} is not allowed to ${refusals.map((r) => r.operation).join(', ')} (403 Forbidden): missing permissions ${refusals.map((r) => r.permission).join('; ')}`,
+      {
+        exitCode: ExitCode.unreadable,
+        hint: `use a context with more rights, or ask for a Role granting them; check each with:\n${refusals.map((r) => `  ${r.canI}`).join('\n')}`,
+      },
+    );
+    this.refusals = refusals;
   }
 }
 

@@ -3,6 +3,7 @@ import {
   AuthPluginError,
   ClusterUnreachableError,
   ForbiddenError,
+  MissingPermissionsError,
   NotFoundError,
   RequestTimeoutError,
   UnauthorizedError,
@@ -30,7 +31,7 @@ export function describeFailure(err: unknown): ReadFailure {
       ? 'unreachable'
       : err instanceof UnauthorizedError
         ? 'unauthorized'
-        : err instanceof ForbiddenError
+        : err instanceof ForbiddenError || err instanceof MissingPermissionsError
           ? 'forbidden'
           : err instanceof RequestTimeoutError
             ? 'timeout'

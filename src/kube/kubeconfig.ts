@@ -1,9 +1,11 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import yaml from 'js-yaml';
 import type { Cluster, Context, KubeConfig, User } from './client-node.js';
 import { UsageError } from '../errors.js';
+import { inClusterPossible, loadInCluster } from './in-cluster.js';
 import { proxyFromEnvironment } from './proxy-env.js';
 
 /** A context as `kubectl config get-contexts` shows it. Never holds credentials. */
@@ -57,6 +59,8 @@ export async function loadKubeconfig(
       const text = await readKubeconfig(file, 'list');
       if (text !== undefined) docs.push({ file, doc: parseKubeconfig(file, text) });
     }
+    // kubectl: none of them exists, so nothing was loaded; in a pod, its service account then.
+    if (docs.length === 0 && inClusterPossible(env)) return loadInCluster(env);
     if (docs.length === 0) {
       throw new UsageError(
         `none of the kubeconfig files in KUBECONFIG exist: ${files.join(', ')}`,
@@ -65,6 +69,8 @@ export async function loadKubeconfig(
     }
   } else {
     const file = path.join(opts.homedir ?? os.homedir(), '.kube', 'config');
+    // No kubeconfig anywhere, in a pod: its service account (kubectl's and client-go's last resort too).
+    if (!existsSync(file) && inClusterPossible(env)) return loadInCluster(env);
     const text = await readKubeconfig(file, 'default');
     docs.push({ file, doc: parseKubeconfig(file, text!) });
   }

@@ -44,9 +44,21 @@ export async function streamPodLog(
     async () => {
       const creds = await t.credentials(scope);
       const headers = { ...creds.headers, Accept: '*/*', 'User-Agent': `ks-restore/${VERSION}` };
-      return exchange(
+      // -v=6 logs this request as every other one: once it is over, with the status it got.
+      const started = Date.now();
+      let status: number | undefined;
+      const notice = (s: number | string) =>
+        observer().request?.({
+          context: t.context,
+          method: 'GET',
+          path: url.pathname + url.search,
+          status: s,
+          ms: Date.now() - started,
+        });
+      const result = exchange(
         { url, method: 'GET', headers, agent: creds.agent, timeoutMs: t.timeoutMs },
         (head) => {
+          status = head.status;
           if (head.status !== 200) {
             const body = bufferedBody(head, MAX_ERROR_BODY);
             return { chunk: body.chunk, done: () => errorOutcome(body.done()) };
@@ -64,6 +76,16 @@ export async function streamPodLog(
           };
         },
         { idleTimeout: true },
+      );
+      return result.then(
+        (r) => {
+          notice(status ?? 200);
+          return r;
+        },
+        (err: unknown) => {
+          notice(status ?? (err instanceof Error ? err.name : 'error'));
+          throw err;
+        },
       );
     },
     (err) => {

@@ -118,11 +118,18 @@ export function describeFinding(f: Finding): Wording {
         summary:
           'no ClusterConfiguration ks-installer found on a 3.x cluster; cannot tell whether ks-installer keeps the configuration',
       };
+    case 'durable-cc-unreadable':
+      return {
+        summary: `cannot read ks-installer's ClusterConfiguration: ${s(a.message)}`,
+        ...(a.hint ? { remedy: s(a.hint) } : {}),
+      };
     case 'durable-secret-unreadable':
       return {
         summary:
           'kubesphere-secret could not be read, so whether ks-installer keeps this jwtSecret is unknown',
-        remedy: 'Run with a context that may get secrets in kubesphere-system (repair needs it anyway).',
+        remedy: a.hint
+          ? s(a.hint)
+          : 'Run with a context that may get secrets in kubesphere-system (repair needs it anyway).',
       };
     case 'durable-drift':
       return durableDrift(a);

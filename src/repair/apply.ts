@@ -1,5 +1,11 @@
 import { RESTARTED_AT, restartedAt } from '../kube/client.js';
-import { ConflictError, writeOutcomeUnknown, writeRefused } from '../kube/errors.js';
+import {
+  ConflictError,
+  ForbiddenError,
+  MissingPermissionsError,
+  writeOutcomeUnknown,
+  writeRefused,
+} from '../kube/errors.js';
 import { journal } from './journal.js';
 import type { ClusterReader } from '../kubesphere/cluster/gateway.js';
 import { applyObjectEdits } from '../kubesphere/repair/object-edit.js';
@@ -71,12 +77,17 @@ export async function dryRunPlan(
   rows: ActionRecord[],
 ): Promise<void> {
   const restart = plan.restart;
-  await firstFailure([
+  const settled = await Promise.allSettled([
     ...plan.writes.map((w) => dryRunWrite(client, w)),
     ...(restart
       ? [client.restartDeployment(restart.namespace, restart.name, { now: new Date(), dryRun: true })]
       : []),
   ]);
+  const refused = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason as unknown] : []));
+  // Every missing permission at once, each with its `kubectl auth can-i`, not one per attempt.
+  if (refused.length > 1 && refused.every((e) => e instanceof ForbiddenError))
+    throw new MissingPermissionsError(refused as ForbiddenError[]);
+  if (refused.length > 0) throw refused[0];
   for (const r of rows) r.info = { ...r.info, validated: true };
 }
 

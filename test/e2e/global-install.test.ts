@@ -67,6 +67,9 @@ describe('npm pack, then npm install -g --offline', () => {
         'dist/cli.js',
         'CHANGELOG.md',
         'README.md',
+        'deploy/rbac/diagnose.yaml',
+        'deploy/rbac/repair.yaml',
+        'deploy/cronjob.yaml',
       ]),
     );
     expect(files.filter((f) => f.endsWith('.map'))).toEqual([]);

@@ -181,6 +181,12 @@ describe("kubectl's flags", () => {
         /^m1: GET \/api\/v1\/namespaces\/kubesphere-system\/configmaps\/kubesphere-config 200 in \d+ ms$/,
       ),
     );
+    // The log reads too (streamed, not buffered): every request is on the list, which deploy/rbac/ is checked against.
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        /^m1: GET \/api\/v1\/namespaces\/kubesphere-system\/pods\/ks-apiserver-[a-z0-9-]+\/log\?container=ks-apiserver&\S+ 200 in \d+ ms$/,
+      ),
+    );
     expect(lines.every((l) => /^\S+: (GET|PUT|PATCH|POST|DELETE) \/\S* (\d{3}|\w+) in \d+ ms$/.test(l))).toBe(
       true,
     );

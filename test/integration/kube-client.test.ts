@@ -513,7 +513,7 @@ describe('failures name the context and the next step', () => {
     const err = await failure(ro.replace('configmaps', cm), ForbiddenError);
     expect([err.verb, err.resource, err.namespace, err.status]).toEqual(['update', 'configmaps', NS, 403]);
     expect(err.message).toContain('"host-ro"');
-    expect(err.hint).toContain(`auth can-i update configmaps -n ${NS}`);
+    expect(err.hint).toContain(`auth can-i update configmaps/kubesphere-config -n ${NS}`);
     const patchErr = await failure(
       ro.patch('configmaps', NS, 'kubesphere-config', { data: { a: 'b' } }, { type: 'merge' }),
       ForbiddenError,

@@ -332,6 +332,34 @@ describe('jwt-secret-durable', () => {
     expect([c.status, c.code, c.args]).toEqual(['warn', 'durable-secret-unreadable', {}]);
   });
 
+  it('kubesphere-secret unreadable for RBAC: the warning carries the kubectl auth can-i to run', () => {
+    const hint =
+      'check with: kubectl --context member auth can-i get secrets/kubesphere-secret -n kubesphere-system';
+    const m: ClusterSnapshot = {
+      ...member({ cc: { clusterRole: 'member' } }),
+      kubesphereSecret: { failure: { kind: 'forbidden', message: 'forbidden', hint } },
+    };
+    const c = run(m).check('jwt-secret-durable');
+    expect([c.status, c.code, c.args]).toEqual(['warn', 'durable-secret-unreadable', { hint }]);
+  });
+
+  it('a ClusterConfiguration that cannot be read is not "no ClusterConfiguration": warn with the failure', () => {
+    const failure = {
+      kind: 'forbidden' as const,
+      message: 'cannot get clusterconfigurations (403)',
+      hint: 'can-i',
+    };
+    const m: ClusterSnapshot = { ...member(), clusterConfiguration: { failure } };
+    const c = run(m).check('jwt-secret-durable');
+    expect([c.status, c.code, c.args]).toEqual([
+      'warn',
+      'durable-cc-unreadable',
+      { message: failure.message, hint: 'can-i' },
+    ]);
+    const absent = run({ ...member(), clusterConfiguration: null }).check('jwt-secret-durable');
+    expect([absent.status, absent.code]).toEqual(['warn', 'durable-no-cc']);
+  });
+
   it('kubesphere-secret unreadable but the CC carries the secret: pass (the CC wins)', () => {
     const failure = { kind: 'forbidden' as const, message: 'cannot get secrets (403)' };
     const m: ClusterSnapshot = { ...member(), kubesphereSecret: { failure } };

@@ -7,7 +7,9 @@ import {
   ForbiddenError,
   NotFoundError,
   RequestTimeoutError,
+  MissingPermissionsError,
   UnauthorizedError,
+  canICommand,
   describeOperation,
 } from '../../src/kube/errors.js';
 import {
@@ -111,7 +113,7 @@ describe('errorFromResponse', () => {
     const f = err as ForbiddenError;
     expect([f.verb, f.resource, f.namespace]).toEqual(['update', 'configmaps', 'kubesphere-system']);
     expect(f.message).toContain('cannot update resource');
-    expect(f.hint).toContain('auth can-i update configmaps -n kubesphere-system');
+    expect(f.hint).toContain('auth can-i update configmaps/kubesphere-config -n kubesphere-system');
   });
 
   it('404 tells a missing object from a resource type that is not served', () => {
@@ -156,5 +158,54 @@ describe('errorFromTransport', () => {
     expect(err).toBeInstanceOf(RequestTimeoutError);
     expect(err.message).toContain('10s');
     expect(err.hint).toContain('--request-timeout');
+  });
+});
+
+describe('canICommand: the kubectl auth can-i that answers for exactly the request', () => {
+  const NS = 'kubesphere-system';
+  it.each([
+    [{ verb: 'get', resource: '/version' }, 'kubectl --context c auth can-i get /version'],
+    [
+      { verb: 'get', resource: 'secrets', namespace: NS, name: 'kubesphere-secret' },
+      `kubectl --context c auth can-i get secrets/kubesphere-secret -n ${NS}`,
+    ],
+    [{ verb: 'list', resource: 'pods', namespace: NS }, `kubectl --context c auth can-i list pods -n ${NS}`],
+    [
+      { verb: 'get', resource: 'pods/log', namespace: NS, name: 'ks-apiserver-1' },
+      `kubectl --context c auth can-i get pods/ks-apiserver-1 --subresource=log -n ${NS}`,
+    ],
+    [
+      { verb: 'patch', resource: 'deployments', group: 'apps', namespace: NS, name: 'ks-agent' },
+      `kubectl --context c auth can-i patch deployments.apps/ks-agent -n ${NS}`,
+    ],
+    [
+      { verb: 'list', resource: 'clusters', group: 'cluster.kubesphere.io' },
+      'kubectl --context c auth can-i list clusters.cluster.kubesphere.io',
+    ],
+  ])('%o', (op, command) => expect(canICommand('c', op)).toBe(command));
+
+  it('in a pod (context in-cluster) kubectl needs no --context: it uses the service account too', () => {
+    expect(canICommand('in-cluster', { verb: 'list', resource: 'pods', namespace: NS })).toBe(
+      `kubectl auth can-i list pods -n ${NS}`,
+    );
+  });
+
+  it('a 403 hint ends with that command; several 403s are listed one per line', () => {
+    const refused = (name: string, resource: string) =>
+      errorFromResponse(
+        { ...scope, operation: { verb: 'update', resource, namespace: NS, name } },
+        403,
+        status(403, 'Forbidden', 'forbidden', { name }),
+      ) as ForbiddenError;
+    const one = refused('kubesphere-config', 'configmaps');
+    expect(one.hint).toMatch(
+      /check with: kubectl --context member auth can-i update configmaps\/kubesphere-config -n kubesphere-system$/,
+    );
+    const both = new MissingPermissionsError([one, refused('kubesphere-secret', 'secrets')]);
+    expect(both.exitCode).toBe(ExitCode.unreadable);
+    expect(both.hint?.split('\n').slice(1)).toEqual([
+      `  kubectl --context member auth can-i update configmaps/kubesphere-config -n ${NS}`,
+      `  kubectl --context member auth can-i update secrets/kubesphere-secret -n ${NS}`,
+    ]);
   });
 });

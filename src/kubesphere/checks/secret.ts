@@ -54,6 +54,14 @@ export function checkSecretDurable(
     return checkResync4x(effectiveSecret(host), effectiveSecret(member), joined);
   }
   const cc = member.clusterConfiguration;
+  // Not readable is not absent: durability is unknown (a warning, as for kubesphere-secret), with the check to run.
+  if (!cc && member.clusterConfigurationUnreadable)
+    return {
+      id,
+      status: 'warn',
+      code: 'durable-cc-unreadable',
+      args: { ...member.clusterConfigurationUnreadable },
+    };
   if (!cc) return { id, status: 'warn', code: 'durable-no-cc', args: {} };
   const hostSecret = effectiveSecret(host);
   const problems: string[] = [];
@@ -83,7 +91,8 @@ export function checkSecretDurable(
   };
   if (problems.length === 0 && member.installerSecretUnreadable && !cc.jwtSecret) {
     // Without the CC's own jwtSecret, the installer renders kubesphere-secret's, which we could not read.
-    return { id, status: 'warn', code: 'durable-secret-unreadable', args: {}, evidence };
+    const args = member.installerSecretHint ? { hint: member.installerSecretHint } : {};
+    return { id, status: 'warn', code: 'durable-secret-unreadable', args, evidence };
   }
   if (problems.length === 0) return { id, status: 'pass', code: 'durable-ok', args: {}, evidence };
   const onlyStale = problems.length === 1 && problems[0] === 'kubesphere-secret-stale';

@@ -40,6 +40,10 @@ export interface ClusterFacts {
   installerSecret: string | undefined;
   /** The Secret could not be read (RBAC often denies Secrets to viewers): durability is then unknown. */
   installerSecretUnreadable: boolean;
+  /** ks-installer's ClusterConfiguration could not be read (not: there is none): why, and what to check. */
+  clusterConfigurationUnreadable?: { message: string; hint?: string };
+  /** What to run to check the permission, when it could not be read (the kube layer's hint). */
+  installerSecretHint?: string;
   deployment: { name: string; replicas: number; paused: boolean } | undefined;
   /** Why the Deployment could not be read: then `deployment` is unknown, not absent. */
   deploymentUnreadable: ReadFailure | undefined;
@@ -77,6 +81,19 @@ export function deriveFacts(snap: ClusterSnapshot): ClusterFacts {
     clusterConfiguration,
     installerSecret: secretValue(present(snap.kubesphereSecret)),
     installerSecretUnreadable: isFailure(snap.kubesphereSecret),
+    ...(isFailure(snap.clusterConfiguration)
+      ? {
+          clusterConfigurationUnreadable: {
+            message: snap.clusterConfiguration.failure.message,
+            ...(snap.clusterConfiguration.failure.hint
+              ? { hint: snap.clusterConfiguration.failure.hint }
+              : {}),
+          },
+        }
+      : {}),
+    ...(isFailure(snap.kubesphereSecret) && snap.kubesphereSecret.failure.hint
+      ? { installerSecretHint: snap.kubesphereSecret.failure.hint }
+      : {}),
     deployment: deployment
       ? {
           name: deployment.metadata.name ?? '',
