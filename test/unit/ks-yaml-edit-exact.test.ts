@@ -137,6 +137,36 @@ describe('setScalar writes exactly these bytes', () => {
   });
 });
 
+describe('setScalar: line breaks and empty documents', () => {
+  it.each<[string, string[], string, string]>([
+    ['# c', ['a'], '1', '# c\na: 1'],
+    ['\n', ['a'], '1', '\na: 1\n'],
+    ['---', ['a'], '1', '---\na: 1'],
+    ['---\n', ['a', 'b'], '1', '---\na:\n  b: 1\n'],
+    ['a: 1\r\nb: 2\n', ['a'], '2', 'a: 2\r\nb: 2\n'],
+    ['a: 1\nb: 2\r\n', ['b'], '3', 'a: 1\nb: 3\r\n'],
+    ['a: 1\nb: 2\r\n', ['c'], '3', 'a: 1\nb: 2\r\nc: 3\n'],
+    ['a: 1\r\nb: 2\n', ['c'], '3', 'a: 1\r\nb: 2\nc: 3\r\n'],
+    ['a:\n  b: 1', ['a', 'b'], '2', 'a:\n  b: 2'],
+    ['a:\n  b: 1\r\n', ['a', 'c'], '2', 'a:\n  b: 1\r\n  c: 2\n'],
+    ['a:\n  x:\n    y: 1\n  z: 2\n', ['a', 'x', 'w'], '3', 'a:\n  x:\n    y: 1\n    w: 3\n  z: 2\n'],
+    ['a:\n  x:\n    y: 1\n\n  z: 2\n', ['a', 'x', 'w'], '3', 'a:\n  x:\n    y: 1\n    w: 3\n\n  z: 2\n'],
+    ['a: ~\n', ['a', 'b', 'c'], '3', 'a:\n  b:\n    c: 3\n'],
+    ['a: {}\r\n', ['a', 'b'], '3', 'a:\r\n  b: 3\r\n'],
+    ['a:\n    b: ~\n', ['a', 'b', 'c'], '1', 'a:\n    b:\n        c: 1\n'],
+    ['a:\n  b: 1\nc:\n', ['c', 'd'], '1', 'a:\n  b: 1\nc:\n  d: 1\n'],
+    ['a:\n  b: 1\nc:', ['c', 'd'], '1', 'a:\n  b: 1\nc:\n  d: 1'],
+    ['x: 1\na:\n', ['a', 'b'], '1', 'x: 1\na:\n  b: 1\n'],
+    ['a: "x"  # note\n', ['a'], '"y"', 'a: "y"  # note\n'],
+    ['a:     1\n', ['a'], '2', 'a:     2\n'],
+    ['a:  # c\n', ['a'], '2', 'a: 2  # c\n'],
+    ['a:\t# c\n', ['a'], '2', 'a: 2\t# c\n'],
+    ['a:\n', ['a'], '2', 'a: 2\n'],
+  ])('%j, %j = %s gives %j', (before, path, value, after) => {
+    expect(setScalar(before, path, value)).toEqual({ ok: true, changed: true, text: after });
+  });
+});
+
 describe('setScalar refuses with these words', () => {
   it.each<[string, string, string[], string, string, string]>([
     [
