@@ -357,3 +357,40 @@ describe('setString and currentStyle', () => {
     expect(currentStyle(text, path)).toBe(style);
   });
 });
+
+describe('setScalar: the survivors of the first yaml mutation run', () => {
+  it('a key added under a parent on the first line goes right below it, not at the end', () => {
+    expect(setScalar('a:\nb: 1\n', ['a', 'c'], '2')).toEqual({
+      ok: true,
+      changed: true,
+      text: 'a:\n  c: 2\nb: 1\n',
+    });
+  });
+
+  it("a key added to a mapping indented unlike the file's step keeps that mapping's indentation", () => {
+    expect(setScalar('x:\n    y: 1\nz:\n  w: 1\nq:\n  r: 1\n', ['x', 'k'], 'v')).toEqual({
+      ok: true,
+      changed: true,
+      text: 'x:\n    y: 1\n    k: v\nz:\n  w: 1\nq:\n  r: 1\n',
+    });
+  });
+
+  it('trailing spaces after an empty key are dropped when its value is written', () => {
+    expect(setScalar('a:   \n', ['a'], '2')).toEqual({ ok: true, changed: true, text: 'a: 2\n' });
+  });
+
+  it.each<[string, string[], string, string]>([
+    ['base: &b\n  x: 1\na:\n  <<: *b\n', ['a'], 'not-a-scalar', 'a holds a mapping'],
+    ['a:\n  b:\n    - 1\n', ['a', 'b', 'c'], 'not-a-mapping', 'a.b holds a list'],
+    ['a: xnull\n', ['a', 'c'], 'not-a-mapping', 'a holds a value, not a mapping'],
+    ['a: nullx\n', ['a', 'c'], 'not-a-mapping', 'a holds a value, not a mapping'],
+    ['a: {x: 1,\n  y: 2}\n', ['a', 'c'], 'flow-style', 'a holds a value, not a mapping'],
+  ])('%j, %j: refused as %s, %s', (text, path, code, reason) => {
+    expect(setScalar(text, path, '2')).toEqual({ ok: false, code, reason });
+  });
+
+  it('setString and currentStyle with no path: refused, no style', () => {
+    expect(setString('a: 1\n', [], 'x')).toEqual({ ok: false, code: 'empty-path', reason: 'no key to set' });
+    expect(currentStyle('a: 1\n', [])).toBeUndefined();
+  });
+});

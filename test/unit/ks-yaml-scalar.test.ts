@@ -14,14 +14,29 @@ describe('isPlainSafe: a string written without quotes reads back as itself in Y
     expect(isPlainSafe(word)).toBe(false);
   });
 
-  it.each(['1', '12', '-1', '+1', '1.5', '.5', '1.', '1e5', '1E-5', '1_000', '00', '0', '1__2', 'e5'])(
-    '%s reads as a number somewhere: quoted',
-    (s) => {
-      expect(isPlainSafe(s)).toBe(false);
-    },
-  );
+  it.each([
+    '1',
+    '12',
+    '-1',
+    '+1',
+    '1.5',
+    '.5',
+    '1.',
+    '1e5',
+    '1E-5',
+    '1_000',
+    '00',
+    '0',
+    '1__2',
+    'e5',
+    'E5',
+    'e-5',
+    'e55',
+  ])('%s reads as a number somewhere: quoted', (s) => {
+    expect(isPlainSafe(s)).toBe(false);
+  });
 
-  it.each(['0x1f', '0o17', '0b101', '0X1', '0xg', '2024-01-01', '2024-1-1', '2024-01-01x'])(
+  it.each(['0x1f', '0o17', '0b101', '0X1', '0xg', '2024-01-01', '2024-1-1', '2024-12-1', '2024-01-01x'])(
     '%s looks like a number or a date to YAML 1.1: quoted',
     (s) => {
       expect(isPlainSafe(s)).toBe(false);
@@ -54,6 +69,8 @@ describe('isPlainSafe: a string written without quotes reads back as itself in Y
   });
 
   it.each([
+    'a0x1',
+    'v2024-01-01',
     'a_b',
     'A9',
     '9a',

@@ -293,3 +293,24 @@ describe('tokens', () => {
     ]);
   });
 });
+
+describe('tokens: the survivors of the first yaml mutation run', () => {
+  it('a double quote followed by a single quote closes the double-quoted text', () => {
+    expect(findQuoteEnd(`"a"'b"`, 0, '"')).toBe(2);
+  });
+
+  it('a bracket inside single quotes does not close a flow collection', () => {
+    expect(flowDepth("['c]'", 0, 0)).toEqual({ depth: 1, end: -1 });
+  });
+
+  it('a single-quoted key may hold ": "; a quoted key needs its colon', () => {
+    expect(parseKey("'a: b': 1", 0)).toEqual({ end: 6, colon: 6 });
+    expect(parseKey('"a"', 0)).toBeUndefined();
+    expect(parseKey('"a" x 1', 0)).toBeUndefined();
+  });
+
+  it('an alias or block indicator ends at a tab as at a space', () => {
+    expect(parseInline('k: *a\tx', 2)).toEqual({ kind: 'alias', start: 3, end: 5, props: '' });
+    expect(parseInline('k: |\tx', 2)).toEqual({ kind: 'block', start: 3, end: 4, props: '' });
+  });
+});

@@ -23,6 +23,9 @@ describe('verifyEdit names every place the documents differ', () => {
     ['the document became a list', 'a: 1\n', '- 1\n', [[]]],
     ['the string NaN against the number', 'a: NaN\n', 'a: .nan\n', [['a']]],
     ['0 against -0', 'a: 0\n', 'a: -0.0\n', [['a']]],
+    ['a list became a string', 'a: [1, 2]\n', 'a: xy\n', [['a']]],
+    ['a date became a string', 'a: 2024-01-01\n', 'a: x\n', [['a']]],
+    ['binary data became a number', 'a: !!binary aGk=\n', 'a: 1\n', [['a']]],
     ['keys added at two levels', 'a:\n  b: 1\n', 'a:\n  b: 1\n  c: 2\nd: 3\n', [['a', 'c'], ['d']]],
   ])('%s', (_name, before, after, paths) => {
     expect(verifyEdit(before, after, [])).toEqual(changed(paths));
