@@ -13,9 +13,11 @@ kind: Config
 clusters:
 - name: c
   cluster: {server: "https://127.0.0.1:1"}
+- name: m
+  cluster: {server: "https://127.0.0.1:2"}
 contexts:
 - {name: host, context: {cluster: c, user: u}}
-- {name: member, context: {cluster: c, user: u}}
+- {name: member, context: {cluster: m, user: u}}
 current-context: host
 users:
 - name: u

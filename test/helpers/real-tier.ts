@@ -8,7 +8,7 @@ import { findControlPlane } from '../../src/sandbox/real/binaries.js';
  * test/real-tier-setup.ts) that the tier was skipped and how to enable it; but where Go is installed and CI is set (`.ci/run` builds them
  * first), missing binaries fail the run rather than skipping it silently.
  */
-export function describeReal(name: string, body: () => void): void {
+export function describeReal(name: string, body: () => void, opts: { timeout?: number } = {}): void {
   let missing: string | undefined;
   try {
     findControlPlane();
@@ -16,7 +16,7 @@ export function describeReal(name: string, body: () => void): void {
     missing = (err as Error).message;
   }
   if (missing === undefined) {
-    describe(name, body);
+    describe(name, opts, body);
     return;
   }
   if (process.env.CI && hasGo()) {
