@@ -1,14 +1,14 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- kubeconfig and JSON documents, read field by field */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import yaml from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diagnoseCommand } from '../../src/commands/diagnose.js';
 import { repairCommand } from '../../src/commands/repair.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { captureStdout } from '../helpers/capture.js';
+import { addHostAlias, sandboxKubeconfig, saveKubeconfig } from '../helpers/kubeconfig-edit.js';
 
 /**
  * The commands' exit codes, in process (so that mutation testing sees them) against the sandbox over HTTPS:
@@ -30,7 +30,7 @@ async function closedPort(): Promise<number> {
  * `host-alias` (the host reached as localhost).
  */
 async function withHostDown(sb: Sandbox, dir: string): Promise<string> {
-  const kc = yaml.load(readFileSync(sb.kubeconfigPath, 'utf8')) as any;
+  const kc = sandboxKubeconfig(sb);
   const host = kc.clusters.find((c: any) => c.name === 'host');
   kc.clusters.push({
     name: 'host-down',
@@ -38,15 +38,8 @@ async function withHostDown(sb: Sandbox, dir: string): Promise<string> {
   });
   kc.users.push({ ...kc.users.find((u: any) => u.name === 'host'), name: 'host-down' });
   kc.contexts.push({ name: 'host-down', context: { cluster: 'host-down', user: 'host-down' } });
-  // The host by another name (localhost): a --member the URL check cannot tell from a member.
-  kc.clusters.push({
-    name: 'host-alias',
-    cluster: { ...host.cluster, server: host.cluster.server.replace('127.0.0.1', 'localhost') },
-  });
-  kc.contexts.push({ name: 'host-alias', context: { cluster: 'host-alias', user: 'host' } });
-  const file = join(dir, 'kubeconfig');
-  writeFileSync(file, yaml.dump(kc), { mode: 0o600 });
-  return file;
+  addHostAlias(kc);
+  return saveKubeconfig(kc, dir);
 }
 
 const configOf = (sb: Sandbox, cluster: string) =>

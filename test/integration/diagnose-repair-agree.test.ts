@@ -1,5 +1,5 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- kubeconfig and JSON documents, read field by field */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
@@ -10,6 +10,7 @@ import { UsageError } from '../../src/errors.js';
 import type { KubeObject } from '../../src/sandbox/apiserver/types.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { captureJson, captureStdout } from '../helpers/capture.js';
+import { addHostAlias, sandboxKubeconfig, saveKubeconfig } from '../helpers/kubeconfig-edit.js';
 import { assertSchema } from '../helpers/schema.js';
 
 /**
@@ -29,16 +30,9 @@ const promisesRepair = (doc: any) =>
 beforeAll(async () => {
   sb = await startSandbox({ ksVersion: '3.4', scenario: 'token-cache', ...FAST });
   dir = mkdtempSync(join(tmpdir(), 'ks-restore-agree-'));
-  // `host-alias`: the host's API server by another name (localhost), which the URL check cannot tell apart.
-  const kc = yaml.load(readFileSync(sb.kubeconfigPath, 'utf8')) as any;
-  const host = kc.clusters.find((c: any) => c.name === 'host');
-  kc.clusters.push({
-    name: 'host-alias',
-    cluster: { ...host.cluster, server: host.cluster.server.replace('127.0.0.1', 'localhost') },
-  });
-  kc.contexts.push({ name: 'host-alias', context: { cluster: 'host-alias', user: 'host' } });
-  const file = join(dir, 'kubeconfig');
-  writeFileSync(file, yaml.dump(kc), { mode: 0o600 });
+  const kc = sandboxKubeconfig(sb);
+  addHostAlias(kc);
+  const file = saveKubeconfig(kc, dir);
   env = { KUBECONFIG: file, XDG_STATE_HOME: join(dir, 'state'), HOME: dir };
 });
 afterAll(async () => {
