@@ -2,6 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
+import { Http2Sessions } from './http2.js';
 
 /**
  * How long a cluster's further connections wait for its first one to bring a TLS session ticket, counted from
@@ -27,9 +28,12 @@ type CreateConnection = (
 class ResumingAgent extends https.Agent {
   /** Per server (agent key): settles when connections to it may go ahead. */
   private readonly gates = new Map<string, Promise<void>>();
+  /** The same servers over HTTP/2 where they offer it (exchange.ts asks here first). */
+  readonly http2: Http2Sessions;
 
   constructor(options: https.AgentOptions) {
     super(options);
+    this.http2 = new Http2Sessions(options);
     const base = (https.Agent.prototype as unknown as { createConnection: CreateConnection })
       .createConnection;
     const create: CreateConnection = (options, oncreate) => {
@@ -54,6 +58,11 @@ class ResumingAgent extends https.Agent {
       return socket;
     };
     (this as unknown as { createConnection: CreateConnection }).createConnection = create;
+  }
+
+  override destroy(): void {
+    this.http2.close();
+    super.destroy();
   }
 }
 

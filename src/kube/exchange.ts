@@ -1,5 +1,7 @@
 import http from 'node:http';
+import http2 from 'node:http2';
 import https from 'node:https';
+import type { Http2Sessions } from './http2.js';
 
 /**
  * One HTTP exchange on Node's own client, with the agent (CA, client certificate, proxy) client-node built for
@@ -47,10 +49,33 @@ export function exchange<T>(
   onResponse: (head: ExchangeHead) => { chunk: (c: Buffer) => void; done: () => T },
   opts: { idleTimeout?: boolean } = {},
 ): Promise<T> {
+  const sessions = (req.agent as { http2?: Http2Sessions } | undefined)?.http2;
+  return sessions && req.url.protocol === 'https:'
+    ? exchangeNegotiated(sessions, req, onResponse, opts)
+    : exchangeHttp1(req, onResponse, opts);
+}
+
+type Sink<T> = { chunk: (c: Buffer) => void; done: () => T };
+
+/**
+ * One settle-once frame for both protocols: the deadline (connecting, the head, the whole body; restarted per
+ * chunk with `idleTimeout`), the head handed to `onResponse`, the body fed to its sink and checked against its
+ * Content-Length. `start` sends the request and reports through the frame; it returns the abort function.
+ */
+function settleOnce<T>(
+  req: ExchangeRequest,
+  onResponse: (head: ExchangeHead) => Sink<T>,
+  opts: { idleTimeout?: boolean },
+  start: (frame: Frame) => void,
+): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     let settled = false;
     let timer: NodeJS.Timeout | undefined;
     let timedOut = false;
+    let abort: () => void = () => {};
+    let sink: Sink<T> | undefined;
+    let declared = NaN;
+    let received = 0;
     const finish = (fn: () => void): void => {
       if (settled) return;
       settled = true;
@@ -59,7 +84,7 @@ export function exchange<T>(
     };
     const fail = (err: unknown): void => {
       finish(() => reject(timedOut ? new ExchangeTimeoutError() : err));
-      request.destroy();
+      abort();
     };
     const arm = (): void => {
       clearTimeout(timer);
@@ -69,33 +94,30 @@ export function exchange<T>(
       }, req.timeoutMs);
       timer.unref?.();
     };
-    const headers = { ...req.headers };
-    if (req.body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(req.body));
-    const request = (req.url.protocol === 'http:' ? http : https).request(req.url, {
-      method: req.method,
-      headers,
-      ...(req.agent ? { agent: req.agent } : {}),
-    });
-    request.on('error', fail);
-    // Every request closes, most after they settled: no error (and its stack) is made for those.
-    request.on('close', () => {
-      if (settled) request.destroy();
-      else fail(new IncompleteResponseError('headers'));
-    });
-    request.on('response', (res) => {
-      if (opts.idleTimeout) arm();
-      let sink: ReturnType<typeof onResponse>;
-      try {
-        sink = onResponse({ status: res.statusCode ?? 0, headers: res.headers });
-      } catch (err) {
-        fail(err);
-        return;
-      }
-      const declared = Number(res.headers['content-length']);
-      let received = 0;
-      let ended = false;
-      res.on('data', (c: Buffer) => {
+    const frame: Frame = {
+      get settled() {
+        return settled;
+      },
+      get headed() {
+        return sink !== undefined;
+      },
+      onAbort: (fn) => {
+        abort = fn;
+      },
+      fail,
+      head: (head) => {
         if (settled) return;
+        if (opts.idleTimeout) arm();
+        try {
+          sink = onResponse(head);
+        } catch (err) {
+          fail(err);
+          return;
+        }
+        declared = Number(head.headers['content-length']);
+      },
+      chunk: (c) => {
+        if (settled || !sink) return;
         if (opts.idleTimeout) arm();
         received += c.length;
         try {
@@ -103,31 +125,156 @@ export function exchange<T>(
         } catch (err) {
           fail(err);
         }
-      });
-      res.on('end', () => {
-        ended = true;
-        // Node ends a body early when the server closes a Content-Length response short; that is a cut-off.
+      },
+      end: () => {
+        if (settled || !sink) return;
+        // A body that ends short of its declared length is a cut-off.
         if (Number.isFinite(declared) && received < declared) {
           fail(new IncompleteResponseError('body'));
           return;
         }
+        const s = sink;
         finish(() => {
           try {
-            resolve(sink.done());
+            resolve(s.done());
           } catch (err) {
             reject(err);
           }
         });
-      });
-      res.on('error', (err) => fail(ended ? err : new IncompleteResponseError('body')));
-      res.on('aborted', () => fail(new IncompleteResponseError('body')));
-      res.on('close', () => {
-        if (!ended) fail(new IncompleteResponseError('body'));
-      });
-    });
+      },
+    };
     arm();
-    request.end(req.body);
+    start(frame);
   });
+}
+
+interface Frame {
+  readonly settled: boolean;
+  /** The head arrived (a failure from now on is a cut-off body). */
+  readonly headed: boolean;
+  onAbort(fn: () => void): void;
+  fail(err: unknown): void;
+  head(head: ExchangeHead): void;
+  chunk(c: Buffer): void;
+  end(): void;
+}
+
+/** Over HTTP/2 where the server negotiated it (http2.ts), else over HTTP/1.1. */
+function exchangeNegotiated<T>(
+  sessions: Http2Sessions,
+  req: ExchangeRequest,
+  onResponse: (head: ExchangeHead) => Sink<T>,
+  opts: { idleTimeout?: boolean },
+): Promise<T> {
+  return settleOnce(req, onResponse, opts, (frame) => {
+    sessions.get(req.url, req.timeoutMs).then(
+      (session) => {
+        if (frame.settled) return;
+        if (!session) {
+          requestHttp1(req, frame);
+          return;
+        }
+        streamOn(sessions, session, req, frame);
+      },
+      (err: unknown) => frame.fail(err),
+    );
+  });
+}
+
+/** Streams in flight per session: while there are any, the session holds the process open. */
+const inFlight = new WeakMap<http2.ClientHttp2Session, number>();
+
+function streamOn(
+  sessions: Http2Sessions,
+  session: http2.ClientHttp2Session,
+  req: ExchangeRequest,
+  frame: Frame,
+): void {
+  const headers: http2.OutgoingHttpHeaders = {
+    ':method': req.method,
+    ':path': req.url.pathname + req.url.search,
+  };
+  for (const [k, v] of Object.entries(req.headers)) headers[k.toLowerCase()] = v;
+  if (req.body !== undefined) headers['content-length'] = Buffer.byteLength(req.body);
+  let stream: http2.ClientHttp2Stream;
+  try {
+    stream = session.request(headers, { endStream: req.body === undefined });
+  } catch {
+    // The session closed between the lookup and now (GOAWAY, a reset): nothing was sent.
+    sessions.drop(req.url, session);
+    frame.fail(new IncompleteResponseError('headers'));
+    return;
+  }
+  // A stream in flight holds the process open (the session is unref'd while idle).
+  const active = (inFlight.get(session) ?? 0) + 1;
+  inFlight.set(session, active);
+  session.ref();
+  let ended = false;
+  frame.onAbort(() => {
+    if (!stream.closed) stream.close(http2.constants.NGHTTP2_CANCEL);
+  });
+  stream.on('response', (h) => {
+    const { ':status': status, ...rest } = h;
+    frame.head({ status: Number(status ?? 0), headers: rest as http.IncomingHttpHeaders });
+  });
+  stream.on('data', (c: Buffer) => frame.chunk(c));
+  stream.on('end', () => {
+    ended = true;
+    frame.end();
+  });
+  // RST_STREAM, a GOAWAY that did not cover this stream, the connection lost: reported as the reset it is, and
+  // retried as one where the request may be repeated.
+  stream.on('error', () => {
+    if (!ended) frame.fail(new IncompleteResponseError(frame.headed ? 'body' : 'headers'));
+  });
+  stream.on('close', () => {
+    const left = (inFlight.get(session) ?? 1) - 1;
+    inFlight.set(session, left);
+    if (left === 0 && !session.destroyed) session.unref();
+    if (!frame.settled) frame.fail(new IncompleteResponseError(frame.headed ? 'body' : 'headers'));
+  });
+  if (req.body !== undefined) stream.end(req.body);
+}
+
+function exchangeHttp1<T>(
+  req: ExchangeRequest,
+  onResponse: (head: ExchangeHead) => Sink<T>,
+  opts: { idleTimeout?: boolean },
+): Promise<T> {
+  return settleOnce(req, onResponse, opts, (frame) => requestHttp1(req, frame));
+}
+
+function requestHttp1(req: ExchangeRequest, frame: Frame): void {
+  const headers = { ...req.headers };
+  if (req.body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(req.body));
+  const request = (req.url.protocol === 'http:' ? http : https).request(req.url, {
+    method: req.method,
+    headers,
+    ...(req.agent ? { agent: req.agent } : {}),
+  });
+  frame.onAbort(() => request.destroy());
+  request.on('error', (err) => frame.fail(err));
+  // Every request closes, most after they settled: no error (and its stack) is made for those.
+  request.on('close', () => {
+    if (frame.settled) request.destroy();
+    else frame.fail(new IncompleteResponseError(frame.headed ? 'body' : 'headers'));
+  });
+  request.on('response', (res) => {
+    frame.head({ status: res.statusCode ?? 0, headers: res.headers });
+    let ended = false;
+    res.on('data', (c: Buffer) => frame.chunk(c));
+    // Node ends a body early when the server closes a Content-Length response short: the frame checks that.
+    res.on('end', () => {
+      ended = true;
+      frame.end();
+    });
+    res.on('error', (err) => frame.fail(ended ? err : new IncompleteResponseError('body')));
+    res.on('aborted', () => frame.fail(new IncompleteResponseError('body')));
+    res.on('close', () => {
+      if (!ended) frame.fail(new IncompleteResponseError('body'));
+    });
+  });
+  request.end(req.body);
 }
 
 /** Reads a whole response body as text (bounded: a larger one is an error, never a hang or an OOM). */

@@ -153,7 +153,15 @@ beforeAll(async () => {
       return { status: Number(m[1]), body: hostStore.get('configmaps', NS, 'kubesphere-config') };
     },
   });
-  servers.push(host, member, slow, faulty);
+  // The same cluster behind a TLS terminator that speaks only HTTP/1.1.
+  const legacy = await startApiServer({
+    name: 'legacy',
+    store: hostStore,
+    logs: hostLogs,
+    ...tokens('host'),
+    http1Only: true,
+  });
+  servers.push(host, member, slow, faulty, legacy);
   proxy = http.createServer();
   proxy.on('connect', (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
     proxied.push(req.url ?? '');
@@ -201,6 +209,7 @@ beforeAll(async () => {
     cluster('wrong-ca', host.url, otherCa),
     cluster('faulty', faulty.url, faulty.caCertPem),
     cluster('via-proxy', host.url, host.caCertPem) + `    proxy-url: ${proxyUrl}\n`,
+    cluster('legacy', legacy.url, legacy.caCertPem),
     'users:',
     user('host-admin', '    token: host-admin-token\n'),
     user('host-ro', '    token: host-readonly-token\n'),
@@ -228,6 +237,7 @@ beforeAll(async () => {
     ctx('wrong-ca', 'wrong-ca', 'host-admin'),
     ctx('faulty', 'faulty', 'host-admin'),
     ctx('via-proxy', 'via-proxy', 'host-admin'),
+    ctx('legacy', 'legacy', 'host-admin'),
     ctx('exec-ok', 'host', 'exec-ok'),
     ctx('exec-bad', 'host', 'exec-bad'),
     ctx('exec-missing', 'host', 'exec-missing'),
@@ -277,10 +287,7 @@ describe('reads', () => {
     expect(await open('host').get('namespaces', undefined, NS)).toMatchObject({ kind: 'Namespace' });
   });
 
-  it('requests sent at once open one full TLS handshake per cluster; the other connections resume its session', async () => {
-    const before = servers[0]!.handshakes();
-    const c = open('host');
-    const reads = () =>
+  const readsAtOnce = (c: ReturnType<typeof open>) => () =>
       Promise.all([
         c.version(),
         c.get('configmaps', NS, 'kubesphere-config'),
@@ -289,11 +296,32 @@ describe('reads', () => {
         c.list('deployments', NS),
         c.get('configmaps', NS, 'nope'),
       ]);
+
+  it('requests sent at once share one HTTP/2 connection per cluster, as kubectl does', async () => {
+    const before = servers[0]!.handshakes();
+    const reads = readsAtOnce(open('host'));
     const first = await reads();
     expect(first[1]).toEqual(hostStore.get('configmaps', NS, 'kubesphere-config'));
+    expect(first[5]).toBeUndefined();
     await reads();
     const after = servers[0]!.handshakes();
     expect(after.full - before.full).toBe(1);
+    expect(after.resumed - before.resumed).toBe(0);
+  });
+
+  it('a server without HTTP/2: requests go over HTTP/1.1, the connections after the first resume its TLS session', async () => {
+    const legacy = servers[4]!;
+    const before = legacy.handshakes();
+    const reads = readsAtOnce(open('legacy'));
+    const first = await reads();
+    expect(first[1]).toEqual(hostStore.get('configmaps', NS, 'kubesphere-config'));
+    expect(first[5]).toBeUndefined();
+    await reads();
+    const after = legacy.handshakes();
+    // The connection that offered HTTP/2 and was told HTTP/1.1 is closed at once (the server may not count
+    // its handshake), and the agent's first connection is a full handshake.
+    expect(after.full - before.full).toBeGreaterThanOrEqual(1);
+    expect(after.full - before.full).toBeLessThanOrEqual(2);
     expect(after.resumed - before.resumed).toBeGreaterThan(0);
     expect(after.resumed - before.resumed).toBeLessThanOrEqual(5);
   });

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ClusterStore } from './store.js';
 import { parseRoute } from './router.js';
 import { resourceKey } from './types.js';
+import { resetExchange } from './http-util.js';
 
 /**
  * Fault injection: how a hostile network or an overloaded API server treats a client. A rule picks requests by
@@ -176,7 +177,7 @@ export function applyFault(
       return 'handled';
     }
     case 'reset':
-      req.socket.destroy();
+      resetExchange(req);
       return 'handled';
     case 'hang':
       req.resume();
@@ -254,7 +255,7 @@ function capture(
       delete headers['Transfer-Encoding'];
       res.writeHead(status, { ...headers, 'Content-Length': body.length } as Record<string, string | number>);
       res.write(body.subarray(0, Math.floor(body.length / 2)));
-      setImmediate(() => res.socket?.destroy());
+      setImmediate(() => resetExchange(res.req));
     },
   };
 }

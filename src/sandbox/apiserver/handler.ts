@@ -4,7 +4,7 @@ import { authenticate, unauthorized } from './auth.js';
 import type { Tokens } from './auth.js';
 import type { ServerContext } from './context.js';
 import { aggregated, coreVersions, group, groupList, resourceList } from './discovery.js';
-import { parseAccept, sendJson, sendText } from './http-util.js';
+import { parseAccept, resetExchange, sendJson, sendText } from './http-util.js';
 import { applyFault } from './faults.js';
 import type { FaultInjector } from './faults.js';
 import { serveOpenApi } from './openapi.js';
@@ -121,7 +121,7 @@ export async function handleRequest(
       const verdict = await o.intercept(req);
       if (verdict !== 'continue') {
         if (verdict.destroy) {
-          req.socket.destroy();
+          resetExchange(req);
           return;
         }
         return sendJson(res, verdict.status, verdict.body ?? {});

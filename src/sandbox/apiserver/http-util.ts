@@ -1,4 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { constants as h2 } from 'node:http2';
+import type { Http2ServerRequest } from 'node:http2';
 import { badRequest, HttpError } from './status.js';
 
 const MAX_BODY = 3 * 1024 * 1024;
@@ -40,6 +42,17 @@ export function sendText(res: ServerResponse, code: number, text: string): void 
   const payload = Buffer.from(text);
   res.writeHead(code, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': payload.length });
   res.end(payload);
+}
+
+/**
+ * Cuts one exchange off without a response, as a connection reset does: over HTTP/1.1 its connection is
+ * destroyed; over HTTP/2 its stream is reset (RST_STREAM), and the connection's other streams carry on, as
+ * they do when a proxy or an API server aborts one request.
+ */
+export function resetExchange(req: IncomingMessage): void {
+  const stream = (req as unknown as Partial<Http2ServerRequest>).stream;
+  if (req.httpVersionMajor === 2 && stream) stream.close(h2.NGHTTP2_INTERNAL_ERROR);
+  else req.socket.destroy();
 }
 
 /** One media range of an Accept header with its parameters (`as`, `g`, `v`). */

@@ -177,7 +177,8 @@ export function startLogStream(
   let selected = (lines ?? []).filter((l) => lq.since === undefined || l.time.getTime() >= lq.since);
   if (lq.tail !== undefined) selected = lq.tail === 0 ? [] : selected.slice(-lq.tail);
   let budget = lq.limitBytes ?? Infinity;
-  res.writeHead(200, { 'Content-Type': 'text/plain', 'Transfer-Encoding': 'chunked' });
+  // No length: chunked over HTTP/1.1, DATA frames over HTTP/2.
+  res.writeHead(200, { 'Content-Type': 'text/plain' });
   res.flushHeaders();
   const send = (text: string): boolean => {
     if (budget <= 0) return false;

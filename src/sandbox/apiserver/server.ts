@@ -1,5 +1,6 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createSecureServer } from 'node:http2';
 import { createServer } from 'node:https';
-import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { createClusterPki } from '../pki.js';
@@ -25,6 +26,8 @@ export interface ApiServerOptions {
   now?: () => Date;
   /** injected faults (shared by a sandbox's clusters) */
   faults?: FaultInjector;
+  /** Serve HTTP/1.1 only, as a load balancer or proxy without HTTP/2 in front of an API server does. */
+  http1Only?: boolean;
   /** seam for tests: answer a request before routing */
   intercept?: (
     req: IncomingMessage,
@@ -52,9 +55,14 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
     streams: new Set(),
   };
   const sockets = new Set<Socket>();
-  const server = createServer({ cert: pki.serverCertPem, key: pki.serverKeyPem }, (req, res) => {
-    void handleRequest(ctx, o, req, res);
-  });
+  // HTTP/2 by ALPN, as kube-apiserver (kubectl and ks-restore negotiate it), and HTTP/1.1 for clients without it.
+  const tlsOptions = { cert: pki.serverCertPem, key: pki.serverKeyPem };
+  const server = o.http1Only
+    ? createServer(tlsOptions, (req, res) => void handleRequest(ctx, o, req, res))
+    : createSecureServer({ ...tlsOptions, allowHTTP1: true }, (req, res) => {
+        // The compatibility API: the handlers use the request and response members both protocols share.
+        void handleRequest(ctx, o, req as unknown as IncomingMessage, res as unknown as ServerResponse);
+      });
   server.on('connection', (s: Socket) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
@@ -85,7 +93,6 @@ export async function startApiServer(o: ApiServerOptions): Promise<RunningApiSer
         for (const res of ctx.streams) res.end();
         ctx.streams.clear();
         server.close(() => resolve());
-        server.closeIdleConnections();
         // Streams just ended; whatever is still open after a tick is a client keeping a socket alive.
         setImmediate(() => {
           for (const s of sockets) s.destroy();

@@ -30,7 +30,6 @@ export function handleWatch(ctx: ServerContext, r: ResourceRequest): void {
   const res = r.res_;
   res.writeHead(200, {
     'Content-Type': table ? 'application/json;as=Table;v=v1;g=meta.k8s.io' : 'application/json',
-    'Transfer-Encoding': 'chunked',
   });
   // Headers go out now, as a real server's do: clients block on them until the first event otherwise.
   res.flushHeaders();
