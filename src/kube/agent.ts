@@ -96,7 +96,8 @@ function ticketOrEnd(socket: tls.TLSSocket): Promise<void> {
 /**
  * client-node builds each context a plain agent without keep-alive: every request opens its own TCP and TLS
  * connection, and Node builds a TLS context (parsing the CA and client certificate) for each. This is the same
- * agent (CA, client certificate, TLS server name) with keep-alive, one TLS context and resumed TLS sessions,
+ * agent (CA, client certificate, TLS server name) with HTTP/2 where the server offers it (see http2.ts), else
+ * keep-alive, one TLS context and resumed TLS sessions,
  * made as tls.connect would make it from the same options, so a cluster's later requests reuse its idle
  * connections and every connection its context. Proxy agents (proxy-url: hpagent, socks) are kept as they are.
  * Node unrefs idle sockets (they never hold the process open) and honours the server's Keep-Alive timeout hint.

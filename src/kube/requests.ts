@@ -66,6 +66,9 @@ export class Transport {
       await withCredentials(scope, this.kc, () => this.kc.applySecurityAuthentication(probe));
       const freshAgent = probe.getAgent() as Credentials['agent'];
       const value = { headers: { ...probe.getHeaders() }, agent: keepAliveAgent(freshAgent), freshAgent };
+      // The previous agent's HTTP/2 connections close once their streams are done (a long repair would
+      // otherwise keep one more open per cluster every minute).
+      retire(this.cached?.value.agent);
       this.cached = { at: Date.now(), value };
       return value;
     })().finally(() => {
@@ -208,6 +211,10 @@ class StatusResponse extends Error {
     this.body = res.body;
     this.retryAfterMs = parseRetryAfter(res.headers['retry-after']);
   }
+}
+
+function retire(agent: http.Agent | undefined): void {
+  (agent as { http2?: { close(): void } } | undefined)?.http2?.close();
 }
 
 function isReset(err: unknown): boolean {
