@@ -10,6 +10,9 @@ import tls from 'node:tls';
  * not speak HTTP/2) is remembered and served by the HTTP/1.1 agent from then on.
  */
 
+const STREAM_WINDOW = 4 << 20;
+const CONNECTION_WINDOW = 1 << 30;
+
 /** What a request waits for: a live session, or `undefined` for HTTP/1.1. */
 export type Negotiated = http2.ClientHttp2Session | undefined;
 
@@ -101,7 +104,13 @@ export class Http2Sessions {
           resolve(undefined);
           return;
         }
-        const session = http2.connect(url.origin, { createConnection: () => socket });
+        // Flow-control windows as Go's HTTP/2 client (kubectl) opens them: 4 MiB per stream, 1 GiB per
+        // connection. Node's 64 KiB defaults make a long log stream wait for a window update every 64 KiB.
+        const session = http2.connect(url.origin, {
+          createConnection: () => socket,
+          settings: { initialWindowSize: STREAM_WINDOW },
+        });
+        session.once('connect', () => session.setLocalWindowSize(CONNECTION_WINDOW));
         this.open.add(session);
         // Errors reach the streams in flight, which report them; the session is then gone.
         session.on('error', () => {});
