@@ -27,6 +27,8 @@ interface TlsOptions {
 export class Http2Sessions {
   private readonly byOrigin = new Map<string, Promise<Negotiated> | 'http/1.1'>();
   private readonly open = new Set<http2.ClientHttp2Session>();
+  /** Retired (its credentials were replaced): a late request goes over HTTP/1.1 rather than a new session. */
+  private closed = false;
 
   constructor(private readonly tlsOptions: TlsOptions) {}
 
@@ -36,6 +38,7 @@ export class Http2Sessions {
    * certificate error), as an HTTP/1.1 request would, and is not remembered: the next request tries again.
    */
   get(url: URL, timeoutMs: number): Promise<Negotiated> {
+    if (this.closed) return Promise.resolve(undefined);
     const origin = url.origin;
     const known = this.byOrigin.get(origin);
     if (known === 'http/1.1') return Promise.resolve(undefined);
@@ -65,6 +68,7 @@ export class Http2Sessions {
 
   /** Lets streams in flight finish, then closes every session. */
   close(): void {
+    this.closed = true;
     for (const s of this.open) s.close();
     this.open.clear();
     this.byOrigin.clear();
@@ -98,7 +102,7 @@ export class Http2Sessions {
       socket.once('secureConnect', () => {
         clearTimeout(timer);
         socket.removeAllListeners('error');
-        if (socket.alpnProtocol !== 'h2') {
+        if (socket.alpnProtocol !== 'h2' || this.closed) {
           socket.on('error', () => {});
           socket.destroy();
           resolve(undefined);

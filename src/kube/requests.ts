@@ -79,6 +79,7 @@ export class Transport {
 
   /** Forget cached credentials (after a 401 they may have expired). */
   invalidateCredentials(): void {
+    retire(this.cached?.value.agent);
     this.cached = undefined;
   }
 
