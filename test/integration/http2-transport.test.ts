@@ -26,7 +26,12 @@ let connections = 0;
 const sessions = new Set<http2.ServerHttp2Session>();
 
 function configMap(name: string): object {
-  return { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: NS }, data: { k: 'v'.repeat(64) } };
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name, namespace: NS },
+    data: { k: 'v'.repeat(64) },
+  };
 }
 
 function send(stream: http2.ServerHttp2Stream, status: number, body: object): void {
