@@ -174,7 +174,7 @@ describe('ClusterConfiguration and kubesphere-secret on 3.x', () => {
       kubesphereSecret: {
         ...(m.kubesphereSecret as object),
         data: undefined,
-      } as ClusterSnapshot['kubesphereSecret'],
+      } as unknown as ClusterSnapshot['kubesphereSecret'],
     };
     const { plan: p } = plan(host32(), bare);
     expect(edits(p)).toEqual([['secret', [{ kind: 'secret-data', key: 'secret', value: HOST32 }]]]);
