@@ -288,14 +288,14 @@ describe('reads', () => {
   });
 
   const readsAtOnce = (c: ReturnType<typeof open>) => () =>
-      Promise.all([
-        c.version(),
-        c.get('configmaps', NS, 'kubesphere-config'),
-        c.get('namespaces', undefined, NS),
-        c.list('pods', NS),
-        c.list('deployments', NS),
-        c.get('configmaps', NS, 'nope'),
-      ]);
+    Promise.all([
+      c.version(),
+      c.get('configmaps', NS, 'kubesphere-config'),
+      c.get('namespaces', undefined, NS),
+      c.list('pods', NS),
+      c.list('deployments', NS),
+      c.get('configmaps', NS, 'nope'),
+    ]);
 
   it('requests sent at once share one HTTP/2 connection per cluster, as kubectl does', async () => {
     const before = servers[0]!.handshakes();
