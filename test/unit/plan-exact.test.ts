@@ -121,6 +121,31 @@ describe('ClusterConfiguration and kubesphere-secret on 3.x', () => {
     expect(p.restart).toBeUndefined();
   });
 
+  it('a 3.x member of unknown version with a CC accessTokenMaxAge: set to 0s, saying the version is unknown', () => {
+    const member = snapshot({
+      context: 'member',
+      yaml: fixture('v3.1-member.yaml').replace('FAKEv31memberJwtSecret0000000000', HOST31),
+      image: 'registry.example/ks-apiserver:custom',
+      cc: { jwtSecret: HOST31, clusterRole: 'member', accessTokenMaxAge: '2h' },
+      installerSecret: HOST31,
+    });
+    expect(deriveFacts(member).version).toBeUndefined();
+    const { plan: p } = plan(host31(), member);
+    expect(p.writes.map((w) => [w.target, w.changes.map((c) => [c.path, c.from, c.to, c.why])])).toEqual([
+      [
+        'clusterconfiguration',
+        [
+          [
+            'spec.authentication.oauthOptions.accessTokenMaxAge',
+            '2h',
+            '0s',
+            'installer-version-unknown-cc-oauth',
+          ],
+        ],
+      ],
+    ]);
+  });
+
   const HOST32 = 'FAKEv32hostJwtSecret000000000000';
   const host32 = () =>
     snapshot({
@@ -182,6 +207,19 @@ describe('ClusterConfiguration and kubesphere-secret on 3.x', () => {
 });
 
 describe('refusals', () => {
+  it('a file ks-apiserver reads but the byte-preserving editor will not touch (a byte order mark): config-not-editable', () => {
+    const host = snapshot({ context: 'host', yaml: fixture('v3.4-host.yaml'), image: 'ks:v3.4.1' });
+    const yaml = `\uFEFF${fixture('v3.4-member.yaml').replace('accessTokenMaxAge: 0', 'accessTokenMaxAge: 2h')}`;
+    const member = snapshot({ context: 'member', yaml, image: 'ks:v3.4.1' });
+    expect(deriveFacts(member).config.state).toBe('ok');
+    const { plan: p } = plan(host, member);
+    expect(p.writes).toEqual([]);
+    expect(p.refusal).toEqual({
+      code: 'config-not-editable',
+      args: { reason: expect.stringContaining('byte order mark') },
+    });
+  });
+
   it('a member whose pods cannot be listed (report error) is not-readable, with nothing planned', () => {
     const host = snapshot({ context: 'host', yaml: fixture('v3.4-host.yaml'), image: 'ks:v3.4.1' });
     const member: ClusterSnapshot = {
