@@ -235,7 +235,10 @@ export async function repairCommand(flags: Record<string, unknown>, env = proces
   return finish(refusedCode === ExitCode.ok ? 'repaired' : 'partial', code, backup.dir);
 }
 
-/** The exit code of the members repair refused: 2 for a role guard (a usage decision), 1 for a cause repair cannot fix, 3 for the rest (a cluster that could not be read or edited). */
+/**
+ * The exit code of the members repair refused: 2 for a role guard (a usage decision), 1 for a cause repair
+ * cannot fix, 3 for the rest (a cluster that could not be read or edited).
+ */
 export function worstRefusal(runs: ReadonlyArray<Pick<MemberRun, 'plan'>>): number {
   let code: number = ExitCode.ok;
   for (const r of runs) {
