@@ -78,6 +78,16 @@ describe('planTargets: explicit --member', () => {
     ]);
   });
 
+  it('a context missing from the kubeconfig: no Cluster is found by its URL', () => {
+    expect(
+      planTargets(
+        [joined('m1', { apiEndpoint: 'https://m1.example:6443' })],
+        [hostCtx],
+        request({ members: ['missing'], all: false }),
+      ),
+    ).toEqual([{ cluster: null, context: 'missing', method: 'flag', connection: null, joined: undefined }]);
+  });
+
   it('a leading "=" is part of the context name, not an empty Cluster name', () => {
     expect(planTargets([], [hostCtx], request({ members: ['=ctx'], all: false }))).toEqual([
       { cluster: null, context: '=ctx', method: 'flag', connection: null, joined: undefined },
@@ -474,6 +484,14 @@ describe('gatherCluster: what one cluster is asked', () => {
     expect(r.calls.filter((c) => c.startsWith('log'))).toEqual(['log p1 ks-apiserver']);
   });
 
+  it('a pod without a name is read as ""', async () => {
+    const r = new Recorder();
+    r.objects.set('deployments/ks-apiserver', selecting('ks-apiserver'));
+    r.pods = [apiserverPod({ metadata: { namespace: NS, labels: { app: 'ks-apiserver' } } })];
+    const s = await gather(r, { logs: {} });
+    expect(s.logs?.scans).toEqual([{ pod: '', container: 'ks-apiserver', previous: false, lines: 2 }]);
+  });
+
   it('apiserverContainer: a pod without spec has none', () => {
     expect(apiserverContainer({ metadata: { name: 'p' } })).toBe(undefined);
   });
@@ -524,6 +542,12 @@ describe('label selectors', () => {
       undefined,
       false,
     ]);
+  });
+
+  it('matchLabels alone', () => {
+    const byLabel = dep({ matchLabels: { app: 'ks-apiserver' } });
+    expect(selectorString(byLabel)).toBe('app=ks-apiserver');
+    expect(selectorMatches(byLabel, { app: 'ks-apiserver', extra: 'x' })).toBe(true);
   });
 
   it('matchExpressions alone', () => {
