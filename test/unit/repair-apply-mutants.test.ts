@@ -1,0 +1,70 @@
+/**
+ * applyPlan's report rows are only the report (issue 13, the repair area): the executor writes, restarts, waits
+ * and says whether it succeeded the same way when the caller keeps no rows for some actions.
+ */
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { KubeObject } from '../../src/kube/types.js';
+import type { MemberPlan } from '../../src/kubesphere/repair/plan.js';
+import { applyObjectEdits, type ObjectEdit } from '../../src/kubesphere/repair/object-edit.js';
+import { applyPlan } from '../../src/repair/apply.js';
+import { Backup } from '../../src/repair/backup.js';
+import { deployment, FakeCluster, faults } from '../helpers/fake-cluster.js';
+
+const NS = 'kubesphere-system';
+const EDITS: ObjectEdit[] = [{ kind: 'secret-data', key: 'secret', value: 'FAKEhostSecret' }];
+
+async function setup() {
+  const c = new FakeCluster();
+  const before = c.put('secrets', {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 'kubesphere-secret', namespace: NS },
+    data: { secret: Buffer.from('FAKEmemberOld').toString('base64') },
+  } as KubeObject);
+  c.put('deployments', deployment(NS, 'ks-apiserver', 1));
+  const r = applyObjectEdits(before, EDITS);
+  if (!r.ok) throw new Error(r.reason);
+  const plan: MemberPlan = {
+    context: 'member',
+    server: c.server,
+    writes: [
+      {
+        target: 'secret',
+        namespace: NS,
+        name: 'kubesphere-secret',
+        before,
+        after: r.after,
+        edits: EDITS,
+        changes: [],
+      },
+    ],
+    restart: { namespace: NS, name: 'ks-apiserver', reason: 'config-changed' },
+    refusal: undefined,
+    forced: false,
+  };
+  const backup = await Backup.create(await mkdtemp(path.join(os.tmpdir(), 'ksr-apply-rows-')), new Date());
+  await backup.save({ context: 'member', server: c.server }, 'secret', before);
+  return { c, plan, backup };
+}
+
+describe('applyPlan without report rows', () => {
+  it('writes, restarts and waits: ok, changed', async () => {
+    const { c, plan, backup } = await setup();
+    const res = await applyPlan(c, plan, [], { backup, restart: true, timeoutMs: 5000, pollMs: 5 });
+    expect([res.ok, res.changed, res.rollout?.done]).toEqual([true, true, true]);
+    expect(c.calls.filter((x) => x.startsWith('restart'))).toHaveLength(1);
+  });
+
+  it('a write the API server refuses (403): not ok, nothing changed, the Deployment not restarted', async () => {
+    const { c, plan, backup } = await setup();
+    c.faults.push({ op: 'replace', error: faults.forbidden() });
+    expect(await applyPlan(c, plan, [], { backup, restart: true, timeoutMs: 5000, pollMs: 5 })).toEqual({
+      ok: false,
+      changed: false,
+    });
+    expect(c.calls.filter((x) => x.startsWith('restart'))).toEqual([]);
+  });
+});
