@@ -9,7 +9,8 @@ import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../src/kube/types.js';
 import type { MemberPlan } from '../../src/kubesphere/repair/plan.js';
 import { applyObjectEdits, type ObjectEdit } from '../../src/kubesphere/repair/object-edit.js';
-import { applyPlan } from '../../src/repair/apply.js';
+import { MissingPermissionsError } from '../../src/kube/errors.js';
+import { applyPlan, dryRunPlan, firstFailure } from '../../src/repair/apply.js';
 import { Backup } from '../../src/repair/backup.js';
 import { deployment, FakeCluster, faults } from '../helpers/fake-cluster.js';
 
@@ -66,5 +67,42 @@ describe('applyPlan without report rows', () => {
       changed: false,
     });
     expect(c.calls.filter((x) => x.startsWith('restart'))).toEqual([]);
+  });
+});
+
+describe('dryRunPlan: refusals', () => {
+  it('one refused validation is thrown as it is; two 403s are listed together', async () => {
+    const one = await setup();
+    one.c.faults.push({ op: 'restart', error: faults.forbidden() });
+    const single = await dryRunPlan(one.c, one.plan, []).catch((e: unknown) => e);
+    expect([
+      single instanceof MissingPermissionsError,
+      single instanceof Error && single.constructor.name,
+    ]).toEqual([false, 'ForbiddenError']);
+    const two = await setup();
+    two.c.faults.push(
+      { op: 'replace', error: faults.forbidden() },
+      { op: 'restart', error: faults.forbidden() },
+    );
+    expect(await dryRunPlan(two.c, two.plan, []).catch((e: unknown) => e)).toBeInstanceOf(
+      MissingPermissionsError,
+    );
+  });
+
+  it('a 403 and another failure: the first in plan order, not a list', async () => {
+    const { c, plan } = await setup();
+    c.faults.push({ op: 'replace', error: faults.forbidden() }, { op: 'restart', error: faults.timeout() });
+    const err = await dryRunPlan(c, plan, []).catch((e: unknown) => e);
+    expect(err instanceof Error && err.constructor.name).toBe('ForbiddenError');
+  });
+});
+
+describe('firstFailure', () => {
+  it('waits for all and throws the first rejection in the given order', async () => {
+    const late = new Promise((_, reject) => setTimeout(() => reject(new Error('first in order')), 5));
+    await expect(
+      firstFailure([Promise.resolve(1), late, Promise.reject(new Error('first in time'))]),
+    ).rejects.toThrow('first in order');
+    await expect(firstFailure([Promise.resolve(1), Promise.resolve(2)])).resolves.toBe(undefined);
   });
 });
