@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mixedFleet, startSandbox, type Sandbox } from '../../src/sandbox/index.js';
 import { runCli } from './cli.js';
 import { assertSchema } from './schema.js';
+import { sandboxSecrets } from './secrets.js';
 
 /**
  * Fleet mode through the built binary (test/e2e/fleet.test.ts, test/e2e/real/fleet.test.ts): 20 members of mixed versions and faults, one joined through a proxy and
@@ -29,17 +30,12 @@ export const CLUSTERS = 'clusters.cluster.kubesphere.io';
 /** 21 real kube-apiservers take a while to start on two cores. */
 const HOOK_TIMEOUT = { embedded: 30_000, real: 300_000 };
 
-/** Every jwtSecret the sandbox holds: kubesphere-config, kubesphere-secret, the ClusterConfiguration. */
+/**
+ * Every jwtSecret the sandbox holds, of any length (sandboxSecrets throws on one too short to sweep for): those
+ * of kubesphere-config, the ClusterConfiguration and kubesphere-secret.
+ */
 export function jwtSecrets(sb: Sandbox): string[] {
-  const out = new Set<string>();
-  for (const c of sb.clusters) {
-    const cm = c.api.get('configmaps', 'kubesphere-system', 'kubesphere-config') as any;
-    for (const m of String(cm?.data?.['kubesphere.yaml'] ?? '').matchAll(/jwtSecret:\s*["']?([^"'\s#]+)/g))
-      out.add(m[1]!);
-    const secret = c.api.get('secrets', 'kubesphere-system', 'kubesphere-secret') as any;
-    if (secret?.data?.secret) out.add(Buffer.from(secret.data.secret, 'base64').toString());
-  }
-  return [...out].filter((s) => s.length >= 8);
+  return sandboxSecrets(sb).jwtSecrets;
 }
 
 /** What the host stores to reach each member: tokens, client keys and certificates, the blob itself. */
