@@ -1,25 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { assess } from '../../src/kubesphere/checks/assess.js';
-import { deriveFacts } from '../../src/kubesphere/cluster/facts.js';
 import type { ClusterSnapshot } from '../../src/kubesphere/cluster/snapshot.js';
 import { fingerprintSecret } from '../../src/kubesphere/config/fingerprint.js';
-import { planIsEmpty, planMemberRepair } from '../../src/kubesphere/repair/plan.js';
+import { planIsEmpty } from '../../src/kubesphere/repair/plan.js';
+import { planSnapshots } from '../helpers/plan.js';
 import { fixture, snapshot } from '../helpers/snapshots.js';
 
 /** Every change repair plans is shown to the user before consent: each one exactly, and nothing more. */
 const fp = (s: string) => fingerprintSecret(s).fingerprint;
-const logs = { linesScanned: 10, containersScanned: 1, kinds: {} };
-
-function plan(host: ClusterSnapshot, member: ClusterSnapshot) {
-  const report = assess({ snapshot: host, logs }, [{ gathered: { snapshot: member, logs } }], {
-    since: '1h',
-  });
-  return planMemberRepair({
-    host: { facts: deriveFacts(host), server: host.server },
-    member: { snapshot: member, facts: deriveFacts(member), report: report.members[0]! },
-    force: false,
-  });
-}
+const plan = (host: ClusterSnapshot, member: ClusterSnapshot) => planSnapshots(host, member).plan;
 const changesOf = (p: ReturnType<typeof plan>) =>
   p.writes.map((w) => [w.target, w.namespace, w.name, w.changes] as const);
 

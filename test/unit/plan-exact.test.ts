@@ -1,29 +1,13 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { assess } from '../../src/kubesphere/checks/assess.js';
-import type { AuthLogSummary } from '../../src/kubesphere/checks/logs.js';
 import { deriveFacts } from '../../src/kubesphere/cluster/facts.js';
 import type { ClusterSnapshot } from '../../src/kubesphere/cluster/snapshot.js';
-import { planMemberRepair } from '../../src/kubesphere/repair/plan.js';
+import { planSnapshots } from '../helpers/plan.js';
 import { fixture, snapshot } from '../helpers/snapshots.js';
 
 /** The exact edits repair plans: which object, which key, which value, and which of them are secrets. */
-const noErrors: AuthLogSummary = { linesScanned: 10, containersScanned: 1, kinds: {} };
 const forbidden = { failure: { kind: 'forbidden' as const, message: 'forbidden' } };
-
-function plan(host: ClusterSnapshot, member: ClusterSnapshot, force = false) {
-  const report = assess(
-    { snapshot: host, logs: noErrors },
-    [{ gathered: { snapshot: member, logs: noErrors } }],
-    { since: '1h' },
-  ).members[0]!;
-  const p = planMemberRepair({
-    host: { facts: deriveFacts(host), server: host.server },
-    member: { snapshot: member, facts: deriveFacts(member), report },
-    force,
-  });
-  return { plan: p, report };
-}
+const plan = planSnapshots;
 
 const FP = /^[0-9a-f]{8}$/;
 const edits = (p: ReturnType<typeof plan>['plan']) => p.writes.map((w) => [w.target, w.edits]);
