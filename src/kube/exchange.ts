@@ -206,10 +206,8 @@ function streamOn(
     return;
   }
   // A stream in flight holds the process open (the session is unref'd while idle).
-  const active = (inFlight.get(session) ?? 0) + 1;
-  inFlight.set(session, active);
+  inFlight.set(session, (inFlight.get(session) ?? 0) + 1);
   session.ref();
-  let ended = false;
   frame.onAbort(() => {
     if (!stream.closed) stream.close(http2.constants.NGHTTP2_CANCEL);
   });
@@ -218,15 +216,10 @@ function streamOn(
     frame.head({ status: Number(status ?? 0), headers: rest as http.IncomingHttpHeaders });
   });
   stream.on('data', (c: Buffer) => frame.chunk(c));
-  stream.on('end', () => {
-    ended = true;
-    frame.end();
-  });
-  // RST_STREAM, a GOAWAY that did not cover this stream, the connection lost: reported as the reset it is, and
-  // retried as one where the request may be repeated.
-  stream.on('error', () => {
-    if (!ended) frame.fail(new IncompleteResponseError(frame.headed ? 'body' : 'headers'));
-  });
+  stream.on('end', () => frame.end());
+  // RST_STREAM, a GOAWAY that did not cover this stream, the connection lost: 'close' follows, and reports it
+  // as the reset it is, retried where the request may be repeated.
+  stream.on('error', () => {});
   stream.on('close', () => {
     const left = (inFlight.get(session) ?? 1) - 1;
     inFlight.set(session, left);
