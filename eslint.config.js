@@ -23,6 +23,15 @@ export default tseslint.config(
     },
   },
   {
+    // The executables are CommonJS (bin/launch.cjs says why).
+    files: ['bin/*.cjs'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', exports: 'writable', __dirname: 'readonly' },
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['src/kube/**/*.ts'],
     rules: {
       'no-restricted-imports': [

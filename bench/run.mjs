@@ -98,7 +98,7 @@ async function main() {
     dir,
     kubectlCache: join(dir, 'kubectl-cache'),
     bundle: await bundleSandbox(),
-    bin: values.build ? join(values.build, 'bin', 'ks-restore.js') : snapshotBuild(),
+    bin: values.build ? join(values.build, 'bin', 'ks-restore.cjs') : snapshotBuild(),
     runs: Number(values.runs),
     latency: Number(values.latency),
     members: Number(values.members),

@@ -1,5 +1,6 @@
-// Bundles src/cli.ts into dist/ so start-up does not resolve hundreds of node_modules files.
-// Commands are split into chunks and imported lazily: --help never loads @kubernetes/client-node.
+// Bundles src/cli.ts into dist/cli.cjs so start-up does not resolve hundreds of node_modules files, and
+// src/boot/ into dist/boot.js, which runs it with a code cache. Commands are imported lazily: --help never
+// evaluates @kubernetes/client-node.
 import { build } from 'esbuild';
 import { readFile, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -100,12 +101,8 @@ const clientNodeConfigOnly = {
 };
 
 await rm(new URL('../dist/', import.meta.url), { recursive: true, force: true });
-await build({
-  entryPoints: ['src/cli.ts'],
-  outdir: 'dist',
+const common = {
   bundle: true,
-  splitting: true,
-  format: 'esm',
   platform: 'node',
   target: 'node20',
   sourcemap: 'linked',
@@ -115,10 +112,32 @@ await build({
   // Error classes report their own name (UsageError, …): keep names through minification.
   keepNames: true,
   logLevel: 'warning',
+};
+// One CommonJS file, not ES modules: Node 20 can cache the compiled code of a vm.Script (src/boot/), not of an
+// ES module. Commands stay lazy: esbuild evaluates a module imported with import() only when it is imported.
+await build({
+  ...common,
+  entryPoints: { cli: 'src/cli.ts' },
+  outExtension: { '.js': '.cjs' },
+  outdir: 'dist',
+  format: 'cjs',
   plugins: [clientNodeConfigOnly],
   define: { __KS_RESTORE_VERSION__: JSON.stringify(pkg.version) },
-  // Some bundled CommonJS dependencies call require() on Node built-ins.
-  banner: {
-    js: "import { createRequire as __ksCreateRequire } from 'node:module'; const require = __ksCreateRequire(import.meta.url);",
-  },
+});
+// esbuild escapes non-ASCII characters in strings but not in regular expression literals: one would make V8
+// hold the whole bundle as a two-byte string (src/boot/compile-cache.ts).
+const bundled = await readFile(new URL('../dist/cli.cjs', import.meta.url));
+const nonAscii = bundled.findIndex((b) => b > 0x7f);
+// (Comments keep theirs: KS_NO_MINIFY=1 builds are for profiles only.)
+if (nonAscii !== -1 && common.minify) {
+  const line = bundled.subarray(0, nonAscii).toString('utf8').split('\n').length;
+  throw new Error(`dist/cli.cjs line ${line} has a non-ASCII character: write it as \\u escape in src/`);
+}
+// The launcher that runs it (bin/launch.cjs requires it): Node built-ins only.
+await build({
+  ...common,
+  entryPoints: { boot: 'src/boot/index.ts' },
+  outExtension: { '.js': '.cjs' },
+  outdir: 'dist',
+  format: 'cjs',
 });

@@ -38,7 +38,7 @@ spec:
     Start with a read-only check:  kubectl ks-restore diagnose --context HOST
     Shell completion of kubectl ks-restore (kubectl >= 1.26) needs kubectl_complete-ks_restore
     on your PATH, which krew does not install (kubernetes-sigs/krew#812):
-      ln -s ~/.krew/store/ks-restore/v${version}/package/bin/kubectl_complete-ks_restore.js \\
+      ln -s ~/.krew/store/ks-restore/v${version}/package/bin/kubectl_complete-ks_restore.cjs \\
         ~/.krew/bin/kubectl_complete-ks_restore
   platforms:
     # Windows is left out: krew runs only .exe entrypoints there (kubernetes-sigs/krew#131).
@@ -50,7 +50,7 @@ spec:
       uri: ${q(uri)}
       sha256: ${q(sha256)}
       # npm tarballs keep everything under package/; no files list: krew extracts all of it.
-      bin: package/bin/kubectl-ks_restore.js
+      bin: package/bin/kubectl-ks_restore.cjs
 `;
 }
 

@@ -30,13 +30,13 @@ export async function bundleSandbox() {
 
 /**
  * A private copy of bin/ and dist/ to run: other work in the same tree (npm test) rebuilds dist/ mid-run. The
- * bundle is self-contained, so the copy runs anywhere. Returns the copied bin/ks-restore.js.
+ * bundle is self-contained, so the copy runs anywhere. Returns the copied bin/ks-restore.cjs.
  */
 export function snapshotBuild() {
   const dir = join(ROOT, 'node_modules', '.cache', 'ks-restore-bench', 'app');
   rmSync(dir, { recursive: true, force: true });
   for (const sub of ['bin', 'dist']) cpSync(join(ROOT, sub), join(dir, sub), { recursive: true });
-  return join(dir, 'bin', 'ks-restore.js');
+  return join(dir, 'bin', 'ks-restore.cjs');
 }
 
 /** CPU seconds (user + system) a process has used so far, from /proc; 0 where /proc is missing. */

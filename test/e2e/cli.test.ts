@@ -227,13 +227,13 @@ describe('a clone that was never built', () => {
     try {
       cpSync(path.resolve('bin'), path.join(dir, 'bin'), { recursive: true });
       cpSync(path.resolve('package.json'), path.join(dir, 'package.json'));
-      const r = spawnSync(process.execPath, [path.join(dir, 'bin', 'ks-restore.js'), '--version'], {
+      const r = spawnSync(process.execPath, [path.join(dir, 'bin', 'ks-restore.cjs'), '--version'], {
         encoding: 'utf8',
       });
       expect(r.status).toBe(2);
       expect(r.stdout).toBe('');
       expect(r.stderr).toBe(
-        'error: ks-restore is not built: dist/cli.js is missing.\nRun `npm run build` in the repository first (npm test and npm run demo do it for you).\n',
+        'error: ks-restore is not built: dist/cli.cjs is missing.\nRun `npm run build` in the repository first (npm test and npm run demo do it for you).\n',
       );
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -34,7 +34,7 @@ const env = (): NodeJS.ProcessEnv => ({
 });
 
 beforeAll(async () => {
-  if (!existsSync(join(ROOT, 'dist', 'cli.js')))
+  if (!existsSync(join(ROOT, 'dist', 'cli.cjs')))
     throw new Error('dist/ is missing: run `npm run build` first');
   dir = mkdtempSync(join(tmpdir(), 'ksr-install-'));
   prefix = join(dir, 'prefix');
@@ -61,10 +61,11 @@ describe('npm pack, then npm install -g --offline', () => {
   it('ships the bundle, both executables and the CHANGELOG, without source maps', () => {
     expect(files).toEqual(
       expect.arrayContaining([
-        'bin/ks-restore.js',
-        'bin/kubectl-ks_restore.js',
-        'bin/kubectl_complete-ks_restore.js',
-        'dist/cli.js',
+        'bin/ks-restore.cjs',
+        'bin/kubectl-ks_restore.cjs',
+        'bin/kubectl_complete-ks_restore.cjs',
+        'dist/cli.cjs',
+        'dist/boot.cjs',
         'CHANGELOG.md',
         'README.md',
         'deploy/rbac/diagnose.yaml',

@@ -25,7 +25,7 @@ beforeAll(async () => {
   writeFileSync(join(work, 'ks-restore'), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`);
   chmodSync(join(work, 'ks-restore'), 0o755);
   // kubectl finds plugins on the PATH: the kubectl-ks_restore entry, as npm or krew would link it.
-  const plugin = join(BIN, '..', 'kubectl-ks_restore.js');
+  const plugin = join(BIN, '..', 'kubectl-ks_restore.cjs');
   writeFileSync(join(work, 'kubectl-ks_restore'), `#!/bin/sh\nexec "${process.execPath}" "${plugin}" "$@"\n`);
   chmodSync(join(work, 'kubectl-ks_restore'), 0o755);
   env = { KUBECONFIG: sb.kubeconfigPath, HOME: work, XDG_STATE_HOME: join(work, 'state') };

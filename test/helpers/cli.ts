@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-export const BIN = fileURLToPath(new URL('../../bin/ks-restore.js', import.meta.url));
-const DIST = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+export const BIN = fileURLToPath(new URL('../../bin/ks-restore.cjs', import.meta.url));
+const DIST = fileURLToPath(new URL('../../dist/cli.cjs', import.meta.url));
 
 export interface CliResult {
   code: number | null;
@@ -17,7 +17,7 @@ export interface CliResult {
  */
 export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, input?: string): Promise<CliResult> {
   if (!existsSync(DIST))
-    throw new Error('dist/cli.js is missing: run `npm run build` (npm test does it first)');
+    throw new Error('dist/cli.cjs is missing: run `npm run build` (npm test does it first)');
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },

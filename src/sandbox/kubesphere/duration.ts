@@ -24,7 +24,7 @@ export function parseGoDuration(value: unknown): number | undefined {
   if (rest === '') return undefined;
   let total = 0;
   while (rest.length > 0) {
-    const m = /^(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/.exec(rest);
+    const m = /^(\d+(?:\.\d*)?|\.\d+)(ns|us|\u00b5s|\u03bcs|ms|s|m|h)/.exec(rest);
     if (!m) return undefined;
     total += Number(m[1]) * UNIT_NS[m[2]!]!;
     rest = rest.slice(m[0].length);

@@ -1,0 +1,22 @@
+// The launcher's half that lives in dist/ (dist/boot.cjs, required by bin/launch.cjs): runs the bundle,
+// dist/cli.cjs, with the code cache of the command being run, and writes that cache when the run ends if there
+// was none. CommonJS from the executable on: loading Node's ES module machinery costs a run about 20 ms.
+import type { ProgramOptions } from '../cli.js';
+import { cacheDirectory, loadBundle } from './compile-cache.js';
+
+/** The commands whose caches are kept apart (each compiles different code); everything else shares one. */
+const VARIANTS = new Set(['diagnose', 'repair', 'rollback', 'demo', 'sandbox', 'completion', '__complete']);
+
+export async function launch(file: string, options: ProgramOptions, args: string[]): Promise<void> {
+  const bundle = loadBundle(file, {
+    dir: cacheDirectory(),
+    variant: VARIANTS.has(args[0] ?? '') ? (args[0] as string) : 'other',
+  });
+  process.once('exit', () => bundle.persist());
+  const main = bundle.exports.main as (argv: string[], options: ProgramOptions) => Promise<void>;
+  await main([...process.argv.slice(0, 2), ...args], options);
+}
+
+// For the tests, which run the built launcher in fresh processes (V8 answers a compile of the same source in
+// the same process from memory, without looking at a code cache).
+export { cacheDirectory, loadBundle } from './compile-cache.js';
