@@ -6,7 +6,8 @@
 import yaml from 'js-yaml';
 import { isMapping } from '../config/paths.js';
 import { parseScalarText, yamlKey, yamlString, type ScalarStyle } from './scalar.js';
-import { resolvePath, scanYaml, type ScanEntry, type YamlScan } from './scan.js';
+import { loadYamlOnce, scanYamlOnce } from './once.js';
+import { resolvePath, type ScanEntry, type YamlScan } from './scan.js';
 import { verifyEdit } from './verify.js';
 
 export type EditFailureCode =
@@ -48,10 +49,11 @@ export function setScalar(
   if (path.length === 0) return fail('empty-path', 'no key to set');
   const parsed = parseScalarText(value);
   if (!parsed.ok) return fail('bad-value', parsed.reason);
-  const scan = scanYaml(text);
+  // A chain of edits scans and parses each text once (once.ts): this one was parsed as the last one's result.
+  const scan = scanYamlOnce(text);
   if (!scan.ok) return fail('not-scannable', `line ${scan.line}: ${scan.reason}`);
   try {
-    yaml.load(text, { json: true });
+    loadYamlOnce(text);
   } catch (e) {
     return fail('not-yaml', (e as { reason?: string }).reason ?? String(e));
   }
@@ -90,7 +92,7 @@ export function setString(
 
 /** How the scalar at `path` is written now: plain, single- or double-quoted; undefined when absent or not a scalar. */
 export function currentStyle(text: string, path: readonly string[]): ScalarStyle | undefined {
-  const scan = scanYaml(text);
+  const scan = scanYamlOnce(text);
   if (!scan.ok) return undefined;
   const chain = resolvePath(scan, path);
   const kind = chain.length === path.length ? chain[chain.length - 1]?.value.kind : undefined;

@@ -2,8 +2,8 @@
  * The safety net under every text edit: parse before and after, and accept the edit only when the intended
  * paths hold the intended values and nothing else in the document changed meaning.
  */
-import yaml from 'js-yaml';
 import { isMapping } from '../config/paths.js';
+import { loadYamlOnce } from './once.js';
 
 export interface ExpectedValue {
   path: readonly string[];
@@ -47,9 +47,10 @@ export function verifyEdit(before: string, after: string, expected: readonly Exp
   };
 }
 
+/** Parsed once per run (once.ts): `before` is usually the text just read or the last edit's result. */
 function load(text: string): { ok: true; value: unknown } | { ok: false; reason: string } {
   try {
-    return { ok: true, value: yaml.load(text, { json: true }) };
+    return { ok: true, value: loadYamlOnce(text) };
   } catch (e) {
     return { ok: false, reason: (e as { reason?: string }).reason ?? String(e) };
   }
