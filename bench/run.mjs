@@ -86,8 +86,10 @@ async function main() {
     },
   });
   const root = values.build ?? fileURLToPath(new URL('..', import.meta.url));
-  if (!existsSync(join(root, 'dist', 'cli.js')))
-    throw new Error(`${join(root, 'dist', 'cli.js')} is missing: run \`npm run build\` first`);
+  // Builds before the code cache (3712832) had ES module executables: --build may name one to compare with.
+  const bin = ['ks-restore.cjs', 'ks-restore.js'].map((f) => join(root, 'bin', f)).find((f) => existsSync(f));
+  if (!bin || !['cli.cjs', 'cli.js'].some((f) => existsSync(join(root, 'dist', f))))
+    throw new Error(`${join(root, 'dist')} is missing: run \`npm run build\` first`);
   const only = values.only ? values.only.split(',') : ORDER;
   for (const id of only)
     if (!ORDER.includes(id)) throw new Error(`--only: no row "${id}" (${ORDER.join(', ')})`);
@@ -98,7 +100,7 @@ async function main() {
     dir,
     kubectlCache: join(dir, 'kubectl-cache'),
     bundle: await bundleSandbox(),
-    bin: values.build ? join(values.build, 'bin', 'ks-restore.cjs') : snapshotBuild(),
+    bin: values.build ? bin : snapshotBuild(),
     runs: Number(values.runs),
     latency: Number(values.latency),
     members: Number(values.members),

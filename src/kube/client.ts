@@ -5,6 +5,7 @@ import type { KubeOperation } from './errors.js';
 import type { LoadedKubeconfig } from './kubeconfig.js';
 import { streamPodLog } from './logs.js';
 import { Transport } from './requests.js';
+import { watchObject } from './watch.js';
 import { isResourceTypeMissing } from './types.js';
 import type {
   BuiltinResource,
@@ -204,6 +205,26 @@ class Client implements ClusterClient {
 
   streamPodLog(...args: Parameters<ClusterClient['streamPodLog']>) {
     return streamPodLog(this.t, ...args);
+  }
+
+  watchObject(
+    resource: BuiltinResource,
+    namespace: string,
+    name: string,
+    resourceVersion: string | undefined,
+    onObject: (obj: KubeObject) => void,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const t = BUILTIN[resource];
+    return watchObject(
+      this.t,
+      op('watch', t, namespace, name),
+      path(t, namespace),
+      name,
+      resourceVersion,
+      onObject,
+      signal,
+    );
   }
 
   clock() {

@@ -18,6 +18,13 @@ export class IncompleteResponseError extends Error {
   }
 }
 
+export class ExchangeAbortedError extends Error {
+  constructor() {
+    super('request aborted');
+    this.name = 'ExchangeAbortedError';
+  }
+}
+
 export class ExchangeTimeoutError extends Error {
   constructor() {
     super('request timed out');
@@ -32,6 +39,8 @@ export interface ExchangeRequest {
   body?: string;
   agent?: http.Agent;
   timeoutMs: number;
+  /** Ends the exchange (the stream or connection is reset) with ExchangeAbortedError. */
+  signal?: AbortSignal;
 }
 
 export interface ExchangeHead {
@@ -76,10 +85,12 @@ function settleOnce<T>(
     let sink: Sink<T> | undefined;
     let declared = NaN;
     let received = 0;
+    const aborted = (): void => fail(new ExchangeAbortedError());
     const finish = (fn: () => void): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      req.signal?.removeEventListener('abort', aborted);
       fn();
     };
     const fail = (err: unknown): void => {
@@ -143,6 +154,11 @@ function settleOnce<T>(
         });
       },
     };
+    if (req.signal?.aborted) {
+      aborted();
+      return;
+    }
+    req.signal?.addEventListener('abort', aborted, { once: true });
     arm();
     start(frame);
   });

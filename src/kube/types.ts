@@ -153,4 +153,16 @@ export interface ClusterClient {
   ): Promise<LogResult>;
   /** The API server's clock against ours, from the Date headers of the responses so far; undefined before any. */
   clock?(): ClockReading | undefined;
+  /**
+   * Hands on the object `name` each time it changes after `resourceVersion`, until `signal` or the stream ends
+   * (kubectl rollout status's watch). Best effort: resolves, never rejects.
+   */
+  watchObject?(
+    resource: BuiltinResource,
+    namespace: string,
+    name: string,
+    resourceVersion: string | undefined,
+    onObject: (obj: KubeObject) => void,
+    signal: AbortSignal,
+  ): Promise<void>;
 }

@@ -161,6 +161,7 @@ export async function applyPlan(
       timeoutMs: opts.timeoutMs,
       ...(opts.pollMs ? { pollMs: opts.pollMs } : {}),
       ...(selector ? { podSelector: selector } : {}),
+      ...(dep.metadata.resourceVersion ? { resourceVersion: dep.metadata.resourceVersion } : {}),
       onProgress: (s) =>
         opts.onStep?.(
           `${plan.context}: ${name} ${s.updated}/${s.desired} pods updated, ${s.available} available`,

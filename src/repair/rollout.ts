@@ -72,33 +72,78 @@ export class RolloutTimeoutError extends Error {
   }
 }
 
-/** Polls until the rollout is complete by kubectl's rules, or throws RolloutTimeoutError with the pods' states. */
+/**
+ * Waits until the rollout is complete by kubectl's rules, or throws RolloutTimeoutError with the pods' states.
+ * Watches the Deployment from `resourceVersion` (the restart's answer), as `kubectl rollout status` does, so the
+ * end is seen when it happens; and polls it all the same, so a watch that fails, hangs or is refused changes
+ * nothing but the time it takes.
+ */
 export async function waitForRollout(
   client: ClusterReader,
   namespace: string,
   name: string,
-  opts: { timeoutMs: number; pollMs?: number; onProgress?: (s: RolloutState) => void; podSelector?: string },
+  opts: {
+    timeoutMs: number;
+    /** The longest wait between two polls (default 500 ms). */
+    pollMs?: number;
+    /** The wait before the second poll, and between polls for the first two seconds (default 100 ms). */
+    firstPollMs?: number;
+    onProgress?: (s: RolloutState) => void;
+    podSelector?: string;
+    resourceVersion?: string;
+  },
 ): Promise<RolloutState> {
   const deadline = Date.now() + opts.timeoutMs;
   // Every 100 ms for the first two seconds (a small Deployment rolls out in a second or two), then backing off
   // to every pollMs.
   const maxPollMs = opts.pollMs ?? 500;
   const started = Date.now();
-  let pollMs = Math.min(100, maxPollMs);
-  for (;;) {
-    const dep = await client.get('deployments', namespace, name);
-    if (!dep) throw new Error(`Deployment ${namespace}/${name} disappeared during the rollout`);
-    const state = rolloutState(dep);
-    opts.onProgress?.(state);
-    if (state.done) return state;
-    if (state.failed || Date.now() >= deadline) {
-      const pods = opts.podSelector
-        ? (await client.list('pods', namespace, { labelSelector: opts.podSelector })).map(podState)
-        : [];
-      throw new RolloutTimeoutError(state, pods);
+  let pollMs = Math.min(opts.firstPollMs ?? 100, maxPollMs);
+  const stopWatch = new AbortController();
+  let watched: RolloutState | undefined;
+  let wake = (): void => {};
+  void client.watchObject?.(
+    'deployments',
+    namespace,
+    name,
+    opts.resourceVersion,
+    (dep) => {
+      const state = rolloutState(dep);
+      opts.onProgress?.(state);
+      if (state.done) {
+        watched = state;
+        wake();
+      }
+    },
+    stopWatch.signal,
+  );
+  try {
+    for (;;) {
+      const dep = await client.get('deployments', namespace, name);
+      if (!dep) throw new Error(`Deployment ${namespace}/${name} disappeared during the rollout`);
+      const state = rolloutState(dep);
+      opts.onProgress?.(state);
+      if (state.done) return state;
+      if (watched) return watched;
+      if (state.failed || Date.now() >= deadline) {
+        const pods = opts.podSelector
+          ? (await client.list('pods', namespace, { labelSelector: opts.podSelector })).map(podState)
+          : [];
+        throw new RolloutTimeoutError(state, pods);
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.min(pollMs, Math.max(0, deadline - Date.now())));
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      wake = () => {};
+      if (watched) return watched;
+      if (Date.now() - started >= 2000) pollMs = Math.min(maxPollMs, pollMs * 1.5);
     }
-    await new Promise((r) => setTimeout(r, Math.min(pollMs, Math.max(0, deadline - Date.now()))));
-    if (Date.now() - started >= 2000) pollMs = Math.min(maxPollMs, pollMs * 1.5);
+  } finally {
+    stopWatch.abort();
   }
 }
 

@@ -80,9 +80,15 @@ function request(line: string): Request | undefined {
     namespace = rest[1];
     rest = rest.slice(2);
   }
-  const [resource, name, sub] = rest;
+  const [resource, named, sub] = rest;
+  // As kube-apiserver's RequestInfo: a collection GET with watch=1 is a watch, and a list or watch whose field
+  // selector names one object is authorized against resourceNames with that name.
+  const query = new URLSearchParams(full.split('?')[1] ?? '');
+  const watch = !named && ['1', 'true'].includes(query.get('watch') ?? '');
+  const selected = /^metadata\.name=([^,]+)$/.exec(query.get('fieldSelector') ?? '')?.[1];
+  const name = named ?? selected;
   const verb = {
-    GET: name ? 'get' : 'list',
+    GET: named ? 'get' : watch ? 'watch' : 'list',
     PUT: 'update',
     PATCH: 'patch',
     POST: 'create',
