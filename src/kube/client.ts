@@ -175,11 +175,26 @@ class Client implements ClusterClient {
   async restartDeployment(
     namespace: string,
     name: string,
-    opts: { now: Date; dryRun?: boolean },
+    opts: { now: Date; dryRun?: boolean; current?: Promise<KubeObject | undefined> },
   ): Promise<KubeObject> {
     const t = BUILTIN.deployments;
-    const deployment = await this.get('deployments', namespace, name);
     const operation = op('patch', t, namespace, name);
+    const body = {
+      spec: { template: { metadata: { annotations: { [RESTARTED_AT]: restartedAt(opts.now) } } } },
+    };
+    const patch = (dryRun: boolean) =>
+      this.patch('deployments', namespace, name, body, {
+        type: 'strategic',
+        fieldManager: 'kubectl-rollout',
+        idempotent: true, // a fixed restartedAt: sending it twice restarts once
+        ...(dryRun ? { dryRun: true } : {}),
+      });
+    const read = opts.current ?? this.get('deployments', namespace, name);
+    // A dry run changes nothing, so it goes out with the read (one round trip, not two); its answer counts only
+    // once the read allowed the restart. A real patch waits for the read.
+    const dry = opts.dryRun ? patch(true) : undefined;
+    dry?.catch(() => {});
+    const deployment = await read;
     if (!deployment) {
       throw new NotFoundError({
         context: this.context,
@@ -192,15 +207,7 @@ class Client implements ClusterClient {
     if ((deployment.spec as { paused?: unknown } | undefined)?.paused === true) {
       throw new DeploymentPausedError({ context: this.context, operation });
     }
-    const body = {
-      spec: { template: { metadata: { annotations: { [RESTARTED_AT]: restartedAt(opts.now) } } } },
-    };
-    return this.patch('deployments', namespace, name, body, {
-      type: 'strategic',
-      fieldManager: 'kubectl-rollout',
-      idempotent: true, // a fixed restartedAt: sending it twice restarts once
-      ...(opts.dryRun ? { dryRun: true } : {}),
-    });
+    return dry ?? patch(false);
   }
 
   streamPodLog(...args: Parameters<ClusterClient['streamPodLog']>) {

@@ -137,11 +137,14 @@ export interface ClusterClient {
     body: unknown,
     opts: PatchOptions,
   ): Promise<KubeObject>;
-  /** What `kubectl rollout restart` sends; refuses a paused Deployment with DeploymentPausedError. */
+  /**
+   * What `kubectl rollout restart` sends; refuses a paused Deployment with DeploymentPausedError. `current`: a
+   * read of the Deployment already under way, used instead of its own.
+   */
   restartDeployment(
     namespace: string,
     name: string,
-    opts: { now: Date; dryRun?: boolean },
+    opts: { now: Date; dryRun?: boolean; current?: Promise<KubeObject | undefined> },
   ): Promise<KubeObject>;
   /** Streams the log and calls `onLine` for each line (without its newline); memory stays flat. */
   streamPodLog(

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCluster } from '../../src/kube/client.js';
 import { loadKubeconfig } from '../../src/kube/kubeconfig.js';
+import { observeRequests, type RequestNotice } from '../../src/kube/observe.js';
 import type { ClusterClient } from '../../src/kube/types.js';
 import { waitForRollout } from '../../src/repair/rollout.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/index.js';
@@ -17,7 +18,7 @@ describe('waiting for a rollout', () => {
     sb = await startSandbox({
       ksVersion: '3.4',
       scenario: 'token-cache',
-      podStartMs: 300,
+      podStartMs: 1000,
       trafficIntervalMs: 0,
     });
     const kc = await loadKubeconfig({ kubeconfigPath: sb.kubeconfigPath });
@@ -53,13 +54,24 @@ describe('waiting for a rollout', () => {
 
   it('still finishes by polling when the watch ends at once (a resourceVersion too old: 410 Gone)', async () => {
     const { from } = await restart();
-    const state = await waitForRollout(member, NS, 'ks-apiserver', {
-      timeoutMs: 20_000,
-      pollMs: 100,
-      resourceVersion: '1',
-    });
-    expect(state.done).toBe(true);
+    const seen: RequestNotice[] = [];
+    const previous = observeRequests({ request: (n) => seen.push(n) });
+    try {
+      const state = await waitForRollout(member, NS, 'ks-apiserver', {
+        timeoutMs: 20_000,
+        pollMs: 100,
+        resourceVersion: '1',
+      });
+      expect(state.done).toBe(true);
+    } finally {
+      observeRequests(previous);
+    }
     expect(watches(from)).toBe(1);
-    expect(polls(from)).toBeGreaterThan(1);
+    // The server ended the watch (an ERROR event, as kube-apiserver sends for an expired resourceVersion)
+    // while the rollout was still under way: polls came after it, and the last poll saw the end.
+    const watch = seen.findIndex((n) => n.path.includes('watch=1'));
+    const lastPoll = seen.findLastIndex((n) => n.path.endsWith('/deployments/ks-apiserver'));
+    expect(watch).toBeGreaterThanOrEqual(0);
+    expect(lastPoll).toBeGreaterThan(watch);
   }, 30_000);
 });
