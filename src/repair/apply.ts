@@ -154,12 +154,10 @@ export async function applyPlan(
     opts.onStep?.(`${plan.context}: restarting deployment/${name}`);
     const entry = journal.sending(plan.context, `deployment/${name} (${namespace}) restarted`);
     const now = (opts.now ?? (() => new Date()))();
-    const dep = await restartChecked(client, namespace, name, now, current).catch(
-      (err: unknown) => {
-        if (writeRefused(err)) journal.settle(entry, false);
-        throw err;
-      },
-    );
+    const dep = await restartChecked(client, namespace, name, now, current).catch((err: unknown) => {
+      if (writeRefused(err)) journal.settle(entry, false);
+      throw err;
+    });
     journal.settle(entry, true);
     changed = true;
     if (restartRow) restartRow.status = 'done';
