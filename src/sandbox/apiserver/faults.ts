@@ -26,7 +26,10 @@ export interface FaultRule {
   cluster?: string;
   /** HTTP method; any when absent. */
   method?: string;
-  /** Substring of the request path (without query); any when absent. */
+  /**
+   * Substring of the request path (without query); ending in `$`, the end of the path (`/deployments$` is the
+   * collection, not `/deployments/ks-apiserver`); any when absent.
+   */
   path?: string;
   /** The first matching request to fault (1-based); default 1. */
   nth?: number;
@@ -107,6 +110,10 @@ export interface SeenRequest {
   path: string;
 }
 
+function pathMatches(rule: string, path: string): boolean {
+  return rule.endsWith('$') ? path.endsWith(rule.slice(0, -1)) : path.includes(rule);
+}
+
 /** The faults of one sandbox: shared by its clusters, counting matches per rule. Records every request. */
 export class FaultInjector {
   readonly seen: SeenRequest[] = [];
@@ -133,7 +140,7 @@ export class FaultInjector {
     this.rules.forEach((r, i) => {
       if (r.cluster !== undefined && r.cluster !== cluster) return;
       if (r.method !== undefined && r.method !== method) return;
-      if (r.path !== undefined && !path.includes(r.path)) return;
+      if (r.path !== undefined && !pathMatches(r.path, path)) return;
       const n = ++this.counts[i]!;
       const first = r.nth ?? 1;
       const times = r.times ?? 1;

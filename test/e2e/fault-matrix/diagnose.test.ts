@@ -32,7 +32,7 @@ it('diagnose: every read × every fault ends in 0/1/3 with the clean verdict whe
     try {
       const secrets = allSecrets(s);
       s.faults.set([
-        { ...kind.rule, cluster: step.cluster, method: step.method, path: step.path, nth: step.nth },
+        { ...kind.rule, cluster: step.cluster, method: step.method, path: `${step.path}$`, nth: step.nth },
       ]);
       const started = Date.now();
       const res = await runCli(['diagnose', ...COMMON], { KUBECONFIG: s.kubeconfigPath });

@@ -46,7 +46,7 @@ it('repair: every step × every fault ends in a documented exit, and the report 
       const before = memberState(s);
       const backupRoot = await tempDir();
       s.faults.set([
-        { ...kind.rule, cluster: step.cluster, method: step.method, path: step.path, nth: step.nth },
+        { ...kind.rule, cluster: step.cluster, method: step.method, path: `${step.path}$`, nth: step.nth },
       ]);
       const started = Date.now();
       const res = await runCli(

@@ -54,7 +54,7 @@ it('rollback: every step × every fault ends in a documented exit, and the membe
       if (r.code !== 0) throw new Error(`the repair before the rollback failed: exit ${r.code}`);
       const afterRepair = memberState(s);
       s.faults.set([
-        { ...kind.rule, cluster: step.cluster, method: step.method, path: step.path, nth: step.nth },
+        { ...kind.rule, cluster: step.cluster, method: step.method, path: `${step.path}$`, nth: step.nth },
       ]);
       const started = Date.now();
       const res = await runCli(
