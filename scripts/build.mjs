@@ -2,6 +2,7 @@
 // src/boot/ into dist/boot.js, which runs it with a code cache. Commands are imported lazily: --help never
 // evaluates @kubernetes/client-node.
 import { build } from 'esbuild';
+import { createHash } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
@@ -137,6 +138,8 @@ if (nonAscii !== -1 && common.minify) {
 await build({
   ...common,
   entryPoints: { boot: 'src/boot/index.ts' },
+  // Names the bundle's code cache (src/boot/compile-cache.ts): the launcher then needs no hash of its own.
+  define: { __KS_BUNDLE_ID__: JSON.stringify(createHash('sha256').update(bundled).digest('hex').slice(0, 16)) },
   outExtension: { '.js': '.cjs' },
   outdir: 'dist',
   format: 'cjs',

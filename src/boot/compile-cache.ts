@@ -5,11 +5,11 @@
 // The cache is a per-user directory ($XDG_CACHE_HOME/ks-restore/code, else ~/.cache/ks-restore/code, mode
 // 0700): one file
 // per bundle content, Node version, architecture and command. V8 itself checks only its own version, its flags
-// and the source's length before it trusts a cache, so the file name carries a hash of the bundle's content.
+// and the source's length before it trusts a cache, so the file name carries a hash of the bundle's content
+// (made by the build) with the file's size and modification time.
 // Everything here is best effort: a cache that cannot be read, written or is rejected costs a compile, never
 // an error. NODE_DISABLE_COMPILE_CACHE=1 (Node's own switch) turns it off.
 import { isAscii } from 'node:buffer';
-import { createHash } from 'node:crypto';
 import {
   mkdirSync,
   readFileSync,
@@ -36,8 +36,11 @@ export interface LoadedBundle {
   persist(): void;
 }
 
-/** Caches of other bundles (older versions of ks-restore) untouched this long are removed when one is written. */
-const STALE_MS = 7 * 24 * 3600 * 1000;
+/**
+ * Caches of other bundles (another version of ks-restore, another build) untouched this long are removed when
+ * one is written: someone who switches between two installed versions recompiles once a day.
+ */
+const STALE_MS = 24 * 3600 * 1000;
 const SUFFIX = '.v8cache';
 
 /** Where the cache lives, or undefined when it is turned off or there is no home directory. */
@@ -58,9 +61,15 @@ export function cacheDirectory(env: NodeJS.ProcessEnv = process.env): string | u
  * Compiles and runs a CommonJS file as Node's loader would (exports, require, module, __filename, __dirname),
  * with the code cache of `variant` from `dir` when there is one.
  */
-export function loadBundle(file: string, opts: { dir: string | undefined; variant: string }): LoadedBundle {
+export function loadBundle(
+  file: string,
+  opts: { dir: string | undefined; variant: string; contentId: string },
+): LoadedBundle {
   const bytes = readFileSync(file);
-  const id = createHash('sha256').update(bytes).digest('hex').slice(0, 16);
+  // What the build says the file holds (a hash of it, so the launcher need not load node:crypto, about 10 ms),
+  // and its size and time: a file changed since (edited, rebuilt in part) gets a cache of its own.
+  const st = statSync(file);
+  const id = `${opts.contentId}-${st.size.toString(36)}-${Math.trunc(st.mtimeMs).toString(36)}`;
   // The build keeps the bundle ASCII (scripts/build.mjs): V8 then holds it as a one-byte string, which is
   // quicker to decode and to scan than UTF-8's two-byte one.
   const source = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
@@ -117,7 +126,7 @@ function writeCache(dir: string, cacheFile: string, id: string, data: () => Buff
   }
 }
 
-/** Removes the caches of other bundles that no run has written for a week, and stray temporary files. */
+/** Removes the caches of other bundles that no run has written for a day, and stray temporary files. */
 function prune(dir: string, id: string): void {
   const now = Date.now();
   for (const name of readdirSync(dir)) {

@@ -7,9 +7,14 @@ import { cacheDirectory, loadBundle } from './compile-cache.js';
 /** The commands whose caches are kept apart (each compiles different code); everything else shares one. */
 const VARIANTS = new Set(['diagnose', 'repair', 'rollback', 'demo', 'sandbox', 'completion', '__complete']);
 
+/** SHA-256 of dist/cli.cjs, set by the build (scripts/build.mjs). */
+declare const __KS_BUNDLE_ID__: string | undefined;
+
 export async function launch(file: string, options: ProgramOptions, args: string[]): Promise<void> {
+  const contentId = typeof __KS_BUNDLE_ID__ === 'string' ? __KS_BUNDLE_ID__ : undefined;
   const bundle = loadBundle(file, {
-    dir: cacheDirectory(),
+    dir: contentId ? cacheDirectory() : undefined,
+    contentId: contentId ?? '',
     variant: VARIANTS.has(args[0] ?? '') ? (args[0] as string) : 'other',
   });
   process.once('exit', () => bundle.persist());

@@ -15,6 +15,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -54,9 +55,10 @@ interface Loaded {
  * Loads `file` with the built launcher's loadBundle in a fresh process (as each run of ks-restore is; within
  * one process V8 reuses what it compiled and never reads a cache), then persists the cache as a run's end does.
  */
-function load(file: string, cacheDir: string, variant: string): Loaded {
+function load(file: string, cacheDir: string, variant: string, contentId = sha(file)): Loaded {
+  const opts = JSON.stringify({ dir: cacheDir, variant, contentId });
   const script = `
-    const b = require(${JSON.stringify(BOOT)}).loadBundle(${JSON.stringify(file)}, { dir: ${JSON.stringify(cacheDir)}, variant: ${JSON.stringify(variant)} });
+    const b = require(${JSON.stringify(BOOT)}).loadBundle(${JSON.stringify(file)}, ${opts});
     process.stdout.write(JSON.stringify({ state: b.state, file: b.file, answer: b.exports.answer(), where: b.exports.where(), stack: b.exports.stack() }));
     b.persist();`;
   const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
@@ -64,6 +66,10 @@ function load(file: string, cacheDir: string, variant: string): Loaded {
   expect(r.status).toBe(0);
   return JSON.parse(r.stdout) as Loaded;
 }
+
+/** What the build computes for dist/cli.cjs: a hash of its content. */
+const sha = (file: string): string =>
+  createHash('sha256').update(readFileSync(file)).digest('hex').slice(0, 16);
 
 const caches = (cacheDir: string): string[] =>
   existsSync(cacheDir) ? readdirSync(cacheDir).filter((f) => f.endsWith('.v8cache')) : [];
@@ -79,7 +85,9 @@ describe('loadBundle (the built launcher, each load a fresh process)', () => {
 
     const [name] = caches(cacheDir);
     expect(name).toMatch(
-      new RegExp(`^[0-9a-f]{16}-node${process.versions.node}-${process.arch}-diagnose\\.v8cache$`),
+      new RegExp(
+        `^${sha(file)}-[0-9a-z]+-[0-9a-z]+-node${process.versions.node}-${process.arch}-diagnose\\.v8cache$`,
+      ),
     );
     expect(first.file).toBe(path.join(cacheDir, name!));
     expect(statSync(cacheDir).mode & 0o777).toBe(0o700);
@@ -102,6 +110,19 @@ describe('loadBundle (the built launcher, each load a fresh process)', () => {
     const a = load(file, cacheDir, 'other');
     writeBundle('cli.cjs', 'bbbb');
     const b = load(file, cacheDir, 'other');
+    expect(b).toMatchObject({ state: 'miss', answer: 'bbbb' });
+    expect(b.file).not.toBe(a.file);
+  });
+
+  it('never runs a cache made before the file changed, even when it claims the same content (edited by hand)', () => {
+    const cacheDir = path.join(dir, 'code');
+    const file = writeBundle('cli.cjs', 'aaaa');
+    const id = sha(file);
+    const a = load(file, cacheDir, 'other', id);
+    writeBundle('cli.cjs', 'bbbb');
+    // Another time: the file was written again.
+    utimesSync(file, new Date(), new Date(Date.now() + 5000));
+    const b = load(file, cacheDir, 'other', id);
     expect(b).toMatchObject({ state: 'miss', answer: 'bbbb' });
     expect(b.file).not.toBe(a.file);
   });
@@ -140,16 +161,16 @@ describe('loadBundle (the built launcher, each load a fresh process)', () => {
     expect(readdirSync(theirs)).toEqual([]);
   });
 
-  it("removes other builds' caches untouched for a week when it writes one, and keeps the rest", () => {
+  it("removes other builds' caches untouched for a day when it writes one, and keeps the rest", () => {
     const cacheDir = path.join(dir, 'code');
     mkdirSync(cacheDir, { recursive: true });
     const old = path.join(cacheDir, `0123456789abcdef-node${process.versions.node}-x64-diagnose.v8cache`);
     const recent = path.join(cacheDir, `fedcba9876543210-node${process.versions.node}-x64-diagnose.v8cache`);
     const unrelated = path.join(cacheDir, 'notes.txt');
     for (const f of [old, recent, unrelated]) writeFileSync(f, 'x');
-    const eightDaysAgo = (Date.now() - 8 * 24 * 3600 * 1000) / 1000;
-    utimesSync(old, eightDaysAgo, eightDaysAgo);
-    utimesSync(unrelated, eightDaysAgo, eightDaysAgo);
+    const twoDaysAgo = (Date.now() - 2 * 24 * 3600 * 1000) / 1000;
+    utimesSync(old, twoDaysAgo, twoDaysAgo);
+    utimesSync(unrelated, twoDaysAgo, twoDaysAgo);
     const loaded = load(writeBundle('cli.cjs', 'ok'), cacheDir, 'diagnose');
     expect(existsSync(old)).toBe(false);
     expect(existsSync(recent)).toBe(true);
