@@ -3,10 +3,9 @@
 // (module.enableCompileCache arrives in 22.1); vm.Script takes cachedData and can produce it after running.
 //
 // The cache is a per-user directory ($XDG_CACHE_HOME/ks-restore/code, else ~/.cache/ks-restore/code, mode
-// 0700): one file
-// per bundle content, Node version, architecture and command. V8 itself checks only its own version, its flags
-// and the source's length before it trusts a cache, so the file name carries a hash of the bundle's content
-// (made by the build) with the file's size and modification time.
+// 0700) with one file per bundle, Node version, architecture and command. V8 itself checks only its own
+// version, its flags and the source's length before it trusts a cache, so the file name carries a hash of the
+// bundle's content (made by the build) with the file's size and modification time.
 // Everything here is best effort: a cache that cannot be read, written or is rejected costs a compile, never
 // an error. NODE_DISABLE_COMPILE_CACHE=1 (Node's own switch) turns it off.
 import { isAscii } from 'node:buffer';

@@ -40,14 +40,24 @@ describe('waiting for a rollout', () => {
 
   it('sees the end through its watch, without waiting for the next poll', async () => {
     const { resourceVersion, from } = await restart();
-    // The second poll would come a minute later: only the watch can end this wait in time.
-    const state = await waitForRollout(member, NS, 'ks-apiserver', {
-      timeoutMs: 60_000,
-      pollMs: 60_000,
-      firstPollMs: 60_000,
-      resourceVersion,
-    });
-    expect(state).toMatchObject({ done: true, updated: 1, desired: 1, available: 1 });
+    const seen: RequestNotice[] = [];
+    const previous = observeRequests({ request: (n) => seen.push(n) });
+    try {
+      // The second poll would come a minute later: only the watch can end this wait in time.
+      const state = await waitForRollout(member, NS, 'ks-apiserver', {
+        timeoutMs: 60_000,
+        pollMs: 60_000,
+        firstPollMs: 60_000,
+        resourceVersion,
+      });
+      expect(state).toMatchObject({ done: true, updated: 1, desired: 1, available: 1 });
+      // The watch was closed when the wait ended, not left open until the server or a timeout ends it (which
+      // would hold the process): its request is over by the next turn of the event loop.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(seen.filter((n) => n.path.includes('watch=1')).map((n) => n.status)).toEqual([200]);
+    } finally {
+      observeRequests(previous);
+    }
     expect(polls(from)).toBe(1);
     expect(watches(from)).toBe(1);
   }, 20_000);
