@@ -5,7 +5,7 @@
  * seconds per run, and ks-logs-chains.test.ts counts the same work exactly on small inputs.
  */
 import { describe, expect, it } from 'vitest';
-import { PATTERNS, tally } from '../helpers/klog-lines.js';
+import { klog, PATTERNS, tally } from '../helpers/klog-lines.js';
 
 describe('LogTally does a bounded amount of chain work per line (linear in the input)', () => {
   it.each(Object.keys(PATTERNS))('%s', (name) => {
@@ -20,6 +20,27 @@ describe('LogTally does a bounded amount of chain work per line (linear in the i
   it('100k lines at one instant tally as 100k requests (a regression guard; the benchmark measures speed)', () => {
     const t = tally(PATTERNS['one instant, one source']!(100_000));
     expect(t.result().kinds['cache-miss'].requests).toBe(100_000);
+  });
+
+  it.each([
+    [
+      'a new source every 50 ms',
+      (n: number) =>
+        Array.from({ length: n }, (_, i) => ({ line: klog(i * 50_000, `gen.go:${i}`), pod: 'p' })),
+    ],
+    [
+      'no timestamps, a new message every 6 lines',
+      (n: number) =>
+        Array.from({ length: n }, (_, i) => ({
+          line: i % 6 === 0 ? `jwt: token is expired by ${i}s` : 'GET /healthz 200',
+          pod: 'p',
+        })),
+    ],
+  ])('remembers a bounded number of sources when each request has a new one: %s', (_, make) => {
+    const t = tally(make(60_000));
+    expect(t.stats().openChains).toBeLessThanOrEqual(1);
+    // A closed chain's sources are kept (a Map delete is slow in V8) only until they may outnumber the rest.
+    expect(t.stats().sources).toBeLessThanOrEqual(2 * 64 + 2);
   });
 
   it('holds only the chains still open: closed ones are dropped as time moves on', () => {

@@ -45,8 +45,14 @@ export class Chains {
   private last: Chain | undefined;
   private stalest: Chain | undefined;
   private freshest: Chain | undefined;
-  /** Per source, the newest open chain that has seen it. */
-  private readonly newestWith = new Map<string, Chain>();
+  /**
+   * Per source, the newest open chain that has seen it; undefined once none has. A source is not deleted when its
+   * last chain closes: V8's Map.delete is slow on a map it shrinks, and a stream opens and closes a chain per
+   * request. The undefined ones are swept when they may outnumber the rest, so memory stays bounded.
+   */
+  private newestWith = new Map<string, Chain | undefined>();
+  /** Sources set to undefined since the last sweep (an upper bound: some may have been set again since). */
+  private cleared = 0;
   private count = 0;
 
   constructor(
@@ -57,6 +63,11 @@ export class Chains {
   /** Open chains held. */
   get size(): number {
     return this.count;
+  }
+
+  /** Sources remembered, for the test that memory stays bounded. */
+  get sources(): number {
+    return this.newestWith.size;
   }
 
   /** Adds a line; true when it joins a chain, i.e. belongs to a request already counted. */
@@ -110,6 +121,14 @@ export class Chains {
     this.count++;
   }
 
+  /** Keeps only the sources an open chain has seen. */
+  private sweep(): void {
+    const kept = new Map<string, Chain | undefined>();
+    for (const [source, chain] of this.newestWith) if (chain) kept.set(source, chain);
+    this.newestWith = kept;
+    this.cleared = 0;
+  }
+
   /** Moves a chain to the fresh end of the touch order. */
   private touch(c: Chain): void {
     if (this.freshest === c) return;
@@ -134,9 +153,10 @@ export class Chains {
     for (const s of c.sources) {
       this.work.steps++;
       if (this.newestWith.get(s) !== c) continue;
-      if (c.prev) this.newestWith.set(s, c.prev);
-      else this.newestWith.delete(s);
+      this.newestWith.set(s, c.prev);
+      if (!c.prev) this.cleared++;
     }
+    if (this.cleared > 64 && this.cleared * 2 > this.newestWith.size) this.sweep();
     if (c.prev) c.prev.next = c.next;
     else this.first = c.next;
     if (c.next) c.next.prev = c.prev;

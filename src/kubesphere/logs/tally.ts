@@ -201,11 +201,15 @@ export class LogTally {
     return { linesSeen: this.linesSeen, linesMatched: this.linesMatched, kinds };
   }
 
-  /** How much matching work was done and how many chains are held: for tests of linearity and memory. */
-  stats(): { chainSteps: number; openChains: number } {
+  /** How much matching work was done, and how many chains and sources are held: for tests of linearity and memory. */
+  stats(): { chainSteps: number; openChains: number; sources: number } {
     let openChains = 0;
-    for (const c of this.chains.values()) openChains += c.size;
-    return { chainSteps: this.work.steps, openChains };
+    let sources = 0;
+    for (const c of this.chains.values()) {
+      openChains += c.size;
+      sources += c.sources;
+    }
+    return { chainSteps: this.work.steps, openChains, sources };
   }
 }
 
