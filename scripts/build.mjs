@@ -140,6 +140,7 @@ await build({
   entryPoints: { boot: 'src/boot/index.ts' },
   // Names the bundle's code cache (src/boot/compile-cache.ts): the launcher then needs no hash of its own.
   define: {
+    __KS_RESTORE_VERSION__: JSON.stringify(pkg.version),
     __KS_BUNDLE_ID__: JSON.stringify(createHash('sha256').update(bundled).digest('hex').slice(0, 16)),
   },
   outExtension: { '.js': '.cjs' },

@@ -48,7 +48,13 @@ describe('the built binary, as a user and a script run it', () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/Exit codes:[\s\S]*3 {2}a cluster could not be read/);
     const version = await runCli(['--version']);
-    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    expect(version).toMatchObject({ code: 0, stderr: '' });
+    const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8'));
+    expect(version.stdout).toBe(`${pkg.version}\n`);
+    // The launcher answers a lone --version itself; commander answers it among other arguments: the same text.
+    expect(await runCli(['-V'])).toEqual(version);
+    const viaCommander = await runCli(['--version', '--no-color']);
+    expect(viaCommander).toEqual(version);
   });
 
   it('text output into a pipe has no escape codes, and FORCE_COLOR brings color back', async () => {
