@@ -57,7 +57,7 @@ function withMemberOptions(cmd: Command): Command {
       '--use-host-credentials',
       'reach members without a context through the kubeconfig the host stores for them (direct connections; kept in memory only)',
     )
-    .option('--concurrency <n>', 'members read at once', '32');
+    .option('--concurrency <n>', 'members read at once', '64');
 }
 
 function outputOption(extra: string[] = []): Option {

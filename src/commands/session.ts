@@ -51,7 +51,7 @@ const strings = (v: unknown): string[] =>
 export async function openSession(flags: SessionFlags, env: NodeJS.ProcessEnv): Promise<Session> {
   const requestTimeoutMs = requestTimeoutFlag(flags.requestTimeout);
   const concurrency =
-    flags.concurrency === undefined ? 32 : positiveIntFlag('--concurrency', flags.concurrency);
+    flags.concurrency === undefined ? 64 : positiveIntFlag('--concurrency', flags.concurrency);
   const kubeconfigPath = typeof flags.kubeconfig === 'string' ? flags.kubeconfig : undefined;
   const kubeconfig = await loadKubeconfig({ ...(kubeconfigPath ? { kubeconfigPath } : {}), env });
   const contextNames = kubeconfig.contexts.map((c) => c.name);

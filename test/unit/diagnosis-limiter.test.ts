@@ -148,14 +148,14 @@ describe('runDiagnosis gathers at most --concurrency members at once', () => {
     expect(d.report.members).toHaveLength(6);
   });
 
-  it('without --concurrency, up to 32 at once', async () => {
-    const f = fleet(40);
+  it('without --concurrency, up to 64 at once', async () => {
+    const f = fleet(80);
     await runDiagnosis(f.host, f.members, {
       sinceSeconds: 60,
       since: '1m',
       describeFailure,
       onGathered: (c) => f.done(c),
     });
-    expect(f.peak).toBe(32);
+    expect(f.peak).toBe(64);
   });
 });

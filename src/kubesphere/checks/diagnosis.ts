@@ -16,7 +16,7 @@ export interface DiagnosisOptions {
   tailLines?: number;
   /** Read logs only of pods started at or after this time (verification after a restart). */
   podsStartedAfter?: Date;
-  /** Members gathered at once (fleet mode); the host is always read alongside. Default 32. */
+  /** Members gathered at once (fleet mode); the host is always read alongside. Default 64. */
   concurrency?: number;
   describeFailure: (err: unknown) => ReadFailure;
   /** Called as each cluster finishes gathering (progress). */
@@ -61,7 +61,7 @@ export async function runDiagnosis(
     opts.onGathered?.(reader.context);
     return { snapshot, logs: logs.result(snapshot.logs?.scans ?? []) };
   };
-  const limit = limiter(opts.concurrency ?? 32);
+  const limit = limiter(opts.concurrency ?? 64);
   const [hostGathered, memberGathered] = await Promise.all([
     gather(host, 'host'),
     Promise.all(sources.map((s) => (s.reader ? limit(() => gather(s.reader!, 'member')) : undefined))),
