@@ -215,7 +215,7 @@ function concurrentEdit(store: ClusterStore, req: IncomingMessage): void {
   const r = parseRoute(new URL(req.url ?? '/', 'https://localhost').pathname);
   if (r.kind !== 'resource' || !r.name || r.subresource) return;
   const key = resourceKey({ group: r.group, resource: r.resource });
-  if (!store.types().some((t) => resourceKey(t) === key)) return;
+  if (!store.findType(r.group, r.version, r.resource)) return;
   const obj = store.get(key, r.namespace, r.name);
   if (!obj) return;
   const annotations = { ...(obj.metadata.annotations ?? {}), 'example.com/concurrent-edit': 'kept' };

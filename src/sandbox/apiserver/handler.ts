@@ -58,7 +58,8 @@ async function route(
   const user = authenticate(req, o);
   // Anonymous requests may read health and version (system:public-info-viewer); a bad token never may.
   if (!user && (hasCredentials || (r.kind !== 'health' && r.kind !== 'version'))) throw unauthorized();
-  const types = ctx.store.types();
+  // Every registered type, copied: only discovery needs them all.
+  const types = () => ctx.store.types();
   const accept = req.headers.accept;
   switch (r.kind) {
     case 'health':
@@ -69,7 +70,7 @@ async function route(
     case 'groups': {
       const v = aggregatedVersion(accept);
       if (v) {
-        const body = aggregated(types, r.kind === 'coreVersions', `apidiscovery.k8s.io/${v}`);
+        const body = aggregated(types(), r.kind === 'coreVersions', `apidiscovery.k8s.io/${v}`);
         return sendJson(
           res,
           200,
@@ -82,16 +83,16 @@ async function route(
         200,
         r.kind === 'coreVersions'
           ? coreVersions(req.socket.localAddress + ':' + req.socket.localPort)
-          : groupList(types),
+          : groupList(types()),
       );
     }
     case 'group': {
-      const body = group(types, r.group);
+      const body = group(types(), r.group);
       if (!body) throw noSuchResource();
       return sendJson(res, 200, body);
     }
     case 'resourceList': {
-      const body = resourceList(types, r.group, r.version);
+      const body = resourceList(types(), r.group, r.version);
       if (!body) throw noSuchResource();
       return sendJson(res, 200, body);
     }

@@ -48,9 +48,7 @@ export async function handleResource(
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
-  const type = ctx.store
-    .types()
-    .find((t) => t.group === route.group && t.version === route.version && t.resource === route.resource);
+  const type = ctx.store.findType(route.group, route.version, route.resource);
   if (!type) throw noSuchResource();
   // A namespaced path for a cluster-scoped type (or the reverse for an object) is not served at all.
   if (route.namespace !== undefined && !type.namespaced) throw noSuchResource();

@@ -71,6 +71,12 @@ export class ClusterStore {
     return [...this.typesByKey.values()].map((t) => structuredClone(t));
   }
 
+  /** The type served at group/version/resource, or undefined: one copy, not every type's (per request). */
+  findType(group: string, version: string, resource: string): ResourceType | undefined {
+    const t = this.typesByKey.get(resourceKey({ group, resource }));
+    return t && t.version === version ? structuredClone(t) : undefined;
+  }
+
   type(res: string): ResourceType {
     const t = this.typesByKey.get(res);
     if (!t) throw new NotFoundError(`the server doesn't have a resource type "${res}"`, { kind: res });
@@ -98,15 +104,15 @@ export class ClusterStore {
   ): KubeObject[] {
     const t = this.type(res);
     const matches = objectMatcher(t.kind, opts.labelSelector, opts.fieldSelector);
-    return [...this.bucket(res).values()]
-      .filter((o) => !t.namespaced || namespace === undefined || o.metadata.namespace === namespace)
-      .filter(matches)
-      .sort((a, b) =>
-        objectKey(a.metadata.namespace, a.metadata.name).localeCompare(
-          objectKey(b.metadata.namespace, b.metadata.name),
-        ),
-      )
-      .map((o) => structuredClone(o));
+    return (
+      [...this.bucket(res).values()]
+        .filter((o) => !t.namespaced || namespace === undefined || o.metadata.namespace === namespace)
+        .filter(matches)
+        .map((o) => ({ o, key: objectKey(o.metadata.namespace, o.metadata.name) }))
+        // etcd's order: its keys (…/<namespace>/<name>) byte by byte, as a real list comes back.
+        .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+        .map(({ o }) => structuredClone(o))
+    );
   }
 
   create(input: KubeObject, opts: { fieldManager?: string; dryRun?: boolean } = {}): KubeObject {
