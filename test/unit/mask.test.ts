@@ -169,6 +169,23 @@ describe('maskSecretAssignments (log samples: jwtSecret keys only)', () => {
   });
 });
 
+describe("maskSecretAssignments(text, 'credentials') (configuration diffs: any credential-like key)", () => {
+  it.each([
+    ['  clientSecret: kubesphere', '  clientSecret: ********'],
+    ['  password: hunter2', '  password: ********'],
+    ['  ldapPasswd: hunter2 # bind', '  ldapPasswd: ******** # bind'],
+    ['  bearerToken: "abc"', '  bearerToken: "********"'],
+    ['  secretAccessKey: AKIA0', '  secretAccessKey: ********'],
+    ['  apiKey: k-1', '  apiKey: ********'],
+    ['  privateKey: pk', '  privateKey: ********'],
+    ['  jwtSecret: abcdef0123', '  jwtSecret: ********'],
+    ['  accessTokenMaxAge: 0s', '  accessTokenMaxAge: 0s'],
+    ['  endpoint: http://prometheus:9090', '  endpoint: http://prometheus:9090'],
+  ])('%s', (line, shown) => {
+    expect(maskSecretAssignments(line, 'credentials')).toBe(shown);
+  });
+});
+
 describe('finding the secrets a document holds', () => {
   it('every jwtSecret in kubesphere.yaml: shadowed duplicates, any case, block scalars, escapes as written', () => {
     const text = [
