@@ -66,6 +66,75 @@ describe('parseGoDuration: Go time.ParseDuration syntax', () => {
   });
 });
 
+describe("parseGoDuration: the same answers as Go's own time.ParseDuration", () => {
+  // Printed by Go 1.26's time.ParseDuration for each input (a short program run once, its output pasted here):
+  // the int64 edges, with either sign and over several segments, leading integers and fractions past 2^63,
+  // float rounding of fractions, units, signs and stray text. An error is the message Go returns, which
+  // diagnose shows as the reason ks-apiserver cannot load its configuration.
+  it.each<[string, bigint | string]>([
+    ['9223372036854775807ns', 9223372036854775807n],
+    ['9223372036854775808ns', 'time: invalid duration "9223372036854775808ns"'],
+    ['-9223372036854775808ns', -9223372036854775808n],
+    ['-9223372036854775809ns', 'time: invalid duration "-9223372036854775809ns"'],
+    ['2562047h', 9223369200000000000n],
+    ['2562048h', 'time: invalid duration "2562048h"'],
+    ['2562047h47m16.854775807s', 9223372036854775807n],
+    ['2562047h47m16.854775808s', 'time: invalid duration "2562047h47m16.854775808s"'],
+    ['-2562047h47m16.854775808s', -9223372036854775808n],
+    ['9223372036.854775807s', 9223372036854775807n],
+    ['9223372036.854775808s', 'time: invalid duration "9223372036.854775808s"'],
+    ['-9223372036.854775808s', -9223372036854775808n],
+    ['92233720368547758070ns', 'time: invalid duration "92233720368547758070ns"'],
+    ['99999999999999999999ns', 'time: invalid duration "99999999999999999999ns"'],
+    ['1.00000000000000000000000000001s', 1000000000n],
+    ['0.9999999999999999999999h', 3600000000000n],
+    ['1.5h', 5400000000000n],
+    ['.5s', 500000000n],
+    ['5.s', 5000000000n],
+    ['.s', 'time: invalid duration ".s"'],
+    ['1.h', 3600000000000n],
+    ['+0', 0n],
+    ['-0', 0n],
+    ['0', 0n],
+    ['', 'time: invalid duration ""'],
+    ['+', 'time: invalid duration "+"'],
+    ['-', 'time: invalid duration "-"'],
+    ['1', 'time: missing unit in duration "1"'],
+    ['1x', 'time: unknown unit "x" in duration "1x"'],
+    ['1h1', 'time: missing unit in duration "1h1"'],
+    ['3h2m1.5s', 10921500000000n],
+    ['1.0000000000000000001ms', 1000000n],
+    ['100000000000000000000000.5s', 'time: invalid duration "100000000000000000000000.5s"'],
+    ['0.1234567890123456789012h', 444444440444n],
+    ['1µs', 1000n],
+    ['1μs', 1000n],
+    ['1us', 1000n],
+    ['9223372036854775807ns1ns', 'time: invalid duration "9223372036854775807ns1ns"'],
+    [
+      '5000000000000000000ns5000000000000000000ns',
+      'time: invalid duration "5000000000000000000ns5000000000000000000ns"',
+    ],
+    ['9223372036854775807ns.5ns', 9223372036854775807n],
+    ['0.000000000000000000000000000000000000001h', 0n],
+    [' 1s', 'time: invalid duration " 1s"'],
+    ['1s ', 'time: unknown unit "s " in duration "1s "'],
+    [
+      '-5000000000000000000ns5000000000000000000ns',
+      'time: invalid duration "-5000000000000000000ns5000000000000000000ns"',
+    ],
+    ['-9223372036854775808ns1ns', 'time: invalid duration "-9223372036854775808ns1ns"'],
+    ['-9223372036854775807ns1ns', -9223372036854775808n],
+    ['-2562047h47m16.854775809s', 'time: invalid duration "-2562047h47m16.854775809s"'],
+    ['-0.5h', -1800000000000n],
+    ['1.0000001h', 3600000360000n],
+    ['-1.5m30s', -120000000000n],
+  ])('%j', (input, go) => {
+    const r = parseGoDuration(input);
+    if (typeof go === 'string') expect(r).toEqual({ ok: false, text: input, reason: go });
+    else expect(r).toMatchObject({ ok: true, nanos: go, zero: go === 0n });
+  });
+});
+
 describe('parseGoDuration: values as YAML parsers hand them over', () => {
   it('absent means the 2h default', () => {
     expect(parseGoDuration(undefined)).toEqual({
