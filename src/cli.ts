@@ -1,5 +1,6 @@
 import { Argument, Command, CommanderError, Option } from 'commander';
 import { ExitCode, KsRestoreError } from './errors.js';
+import { DEFAULT_CONCURRENCY } from './kubesphere/checks/concurrency.js';
 import { setProgramName } from './output/program.js';
 import { terminalSafe } from './output/sanitize.js';
 import { journal } from './repair/journal.js';
@@ -57,7 +58,7 @@ function withMemberOptions(cmd: Command): Command {
       '--use-host-credentials',
       'reach members without a context through the kubeconfig the host stores for them (direct connections; kept in memory only)',
     )
-    .option('--concurrency <n>', 'members read at once', '64');
+    .option('--concurrency <n>', 'members read at once', String(DEFAULT_CONCURRENCY));
 }
 
 function outputOption(extra: string[] = []): Option {

@@ -5,6 +5,7 @@ import { openCluster } from '../kube/client.js';
 import { kubeconfigFromText, loadKubeconfig, type LoadedKubeconfig } from '../kube/kubeconfig.js';
 import { isResourceTypeMissing } from '../kube/types.js';
 import { joinedMembers, planTargets, type MemberTarget } from '../kubesphere/cluster/discovery.js';
+import { DEFAULT_CONCURRENCY } from '../kubesphere/checks/concurrency.js';
 import type { MemberSource } from '../kubesphere/checks/diagnosis.js';
 import type { MemberReport } from '../kubesphere/checks/report.js';
 import { KS_CLUSTER, type ClusterReader } from '../kubesphere/cluster/gateway.js';
@@ -51,7 +52,9 @@ const strings = (v: unknown): string[] =>
 export async function openSession(flags: SessionFlags, env: NodeJS.ProcessEnv): Promise<Session> {
   const requestTimeoutMs = requestTimeoutFlag(flags.requestTimeout);
   const concurrency =
-    flags.concurrency === undefined ? 64 : positiveIntFlag('--concurrency', flags.concurrency);
+    flags.concurrency === undefined
+      ? DEFAULT_CONCURRENCY
+      : positiveIntFlag('--concurrency', flags.concurrency);
   const kubeconfigPath = typeof flags.kubeconfig === 'string' ? flags.kubeconfig : undefined;
   const kubeconfig = await loadKubeconfig({ ...(kubeconfigPath ? { kubeconfigPath } : {}), env });
   const contextNames = kubeconfig.contexts.map((c) => c.name);

@@ -2,6 +2,7 @@ import { assess, type Gathered, type MemberInput } from './assess.js';
 import type { MemberTarget } from '../cluster/discovery.js';
 import type { ClusterReader } from '../cluster/gateway.js';
 import { gatherCluster } from '../cluster/gather.js';
+import { DEFAULT_CONCURRENCY } from './concurrency.js';
 import type { AuthLogKindSummary, AuthLogSummary } from './logs.js';
 import { secretMasker } from '../config/fingerprint.js';
 import { maskSecretAssignments, secretsInSnapshot } from '../config/secrets.js';
@@ -16,7 +17,7 @@ export interface DiagnosisOptions {
   tailLines?: number;
   /** Read logs only of pods started at or after this time (verification after a restart). */
   podsStartedAfter?: Date;
-  /** Members gathered at once (fleet mode); the host is always read alongside. Default 64. */
+  /** Members gathered at once (fleet mode); the host is always read alongside. Default {@link DEFAULT_CONCURRENCY}. */
   concurrency?: number;
   describeFailure: (err: unknown) => ReadFailure;
   /** Called as each cluster finishes gathering (progress). */
@@ -61,7 +62,7 @@ export async function runDiagnosis(
     opts.onGathered?.(reader.context);
     return { snapshot, logs: logs.result(snapshot.logs?.scans ?? []) };
   };
-  const limit = limiter(opts.concurrency ?? 64);
+  const limit = limiter(opts.concurrency ?? DEFAULT_CONCURRENCY);
   const [hostGathered, memberGathered] = await Promise.all([
     gather(host, 'host'),
     Promise.all(sources.map((s) => (s.reader ? limit(() => gather(s.reader!, 'member')) : undefined))),
