@@ -394,3 +394,21 @@ describe('setScalar: the survivors of the first yaml mutation run', () => {
     expect(currentStyle('a: 1\n', [])).toBeUndefined();
   });
 });
+
+describe('setScalar: document markers, bare list items and quotes that close a line (the second yaml run)', () => {
+  it.each<[string, string, string, string]>([
+    [
+      'a value that ends in "..." is not a document end',
+      'note: wait...\na: 1\n',
+      'a',
+      'note: wait...\na: 2\n',
+    ],
+    ['" --- " inside a value is not a document start', 'note: x --- y\na: 1\n', 'a', 'note: x --- y\na: 2\n'],
+    ['a document end marker with a comment', 'a: 1\n... # end\n', 'a', 'a: 2\n... # end\n'],
+    ['a list whose first item is bare', 'l:\n-\n- x\nb: 1\n', 'b', 'l:\n-\n- x\nb: 2\n'],
+    ['after a double-quoted value closed at column 0', 'a: "x\n"\nb: 1\n', 'b', 'a: "x\n"\nb: 2\n'],
+    ['after a single-quoted value closed at column 0', "a: 'x\n'\nb: 1\n", 'b', "a: 'x\n'\nb: 2\n"],
+  ])('%s', (_name, before, key, after) => {
+    expect(setScalar(before, [key], '2')).toEqual({ ok: true, changed: true, text: after });
+  });
+});

@@ -27,6 +27,9 @@ describe('verifyEdit names every place the documents differ', () => {
     ['a date became a string', 'a: 2024-01-01\n', 'a: x\n', [['a']]],
     ['binary data became a number', 'a: !!binary aGk=\n', 'a: 1\n', [['a']]],
     ['keys added at two levels', 'a:\n  b: 1\n', 'a:\n  b: 1\n  c: 2\nd: 3\n', [['a', 'c'], ['d']]],
+    // `__proto__` read from the other side would be Object.prototype: an empty mapping must still count.
+    ['an empty __proto__ mapping added', 'a: 1\n', 'a: 1\n__proto__: {}\n', [['__proto__']]],
+    ['an empty __proto__ mapping removed', 'a: 1\n__proto__: {}\n', 'a: 1\n', [['__proto__']]],
   ])('%s', (_name, before, after, paths) => {
     expect(verifyEdit(before, after, [])).toEqual(changed(paths));
   });
@@ -75,6 +78,47 @@ describe('verifyEdit creates missing and null mappings on the intended path', ()
       paths: [],
     });
     expect(verifyEdit('a: 1\n', 'a: [\n', [])).toEqual({
+      ok: false,
+      code: 'after-unparseable',
+      reason: 'unexpected end of the stream within a flow collection',
+      paths: [],
+    });
+  });
+});
+
+describe('verifyEdit refuses an edit that writes a key twice (yaml.v3, so ks-apiserver 4.x, refuses the file)', () => {
+  const twice = (line: number) => ({
+    ok: false,
+    code: 'duplicate-key',
+    reason: `the edit wrote a key twice (line ${line}), which yaml.v3 and so ks-apiserver 4.x refuse`,
+    paths: [],
+  });
+
+  it.each<[string, string, string, ExpectedValue[], number]>([
+    ['a top-level key added again', 'a: 1\nb: 1\n', 'a: 1\nb: 1\nb: 1\n', [], 3],
+    [
+      'the intended key written below the old one',
+      'auth:\n  maxAge: 2h\n',
+      'auth:\n  maxAge: 2h\n  maxAge: 0s\n',
+      [{ path: ['auth', 'maxAge'], value: '0s' }],
+      3,
+    ],
+    ['inside a list item', 'l:\n- a: 1\n', 'l:\n- a: 1\n  a: 1\n', [], 3],
+  ])('%s', (_name, before, after, expected, line) => {
+    expect(verifyEdit(before, after, expected)).toEqual(twice(line));
+  });
+
+  it('a file that already wrote a key twice (the 3.4 template can) is judged by meaning, as yaml.v2 reads it', () => {
+    const before = 'auth:\n  maxAge: 2h\n  maxAge: 4h\n';
+    const after = 'auth:\n  maxAge: 2h\n  maxAge: 0s\n';
+    expect(verifyEdit(before, after, [{ path: ['auth', 'maxAge'], value: '0s' }])).toEqual({ ok: true });
+    expect(verifyEdit(before, after, [{ path: ['auth', 'maxAge'], value: '4h' }])).toEqual(
+      changed([['auth', 'maxAge']]),
+    );
+  });
+
+  it('a duplicate in a document that does not parse otherwise still reports why it does not parse', () => {
+    expect(verifyEdit('a: 1\n', 'a: 1\na: 2\nb: [\n', [])).toEqual({
       ok: false,
       code: 'after-unparseable',
       reason: 'unexpected end of the stream within a flow collection',

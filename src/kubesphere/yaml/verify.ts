@@ -3,7 +3,7 @@
  * paths hold the intended values and nothing else in the document changed meaning.
  */
 import { isMapping } from '../config/paths.js';
-import { loadYamlOnce } from './once.js';
+import { duplicateKeyAt, loadYamlOnce } from './once.js';
 
 export interface ExpectedValue {
   path: readonly string[];
@@ -14,7 +14,8 @@ export type VerifyResult =
   | { ok: true }
   | {
       ok: false;
-      code: 'before-unparseable' | 'after-unparseable' | 'unexpected-change' | 'not-a-mapping';
+      code:
+        'before-unparseable' | 'after-unparseable' | 'unexpected-change' | 'not-a-mapping' | 'duplicate-key';
       reason: string;
       /** Where the documents differ beyond what was intended. */
       paths: string[][];
@@ -38,12 +39,28 @@ export function verifyEdit(before: string, after: string, expected: readonly Exp
   }
   const paths: string[][] = [];
   diff(intended, b.value, [], paths);
-  if (paths.length === 0) return { ok: true };
+  if (paths.length === 0) return duplicateAdded(before, after) ?? { ok: true };
   return {
     ok: false,
     code: 'unexpected-change',
     reason: `the edit changed more than intended: ${paths.map((p) => p.join('.') || '(document)').join(', ')}`,
     paths,
+  };
+}
+
+/**
+ * Last-wins parsing hides a key written twice, yet ks-apiserver 4.x (yaml.v3) refuses such a file and would not
+ * start: an edit must not write a key twice where the file wrote none. A file that already did (the 3.4 template
+ * can) is read by 3.x's yaml.v2, which takes the last; the edit then only has to keep the meaning.
+ */
+function duplicateAdded(before: string, after: string): VerifyResult | undefined {
+  const line = duplicateKeyAt(after);
+  if (line === undefined || duplicateKeyAt(before) !== undefined) return undefined;
+  return {
+    ok: false,
+    code: 'duplicate-key',
+    reason: `the edit wrote a key twice (line ${line}), which yaml.v3 and so ks-apiserver 4.x refuse`,
+    paths: [],
   };
 }
 
