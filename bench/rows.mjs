@@ -1,12 +1,14 @@
 // The rows of issue 10's table. Each measures one figure against its anchor in the same run (interleaved A/B on
 // sandboxes that add `latency` ms to every API response) and returns it with its goal.
-import { mkdtempSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import process from 'node:process';
 import { compare, median, run, summary } from './lib/measure.mjs';
 import { startSandbox } from './lib/sandbox.mjs';
 
 const NODE = process.execPath;
+const FLOOR = new URL('./floor.mjs', import.meta.url).pathname;
 const KUBECTL = '/usr/bin/kubectl';
 const NS = 'kubesphere-system';
 
@@ -40,6 +42,23 @@ export function rows(ctx) {
     () =>
       run([NODE, BIN, ...args], { env: env(sb.kubeconfig), codes, label: `ks-restore ${args.join(' ')}` });
 
+  /** The requests one diagnose makes, read from its -v=6 lines (host first): the plan floor.mjs replays. */
+  const capturePlan = (args, sb, name) => {
+    const r = spawnSync(NODE, [BIN, ...args, '-v=6'], { env: { ...process.env, ...env(sb.kubeconfig) } });
+    const plan = [];
+    for (const line of r.stderr.toString('utf8').split('\n')) {
+      const m = /^(\S+): GET (\S+) \d{3} in /.exec(line);
+      if (m) plan.push({ context: m[1], path: m[2] });
+    }
+    const host = args[args.indexOf('--host') + 1];
+    plan.sort((x, y) => Number(y.context === host) - Number(x.context === host));
+    if (plan.length === 0) throw new Error(`bench: no requests in the -v=6 output of ${args.join(' ')}`);
+    const file = join(ctx.dir, `plan-${name}.json`);
+    writeFileSync(file, JSON.stringify(plan));
+    return file;
+  };
+  const floor = (sb, plan) => () => run([NODE, FLOOR, sb.kubeconfig, plan], { label: 'floor.mjs' });
+
   return {
     async faq() {
       const sb = await startSandbox(ctx.bundle, { members: 1, latency: ctx.latency });
@@ -64,12 +83,11 @@ export function rows(ctx) {
     async local() {
       const sb = await startSandbox(ctx.bundle, { members: 1, latency: 0 });
       try {
-        const r = await compare(
-          ks(['diagnose', '--host', 'host', '--member', 'member'], sb),
-          () => run([NODE, '-e', '0']),
-          ctx.runs,
-        );
+        const args = ['diagnose', '--host', 'host', '--member', 'member'];
+        const r = await compare(ks(args, sb), () => run([NODE, '-e', '0']), ctx.runs);
         const row = ratioRow(r);
+        const plan = capturePlan(args, sb, 'local');
+        const f = ratioRow(await compare(floor(sb, plan), () => run([NODE, '-e', '0']), ctx.runs));
         return {
           what: 'same at 0 ms latency (local cost)',
           anchor: 'node -e 0',
@@ -79,6 +97,7 @@ export function rows(ctx) {
           value: row.a.wallMs,
           spread: [summary(r.a.map((x) => x.wallMs)).p25, summary(r.a.map((x) => x.wallMs)).p75],
           ratio: row.value,
+          floor: { wallMs: f.a.wallMs, ratio: f.value },
         };
       } finally {
         await sb.stop();
@@ -106,6 +125,14 @@ export function rows(ctx) {
           ctx.runs,
         );
         const row = ratioRow(r);
+        // The same requests with nothing but node:http2 (floor.mjs): what any Node client pays here.
+        const f = ratioRow(
+          await compare(
+            floor(many, capturePlan(args, many, 'many')),
+            floor(one, capturePlan(args, one, 'one')),
+            ctx.runs,
+          ),
+        );
         return {
           what: `${n}-member fleet ÷ one member (discovery, -o json)`,
           anchor: 'one member',
@@ -115,6 +142,7 @@ export function rows(ctx) {
           perMemberCpuMs: (row.a.cpuMs - row.b.cpuMs) / (n - 1),
           perMemberCpuGoalMs: 5,
           sandboxCpuMs: { a: median(sandboxCpu.a.slice(1)), b: median(sandboxCpu.b.slice(1)) },
+          floor: { ...f, perMemberCpuMs: (f.a.cpuMs - f.b.cpuMs) / (n - 1) },
         };
       } finally {
         await Promise.all([many.stop(), one.stop()]);

@@ -60,6 +60,15 @@ function detail(row) {
     parts.push(
       `client CPU/extra member ${row.perMemberCpuMs.toFixed(1)} ms (goal ≤ ${row.perMemberCpuGoalMs})`,
     );
+  if (row.floor?.ratio !== undefined)
+    parts.push(
+      `the same requests by bare node:http2 (floor.mjs): ${ms(row.floor.wallMs)}, ${row.floor.ratio.toFixed(2)}× node -e 0`,
+    );
+  if (row.floor?.perMemberCpuMs !== undefined)
+    parts.push(
+      `the same requests by bare node:http2 (floor.mjs): ${row.floor.value.toFixed(2)} (${row.floor.spread.map((x) => x.toFixed(2)).join('–')}), ` +
+        `${ms(row.floor.a.wallMs)} vs ${ms(row.floor.b.wallMs)}, CPU/extra member ${row.floor.perMemberCpuMs.toFixed(1)} ms`,
+    );
   if (row.sandboxCpuMs) parts.push(`sandbox CPU/run ${ms(row.sandboxCpuMs.a)} vs ${ms(row.sandboxCpuMs.b)}`);
   if (row.rssMb !== undefined) parts.push(`peak RSS ${Math.round(row.rssMb)} MB (goal ≤ ${row.rssGoalMb})`);
   if (row.scaling) {
