@@ -99,6 +99,28 @@ describe('gatherCluster', () => {
     });
   });
 
+  it('an unreachable cluster: returns only once its other reads have settled, none left in flight', async () => {
+    /** Object reads that fail a little after /version does, as a refused connection fails each of them. */
+    class Slow extends Cluster {
+      inFlight = 0;
+      settled = 0;
+      override get = (): ReturnType<Cluster['get']> => {
+        this.inFlight++;
+        return new Promise<never>((_resolve, reject) =>
+          setTimeout(() => reject(new Error('connect ECONNREFUSED')), 20),
+        ).finally(() => {
+          this.inFlight--;
+          this.settled++;
+        });
+      };
+    }
+    const c = Object.assign(new Slow(), { unreachable: true });
+    const s = await gatherCluster(c, { role: 'member', describeFailure, now: () => NOW });
+    expect(s.reachability.ok).toBe(false);
+    // The ConfigMap, ClusterConfiguration, kubesphere-secret and the three Deployments.
+    expect({ inFlight: c.inFlight, settled: c.settled }).toEqual({ inFlight: 0, settled: 6 });
+  });
+
   it('a member: its objects, its pods picked from one list by the Deployment selector, no Cluster list', async () => {
     const c = member();
     const s = await gatherCluster(c, { role: 'member', describeFailure, now: () => NOW });
