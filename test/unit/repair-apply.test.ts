@@ -204,6 +204,15 @@ describe('applyPlan', () => {
     expect(await run()).toEqual({ ok: true, changed: true });
     expect(status(rows).slice(-2)).toEqual(['restart skipped', 'wait-rollout skipped']);
     expect(c.calls.some((x) => x.startsWith('restart'))).toBe(false);
+    expect(c.calls.filter((x) => x.startsWith('get deployments/'))).toEqual([]);
+  });
+
+  it("the restart's read of the Deployment goes out with the first write, not after the last", async () => {
+    const { c, run } = await setup();
+    await run();
+    const firstGet = c.calls.indexOf(`get deployments/${NS}/ks-apiserver`);
+    expect(firstGet).toBeGreaterThanOrEqual(0);
+    expect(firstGet).toBeLessThan(c.calls.findIndex((x) => x.startsWith('replace ')));
   });
 
   it("a 409 re-reads and replays the edit on the fresh object, keeping the other client's change", async () => {

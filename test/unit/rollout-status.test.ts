@@ -230,6 +230,15 @@ describe('waitForRollout', () => {
     expect(c.calls.filter((x) => x.startsWith('list'))).toEqual([]);
   });
 
+  it('by default polls about every 100 ms at first: a second-long wait is a handful of reads, not a tight loop', async () => {
+    const c = cluster({ observedGeneration: 1, replicas: 2, updatedReplicas: 1, availableReplicas: 1 });
+    await waitForRollout(c, NS, 'ks-apiserver', { timeoutMs: 1000 }).catch(() => undefined);
+    const reads = c.calls.filter((x) => x.startsWith('get deployments/')).length;
+    // About 11; a slow machine fires its timers late and reads less, never more.
+    expect(reads).toBeGreaterThanOrEqual(4);
+    expect(reads).toBeLessThanOrEqual(15);
+  });
+
   it('a Deployment that disappears is an error naming it', async () => {
     const c = new FakeCluster();
     await expect(waitForRollout(c, NS, 'ks-apiserver', { timeoutMs: 1000 })).rejects.toThrow(
