@@ -203,7 +203,12 @@ export class PodLifecycle {
   private async run(ns: string, name: string, uid: string, attempt: number): Promise<void> {
     const latest = this.api.get('pods', ns, name);
     if (!latest || latest.metadata.uid !== uid || latest.metadata.deletionTimestamp) return;
-    if (statusOf(latest).phase === 'Running') return;
+    if (statusOf(latest).phase === 'Running') {
+      // Only this controller reports a pod Running, so an earlier attempt's write landed though its answer was
+      // lost (a timeout or a reset after the commit, as a loaded API server gives): the containers did start.
+      if (attempt > 0) this.o.onPodStarted?.(latest);
+      return;
+    }
     const now = this.now();
     const status = statusOf(latest);
     const names = containerNames(latest, 'containers');
