@@ -2,13 +2,14 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
-import { Agent, request as httpsRequest } from 'node:https';
+import { Agent } from 'node:https';
 import { createServer, connect } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import { join } from 'node:path';
 import { createClusterPki } from '../pki.js';
 import type { ControlPlaneBinaries } from './binaries.js';
+import { httpCall } from './http.js';
+import type { HttpResult } from './http.js';
 
 // --- child processes ----------------------------------------------------------------------------------------
 
@@ -188,33 +189,12 @@ async function withPortRetry<T>(start: () => Promise<T>): Promise<T> {
   }
 }
 
-interface HttpResult {
-  status: number;
-  body: string;
-}
-
 function get(url: string, opts: { agent?: Agent; token?: string } = {}): Promise<HttpResult> {
-  return new Promise((resolve, reject) => {
-    const u = new URL(url);
-    const req = (u.protocol === 'https:' ? httpsRequest : httpRequest)(
-      u,
-      {
-        method: 'GET',
-        ...(opts.agent ? { agent: opts.agent } : {}),
-        headers: opts.token ? { Authorization: `Bearer ${opts.token}` } : {},
-        timeout: 5000,
-      },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (body += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-        res.on('error', reject);
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-    req.end();
+  return httpCall(url, {
+    method: 'GET',
+    ...(opts.agent ? { agent: opts.agent } : {}),
+    headers: opts.token ? { Authorization: `Bearer ${opts.token}` } : {},
+    timeoutMs: 5000,
   });
 }
 
@@ -224,30 +204,12 @@ function send(
   body: unknown,
   opts: { agent: Agent; token: string },
 ): Promise<HttpResult> {
-  return new Promise((resolve, reject) => {
-    const data = JSON.stringify(body);
-    const req = httpsRequest(
-      new URL(url),
-      {
-        method,
-        agent: opts.agent,
-        headers: {
-          Authorization: `Bearer ${opts.token}`,
-          'Content-Type': 'application/json',
-          'Content-Length': Buffer.byteLength(data),
-        },
-        timeout: 10_000,
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (text += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-    req.end(data);
+  return httpCall(url, {
+    method,
+    agent: opts.agent,
+    headers: { Authorization: `Bearer ${opts.token}` },
+    body: JSON.stringify(body),
+    timeoutMs: 10_000,
   });
 }
 

@@ -2,6 +2,8 @@ import { Agent, request } from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import type { ClientRequest } from 'node:http';
 import type { ClusterApi, KubeObject, ResourceType, WatchEvent } from '../cluster-api.js';
+import { httpCall } from './http.js';
+import type { HttpResult } from './http.js';
 import {
   AlreadyExistsError,
   ConflictError,
@@ -74,11 +76,6 @@ function apiError(code: number, body: string, what: string): ApiError {
   else if (reason === 'Invalid') err = new InvalidError(message, d);
   else err = new Error(message);
   return Object.assign(err, { code, reason });
-}
-
-interface Response {
-  status: number;
-  body: string;
 }
 
 interface Cache {
@@ -315,33 +312,13 @@ export class RemoteApi implements ClusterApi {
     if (newer(obj, c.objects.get(keyOf(obj)))) c.objects.set(keyOf(obj), obj);
   }
 
-  private call(method: string, path: string, body?: unknown): Promise<Response> {
-    return new Promise((resolve, reject) => {
-      const data = body === undefined ? undefined : JSON.stringify(body);
-      const req = request(
-        `${this.url}${path}`,
-        {
-          method,
-          agent: this.agent,
-          headers: {
-            Authorization: `Bearer ${this.token}`,
-            Accept: 'application/json',
-            ...(data !== undefined
-              ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(data) }
-              : {}),
-          },
-        },
-        (res) => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', (c: string) => (text += c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-          res.on('error', reject);
-        },
-      );
-      req.setTimeout(60_000, () => req.destroy(new Error(`${method} ${path}: no answer in 60 s`)));
-      req.on('error', reject);
-      req.end(data);
+  private call(method: string, path: string, body?: unknown): Promise<HttpResult> {
+    return httpCall(`${this.url}${path}`, {
+      method,
+      agent: this.agent,
+      headers: { Authorization: `Bearer ${this.token}`, Accept: 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      timeoutMs: 60_000,
     });
   }
 
