@@ -22,6 +22,8 @@ export const AREAS = {
   config: ['src/kubesphere/config/**/*.ts'],
   cluster: ['src/kubesphere/cluster/**/*.ts'],
   repair: ['src/repair/**/*.ts'],
+  // The kube layer's decisions: what is retried and after how long, and what an error tells the user.
+  kube: ['src/kube/retry.ts', 'src/kube/map-error.ts', 'src/kube/failure.ts', 'src/kube/errors.ts'],
   output: [
     'src/output/mask.ts',
     // Only the exit-code functions of the commands: runOutcome and worstRefusal.

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src/errors.js';
+import { KsRestoreError } from '../../src/errors.js';
+import { describeFailure } from '../../src/kube/failure.js';
 import {
   ApiServerError,
+  AuthPluginError,
   ClusterUnreachableError,
   ConflictError,
   ForbiddenError,
@@ -11,6 +14,8 @@ import {
   UnauthorizedError,
   canICommand,
   describeOperation,
+  writeOutcomeUnknown,
+  writeRefused,
 } from '../../src/kube/errors.js';
 import {
   errorFromResponse,
@@ -207,5 +212,203 @@ describe('canICommand: the kubectl auth can-i that answers for exactly the reque
       `  kubectl --context member auth can-i update configmaps/kubesphere-config -n ${NS}`,
       `  kubectl --context member auth can-i update secrets/kubesphere-secret -n ${NS}`,
     ]);
+  });
+});
+
+describe('what a user is told, whatever the server or the network sent', () => {
+  it('a field-validation message: every rejected value hidden, quoted or bare, and the rest kept on one line', () => {
+    expect(
+      sanitizeMessage(
+        `data[jwtSecret]: Invalid value: "a \\"quoted\\" ${SECRET}": too long,\n  data[x]: Invalid value: ${SECRET}, and more`,
+      ),
+    ).toBe('data[jwtSecret]: Invalid value: (hidden): too long, data[x]: Invalid value: (hidden), and more');
+  });
+
+  it('a message is cut at 400 characters, marked with …', () => {
+    expect(sanitizeMessage('x'.repeat(400))).toBe('x'.repeat(400));
+    expect(sanitizeMessage('x'.repeat(401))).toBe(`${'x'.repeat(400)}…`);
+  });
+
+  it('a Status: empty strings and fields of the wrong type are left out', () => {
+    const body = JSON.stringify({ kind: 'Status', code: '500', reason: '', message: '', details: null });
+    expect(parseStatus(body)).toEqual({
+      details: { name: undefined, kind: undefined, group: undefined },
+    });
+    for (const body of ['', 'null', '"Status"', '[{"kind":"Status"}]'])
+      expect(parseStatus(body), body).toBeUndefined();
+  });
+
+  it.each([
+    [401, UnauthorizedError, 'Unauthorized'],
+    [403, ForbiddenError, 'Forbidden'],
+    [404, NotFoundError, 'NotFound'],
+    [409, ConflictError, 'Conflict'],
+  ])('%i without a Status (a proxy page) is still a %o with reason %s', (code, cls, reason) => {
+    const err = errorFromResponse(scope, code, '<html>blocked</html>');
+    expect(err).toBeInstanceOf(cls);
+    expect(err.reason).toBe(reason);
+  });
+
+  it('a 5xx Status: its message, sanitized, is in the error; a body that is no Status is not', () => {
+    const said = errorFromResponse(
+      scope,
+      500,
+      status(500, 'InternalError', `etcd: Invalid value: ${SECRET}`),
+    );
+    expect(said.message).toBe(
+      'the API server of context "member" failed to update configmaps kubesphere-system/kubesphere-config: ' +
+        '500 InternalError: etcd: Invalid value: (hidden)',
+    );
+    const bare = errorFromResponse(scope, 502, 'Bad Gateway');
+    expect(bare.message).toBe(
+      'the API server of context "member" failed to update configmaps kubesphere-system/kubesphere-config: 502',
+    );
+  });
+
+  describe('a transport failure', () => {
+    const withCode = (code: unknown, cause?: unknown): Error =>
+      Object.assign(new Error('failed'), { code, ...(cause ? { cause } : {}) });
+
+    it('finds the code down a chain of causes, skipping empty ones, up to 4 deep', () => {
+      const deep = (n: number): Error => {
+        let e: Error = withCode('ECONNREFUSED');
+        for (let i = 1; i < n; i++) e = withCode('', e);
+        return e;
+      };
+      expect((errorFromTransport(scope, deep(4), false) as ClusterUnreachableError).code).toBe(
+        'ECONNREFUSED',
+      );
+      const tooDeep = errorFromTransport(scope, deep(5), false) as ClusterUnreachableError;
+      expect(tooDeep.code).toBeUndefined();
+      expect(tooDeep.problem).toBe('other');
+    });
+
+    it.each([
+      ['ERR_SSL_PACKET_LENGTH_TOO_LONG', 'TLS: TLS error (ERR_SSL_PACKET_LENGTH_TOO_LONG)'],
+      ['ERR_TLS_HANDSHAKE_TIMEOUT', 'TLS: TLS error (ERR_TLS_HANDSHAKE_TIMEOUT)'],
+      ['EPROTO', 'TLS: the TLS handshake failed (is this an HTTPS port?) (EPROTO)'],
+    ])('an unlisted or generic TLS code %s is a TLS problem: %s', (code, detail) => {
+      const err = errorFromTransport(scope, withCode(code), false) as ClusterUnreachableError;
+      expect(err.problem).toBe('tls');
+      expect(err.message).toContain(detail);
+      expect(err.hint).toContain('certificate-authority-data of context "member"');
+    });
+
+    it.each([
+      ['EWHATEVER', 'the request failed (EWHATEVER)'],
+      [undefined, 'the request failed'],
+      [42, 'the request failed'],
+    ])('an unknown code %s: problem other, "%s", and a hint', (code, detail) => {
+      const err = errorFromTransport(scope, withCode(code), false) as ClusterUnreachableError;
+      expect(err.problem).toBe('other');
+      expect(err.message).toContain(detail);
+      expect(err.hint).toBe('check the server URL in the kubeconfig and your network');
+    });
+
+    it('each kind of network failure has its own next step', () => {
+      const hints = ['ECONNREFUSED', 'ENOTFOUND', 'ENETUNREACH', 'EPIPE', 'CERT_UNTRUSTED', 'EWHATEVER'].map(
+        (code) => errorFromTransport(scope, withCode(code), false).hint ?? '',
+      );
+      expect(new Set(hints).size).toBe(hints.length);
+      for (const h of hints) expect(h.length).toBeGreaterThan(30);
+    });
+  });
+});
+
+describe('after a failed write: applied, refused, or unknown', () => {
+  const base = { context: 'member', operation: scope.operation };
+  const unreachable = (problem: 'reset' | 'other' | 'refused' | 'dns' | 'tls' | 'unreachable') =>
+    new ClusterUnreachableError({ ...base, server: scope.server, problem, detail: 'x', hint: 'y' });
+  it.each([
+    ['a timeout', true, false, new RequestTimeoutError({ ...base, timeoutMs: 1000 })],
+    ['a reset', true, false, unreachable('reset')],
+    ['a connection lost another way', true, false, unreachable('other')],
+    ['a refused connection (never sent)', false, false, unreachable('refused')],
+    ['a name that does not resolve', false, false, unreachable('dns')],
+    ['a TLS failure', false, false, unreachable('tls')],
+    ['a 500', true, false, new ApiServerError({ ...base, status: 500 })],
+    ['a 2xx whose body was cut off', true, false, new ApiServerError({ ...base, status: 200 })],
+    ['no status at all', true, false, new ApiServerError({ ...base })],
+    ['a 422', false, true, new ApiServerError({ ...base, status: 422 })],
+    ['a 409', false, true, new ConflictError({ ...base, status: 409 })],
+    ['a 403', false, true, new ForbiddenError({ ...base, status: 403 })],
+    ['a 3xx', false, false, new ApiServerError({ ...base, status: 302 })],
+    ['not a kube error', false, false, new Error('x')],
+  ])('%s: outcome unknown %s, refused %s', (_what, unknown, refused, err) => {
+    expect(writeOutcomeUnknown(err)).toBe(unknown);
+    expect(writeRefused(err)).toBe(refused);
+  });
+});
+
+describe('describeFailure: a failed read as a finding', () => {
+  const base = { context: 'member', operation: scope.operation };
+  it.each([
+    [
+      'unreachable',
+      new ClusterUnreachableError({ ...base, server: 's', problem: 'refused', detail: 'd', hint: 'h' }),
+    ],
+    ['unauthorized', new UnauthorizedError({ ...base, status: 401 })],
+    ['forbidden', new ForbiddenError({ ...base, status: 403 })],
+    ['forbidden', new MissingPermissionsError([new ForbiddenError({ ...base, status: 403 })])],
+    ['timeout', new RequestTimeoutError({ ...base, timeoutMs: 1000 })],
+    ['not-found', new NotFoundError({ ...base, status: 404, resourceTypeMissing: false })],
+    ['auth-plugin', new AuthPluginError({ ...base, detail: 'exec plugin failed' })],
+    ['server', new ApiServerError({ ...base, status: 500 })],
+  ])('%s, with its message and hint', (kind, err) => {
+    expect(describeFailure(err)).toEqual({ kind, message: err.message, hint: err.hint });
+  });
+
+  it('an error of ours without a hint has none', () => {
+    expect(describeFailure(new KsRestoreError('plain', { exitCode: ExitCode.unreadable }))).toEqual({
+      kind: 'server',
+      message: 'plain',
+    });
+  });
+
+  it('a foreign error: only its class name, since its message may hold a response body', () => {
+    expect(describeFailure(new TypeError(`body: ${SECRET}`))).toEqual({
+      kind: 'other',
+      message: 'unexpected TypeError while reading the cluster',
+      hint: 'Re-run with KS_RESTORE_DEBUG=1 and report it.',
+    });
+    expect(describeFailure('a string').message).toBe('unexpected string while reading the cluster');
+  });
+});
+
+describe('what a Role must grant, as a refused request names it', () => {
+  const forbidden = (op: Parameters<typeof describeOperation>[0]): string =>
+    new ForbiddenError({ context: 'member', operation: op, status: 403 }).permission;
+  it.each([
+    [{ verb: 'get', resource: '/readyz' }, '"get" on the non-resource URL /readyz'],
+    [
+      { verb: 'get', resource: 'pods/log', namespace: 'ns', name: 'p' },
+      '"get" on pods/log in namespace "ns"',
+    ],
+    [
+      { verb: 'update', resource: 'secrets', namespace: 'ns', name: 's' },
+      '"update" on secrets "s" in namespace "ns"',
+    ],
+    [
+      { verb: 'list', resource: 'clusters', group: 'cluster.kubesphere.io' },
+      '"list" on clusters.cluster.kubesphere.io (cluster-wide)',
+    ],
+  ])('%j → %s', (op, expected) => expect(forbidden(op)).toBe(expected));
+
+  it('several refusals: each context once, every operation and permission', () => {
+    const a = new ForbiddenError({
+      context: 'm1',
+      operation: { verb: 'get', resource: 'secrets', namespace: 'n' },
+      status: 403,
+    });
+    const b = new ForbiddenError({
+      context: 'm1',
+      operation: { verb: 'patch', resource: 'deployments', group: 'apps', namespace: 'n', name: 'd' },
+      status: 403,
+    });
+    const err = new MissingPermissionsError([a, b]);
+    expect(err.message).toBe(
+      'context "m1" is not allowed to get secrets in n, patch deployments.apps n/d (403 Forbidden): missing permissions ' +
+        '"get" on secrets in namespace "n"; "patch" on deployments.apps "d" in namespace "n"',
+    );
   });
 });

@@ -23,6 +23,9 @@ describe('retry policy', () => {
     expect(parseRetryAfter(['2', '9'])).toBe(2000);
     expect(parseRetryAfter('Wed, 21 Oct 2015 07:28:00 GMT')).toBeUndefined();
     expect(parseRetryAfter('-1')).toBeUndefined();
+    expect(parseRetryAfter('120')).toBe(120_000);
+    expect(parseRetryAfter('10s')).toBeUndefined();
+    expect(parseRetryAfter('1.5')).toBeUndefined();
     expect(parseRetryAfter(undefined)).toBeUndefined();
   });
 
@@ -73,7 +76,10 @@ describe('withRetries', () => {
     ]);
   });
 
-  it('never retries what the caller calls final', async () => {
+  it.each([
+    ['unclassified', undefined],
+    ['classified as other', { kind: 'other' } as const],
+  ])('never retries what the caller calls final (%s)', async (_what, failure) => {
     let attempts = 0;
     await expect(
       withRetries(
@@ -82,7 +88,7 @@ describe('withRetries', () => {
           attempts++;
           throw new Error('403');
         },
-        () => undefined,
+        () => failure,
         undefined,
         noSleep,
       ),
