@@ -7,6 +7,7 @@ import {
   AuthPluginError,
   ClusterUnreachableError,
   ConflictError,
+  DeploymentPausedError,
   ForbiddenError,
   NotFoundError,
   RequestTimeoutError,
@@ -410,5 +411,90 @@ describe('what a Role must grant, as a refused request names it', () => {
       'context "m1" is not allowed to get secrets in n, patch deployments.apps n/d (403 Forbidden): missing permissions ' +
         '"get" on secrets in namespace "n"; "patch" on deployments.apps "d" in namespace "n"',
     );
+  });
+});
+
+describe('each error says what failed, where, and the next step', () => {
+  const get = { verb: 'get', resource: 'deployments', group: 'apps', namespace: 'ks', name: 'ks-apiserver' };
+  const base = { context: 'm', operation: get };
+  it.each([
+    [
+      new NotFoundError({ ...base, status: 404, resourceTypeMissing: true }),
+      'the API server of context "m" does not serve deployments.apps (needed to get deployments.apps ks/ks-apiserver)',
+      'the CRD or API group is not installed on this cluster: check that the context points at the right cluster',
+    ],
+    [
+      new NotFoundError({ ...base, status: 404, resourceTypeMissing: false }),
+      'not found in context "m": get deployments.apps ks/ks-apiserver',
+      'check the name and namespace, and that the context points at the right cluster',
+    ],
+    [
+      new ConflictError({ ...base, status: 409, reason: 'AlreadyExists' }),
+      'could not get deployments.apps ks/ks-apiserver in context "m": it already exists (409 AlreadyExists)',
+      'another client changed it at the same time: run ks-restore again to re-read and re-plan',
+    ],
+    [
+      new ConflictError({ ...base, status: 409 }),
+      'could not get deployments.apps ks/ks-apiserver in context "m": it was changed by someone else since it was read (409 Conflict)',
+      'another client changed it at the same time: run ks-restore again to re-read and re-plan',
+    ],
+    [
+      new AuthPluginError({ ...base, detail: 'exec: executable aws not found' }),
+      'could not authenticate to context "m": exec: executable aws not found',
+      'run the credential plugin by hand (e.g. kubectl --context m get namespaces) to log in or see its error',
+    ],
+    [
+      new DeploymentPausedError(base),
+      'Deployment ks/ks-apiserver in context "m" is paused: a restart would not roll out',
+      'resume it first: kubectl --context m -n ks rollout resume deployment/ks-apiserver',
+    ],
+    [
+      new RequestTimeoutError({ ...base, timeoutMs: 1500 }),
+      'the API server of context "m" did not answer within 1500ms (get deployments.apps ks/ks-apiserver)',
+      undefined,
+    ],
+  ])('%s', (err, message, hint) => {
+    expect(err.message).toBe(message);
+    if (hint !== undefined) expect(err.hint).toBe(hint);
+  });
+
+  it('a hint given by the caller replaces the default one; a cause is kept', () => {
+    const cause = new Error('inner');
+    const err = new AuthPluginError({ ...base, detail: 'd', hint: 'log in with sso', cause });
+    expect(err.hint).toBe('log in with sso');
+    expect(err.cause).toBe(cause);
+    expect(new ConflictError({ ...base, status: 409 }).cause).toBeUndefined();
+  });
+
+  it('a 404 Status for a list (no name) means the type is not served', () => {
+    const list = {
+      ...scope,
+      operation: { verb: 'list', resource: 'clusters', group: 'cluster.kubesphere.io' },
+    };
+    const err = errorFromResponse(
+      list,
+      404,
+      status(404, 'NotFound', 'the server could not find the requested resource'),
+    );
+    expect((err as NotFoundError).resourceTypeMissing).toBe(true);
+  });
+
+  it('a Status field of the wrong type is dropped, and a message is trimmed', () => {
+    const body = JSON.stringify({
+      kind: 'Status',
+      message: '  x  ',
+      details: { name: 5, kind: '', group: 'g' },
+    });
+    expect(parseStatus(body)).toEqual({
+      message: 'x',
+      details: { name: undefined, kind: undefined, group: 'g' },
+    });
+  });
+
+  it('refused means a 4xx answer from a Kubernetes API server, nothing else', () => {
+    const api = (s: number) => new ApiServerError({ ...base, status: s });
+    expect([399, 400, 499, 500].map((s) => writeRefused(api(s)))).toEqual([false, true, true, false]);
+    expect(writeRefused(Object.assign(new Error('x'), { status: 400 }))).toBe(false);
+    expect([299, 300].map((s) => writeOutcomeUnknown(api(s)))).toEqual([true, false]);
   });
 });
