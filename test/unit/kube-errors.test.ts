@@ -498,3 +498,37 @@ describe('each error says what failed, where, and the next step', () => {
     expect([299, 300].map((s) => writeOutcomeUnknown(api(s)))).toEqual([true, false]);
   });
 });
+
+describe('every known network and TLS code: its problem, and words for it beyond the code', () => {
+  it.each([
+    ['ECONNREFUSED', 'refused'],
+    ['ENOTFOUND', 'dns'],
+    ['EAI_AGAIN', 'dns'],
+    ['EHOSTUNREACH', 'unreachable'],
+    ['ENETUNREACH', 'unreachable'],
+    ['ETIMEDOUT', 'unreachable'],
+    ['ECONNRESET', 'reset'],
+    ['EPIPE', 'reset'],
+    ['CERT_HAS_EXPIRED', 'tls'],
+    ['CERT_NOT_YET_VALID', 'tls'],
+    ['DEPTH_ZERO_SELF_SIGNED_CERT', 'tls'],
+    ['SELF_SIGNED_CERT_IN_CHAIN', 'tls'],
+    ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'tls'],
+    ['UNABLE_TO_GET_ISSUER_CERT', 'tls'],
+    ['UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'tls'],
+    ['CERT_SIGNATURE_FAILURE', 'tls'],
+    ['CERT_UNTRUSTED', 'tls'],
+    ['CERT_REJECTED', 'tls'],
+    ['ERR_TLS_CERT_ALTNAME_INVALID', 'tls'],
+    ['EPROTO', 'tls'],
+    ['ERR_SSL_WRONG_VERSION_NUMBER', 'tls'],
+  ])('%s → %s', (code, problem) => {
+    const err = errorFromTransport(scope, Object.assign(new Error('x'), { code }), false);
+    expect((err as ClusterUnreachableError).problem).toBe(problem);
+    const detail = err.message.slice(
+      err.message.indexOf('kubesphere-config: ') + 'kubesphere-config: '.length,
+    );
+    expect(detail).toMatch(new RegExp(`^(TLS: )?[a-z].{12,} \\(${code}\\)$`));
+    expect(detail).not.toMatch(/TLS error/);
+  });
+});
