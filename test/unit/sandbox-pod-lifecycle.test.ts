@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { registerBuiltinTypes } from '../../src/sandbox/apiserver/builtins.js';
 import { LogStore } from '../../src/sandbox/apiserver/logs.js';
 import { ClusterStore } from '../../src/sandbox/apiserver/store.js';
@@ -19,14 +19,6 @@ const pod = (name: string): KubeObject => ({
     containers: [{ name: 'ks-apiserver', image: 'kubesphere/ks-apiserver:v4.1.3' }],
   },
 });
-
-async function waitFor(cond: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 /**
  * The store's API, where the first write that reports a pod Running is answered by `fail` instead of the
@@ -85,7 +77,7 @@ describe('PodLifecycle: a pod is reported started exactly once, whatever happene
     lifecycle.start();
     const created = store.create(pod('ks-apiserver-0'));
 
-    await waitFor(() => started.length > 0);
+    await vi.waitFor(() => expect(started.length).toBeGreaterThan(0), { timeout: 5000, interval: 10 });
     // Retries go on for a while (backing off); give a second report time to show.
     await new Promise((r) => setTimeout(r, 300));
 
